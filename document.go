@@ -1,0 +1,143 @@
+package nianbao
+
+// Document is the format-neutral model every extractor produces: the text
+// blocks and tables of a document in reading order. The parser reads only
+// this model, so a report gives the same cells whether it came as HTML, text
+// or PDF.
+type Document struct {
+	Format Format  `json:"format"`
+	Title  string  `json:"title,omitempty"` // <title>, PDF metadata title
+	Blocks []Block `json:"blocks"`
+	Pages  int     `json:"pages,omitempty"` // PDF only
+	// Notes carries what the extractor noticed and could not resolve (a
+	// charset fallback, a page that failed, an engine switch), one per line.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Block is a paragraph of text or a table, never both.
+type Block struct {
+	Text  string `json:"text,omitempty"`
+	Table *Table `json:"table,omitempty"`
+	Page  int    `json:"page,omitempty"` // 1-based, PDF only
+	// Image marks a block that is an image (a "图片版" table, a scanned page);
+	// Text then holds its alt text or file name if any.
+	Image bool `json:"image,omitempty"`
+}
+
+// Table is a grid of cells with merged cells expanded: every position of the
+// grid holds a Cell, and the positions a merged cell covers all point back to
+// its origin through OriginRow/OriginCol, so Rows[r][c] is never nil and
+// every row has the same length.
+type Table struct {
+	Index  int           `json:"index"` // position among the document's tables (0-based)
+	Rows   [][]*GridCell `json:"rows"`
+	Engine string        `json:"engine,omitempty"` // e.g. "html", "text", "ledongthuc", "pdftotext", "ocr"
+}
+
+// GridCell is one position of a table grid.
+type GridCell struct {
+	Text string `json:"text"` // the raw text, whitespace collapsed
+	Row  int    `json:"row"`
+	Col  int    `json:"col"`
+	// OriginRow/OriginCol give the top-left position of the merged cell this
+	// position belongs to; equal to Row/Col for an unmerged cell or the origin.
+	OriginRow int  `json:"origin_row"`
+	OriginCol int  `json:"origin_col"`
+	RowSpan   int  `json:"rowspan"` // of the merged cell, ≥1
+	ColSpan   int  `json:"colspan"` // of the merged cell, ≥1
+	Page      int  `json:"page,omitempty"`
+	Box       *Box `json:"box,omitempty"`
+	// Uncertain is set by extractors that guessed (OCR, a recovered split).
+	Uncertain string `json:"uncertain,omitempty"`
+}
+
+// IsOrigin reports whether the cell is the top-left of its merged area (or
+// an unmerged cell).
+func (c *GridCell) IsOrigin() bool { return c.Row == c.OriginRow && c.Col == c.OriginCol }
+
+// Box is a rectangle on a PDF page in points, origin top-left.
+type Box struct {
+	X0 float64 `json:"x0"`
+	Y0 float64 `json:"y0"`
+	X1 float64 `json:"x1"`
+	Y1 float64 `json:"y1"`
+}
+
+// NewGrid builds a Table from rows of spanned cells as markup gives them
+// (HTML <td rowspan colspan>, DOCX gridSpan/vMerge): it places each cell at
+// the first free position, expands spans, and pads short rows with empty
+// cells so that the grid is rectangular.
+func NewGrid(rows [][]SpanCell) *Table {
+	var grid [][]*GridCell
+	ensure := func(r, c int) {
+		for len(grid) <= r {
+			grid = append(grid, nil)
+		}
+		for len(grid[r]) <= c {
+			grid[r] = append(grid[r], nil)
+		}
+	}
+	for r, row := range rows {
+		ensure(r, 0)
+		c := 0
+		for _, sc := range row {
+			for c < len(grid[r]) && grid[r][c] != nil {
+				c++
+			}
+			rs, cs := max(sc.RowSpan, 1), max(sc.ColSpan, 1)
+			// A rowspan beyond the table would invent rows; clip it.
+			if r+rs > len(rows) {
+				rs = len(rows) - r
+			}
+			// Guard against absurd spans in hostile markup.
+			cs = min(cs, 256)
+			for dr := 0; dr < rs; dr++ {
+				for dc := 0; dc < cs; dc++ {
+					ensure(r+dr, c+dc)
+					if grid[r+dr][c+dc] != nil {
+						continue // overlapping spans: first writer wins
+					}
+					grid[r+dr][c+dc] = &GridCell{
+						Text: sc.Text, Row: r + dr, Col: c + dc,
+						OriginRow: r, OriginCol: c, RowSpan: rs, ColSpan: cs,
+						Page: sc.Page, Box: sc.Box, Uncertain: sc.Uncertain,
+					}
+				}
+			}
+			c += cs
+		}
+	}
+	width := 0
+	for _, row := range grid {
+		width = max(width, len(row))
+	}
+	for r := range grid {
+		for c := 0; c < width; c++ {
+			if c >= len(grid[r]) {
+				grid[r] = append(grid[r], nil)
+			}
+			if grid[r][c] == nil {
+				grid[r][c] = &GridCell{Row: r, Col: c, OriginRow: r, OriginCol: c, RowSpan: 1, ColSpan: 1}
+			}
+		}
+	}
+	return &Table{Rows: grid}
+}
+
+// SpanCell is a cell as markup declares it, before spans are expanded.
+type SpanCell struct {
+	Text      string
+	RowSpan   int
+	ColSpan   int
+	Page      int
+	Box       *Box
+	Uncertain string
+}
+
+// Width returns the number of columns of the grid.
+func (t *Table) Width() int {
+	if len(t.Rows) == 0 {
+		return 0
+	}
+	return len(t.Rows[0])
+}
