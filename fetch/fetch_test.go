@@ -1,0 +1,388 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// testFetcher is a fetcher for local servers: loopback allowed, no
+// spacing, quick retries, and the safety net on its dialer.
+func testFetcher(t *testing.T, mod func(*Config)) *Fetcher {
+	t.Helper()
+	cfg := Config{AllowPrivate: true, Delay: 0, Timeout: 2 * time.Second, Retries: 2,
+		Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+	if mod != nil {
+		mod(&cfg)
+	}
+	f := New(cfg)
+	safetyNet(t, f.dialer)
+	t.Cleanup(f.Close)
+	return f
+}
+
+// recorder is a test server that counts requests per path.
+type recorder struct {
+	mu    sync.Mutex
+	hits  map[string]int
+	times []time.Time
+	ua    []string
+}
+
+func newRecorder() *recorder { return &recorder{hits: map[string]int{}} }
+
+func (r *recorder) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.hits[req.URL.Path]++
+		r.times = append(r.times, time.Now())
+		r.ua = append(r.ua, req.UserAgent())
+		r.mu.Unlock()
+		h.ServeHTTP(w, req)
+	})
+}
+
+func (r *recorder) count(path string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hits[path]
+}
+
+func fetchErr(t *testing.T, err error) *Error {
+	t.Helper()
+	var fe *Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %v (%T) is not *fetch.Error", err, err)
+	}
+	return fe
+}
+
+func TestConditionalGet(t *testing.T) {
+	rec := newRecorder()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/etag", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		fmt.Fprint(w, "body one")
+	})
+	lm := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)
+	mux.HandleFunc("/lastmod", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "x.html", lm, strings.NewReader("<p>body two</p>"))
+	})
+	srv := httptest.NewServer(rec.wrap(mux))
+	defer srv.Close()
+	f := testFetcher(t, nil)
+	ctx := context.Background()
+
+	r1, err := f.Get(ctx, Request{URL: srv.URL + "/etag"})
+	if err != nil || string(r1.Body) != "body one" || r1.ETag != `"v1"` || r1.NotModified {
+		t.Fatalf("first GET: %+v, %v", r1, err)
+	}
+	r2, err := f.Get(ctx, Request{URL: srv.URL + "/etag", ETag: r1.ETag})
+	if err != nil || !r2.NotModified || r2.Status != 304 || len(r2.Body) != 0 {
+		t.Fatalf("conditional GET: %+v, %v", r2, err)
+	}
+	r3, err := f.Get(ctx, Request{URL: srv.URL + "/lastmod"})
+	if err != nil || r3.LastModified == "" {
+		t.Fatalf("GET lastmod: %+v, %v", r3, err)
+	}
+	r4, err := f.Get(ctx, Request{URL: srv.URL + "/lastmod", LastModified: r3.LastModified})
+	if err != nil || !r4.NotModified {
+		t.Fatalf("If-Modified-Since: %+v, %v", r4, err)
+	}
+	for _, ua := range rec.ua {
+		if !strings.HasPrefix(ua, "nianbao/") || !strings.Contains(ua, "contact:") {
+			t.Errorf("User-Agent %q does not name the crawler and a contact", ua)
+		}
+	}
+}
+
+func TestRetries(t *testing.T) {
+	rec := newRecorder()
+	var flaky atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/flaky", func(w http.ResponseWriter, r *http.Request) {
+		if flaky.Add(1) <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "finally")
+	})
+	mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	})
+	mux.HandleFunc("/later", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		http.Error(w, "come back tomorrow", http.StatusServiceUnavailable)
+	})
+	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	mux.HandleFunc("/forbidden", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusForbidden)
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	srv := httptest.NewServer(rec.wrap(mux))
+	defer srv.Close()
+	f := testFetcher(t, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	ctx := context.Background()
+
+	r, err := f.Get(ctx, Request{URL: srv.URL + "/flaky"})
+	if err != nil || string(r.Body) != "finally" || r.Attempts != 3 {
+		t.Fatalf("503 twice then 200: %+v, %v", r, err)
+	}
+	_, err = f.Get(ctx, Request{URL: srv.URL + "/down"})
+	if fe := fetchErr(t, err); fe.Status != 502 || !fe.Temporary || rec.count("/down") != 3 {
+		t.Errorf("502: %v temporary=%v after %d requests, want 3", fe, fe.Temporary, rec.count("/down"))
+	}
+	_, err = f.Get(ctx, Request{URL: srv.URL + "/later"})
+	if fe := fetchErr(t, err); fe.Status != 503 || rec.count("/later") != 1 {
+		t.Errorf("Retry-After 3600: %v after %d requests, want 1 (left for the next run)", fe, rec.count("/later"))
+	}
+	for _, p := range []string{"/gone", "/forbidden"} {
+		_, err = f.Get(ctx, Request{URL: srv.URL + p})
+		if fe := fetchErr(t, err); fe.Temporary || fe.Status < 400 || fe.Status >= 500 || rec.count(p) != 1 {
+			t.Errorf("%s: %v after %d requests; 4xx must not be retried", p, fe, rec.count(p))
+		}
+	}
+	start := time.Now()
+	_, err = f.Get(ctx, Request{URL: srv.URL + "/slow"})
+	if fe := fetchErr(t, err); fe.Reason != "timeout" || !fe.Temporary || rec.count("/slow") != 3 {
+		t.Errorf("slow page: %v after %d requests, want timeout ×3", fe, rec.count("/slow"))
+	}
+	if el := time.Since(start); el > 1500*time.Millisecond {
+		t.Errorf("slow page took %v: the timeout did not cut it", el)
+	}
+}
+
+func TestSizeCap(t *testing.T) {
+	big := strings.Repeat("x", 5000)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/declared", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, big) })
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 5; i++ {
+			fmt.Fprint(w, big[:1000])
+			w.(http.Flusher).Flush()
+		}
+	})
+	mux.HandleFunc("/small", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, big[:4096]) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := testFetcher(t, func(c *Config) { c.MaxBytes = 4096 })
+	for _, p := range []string{"/declared", "/chunked"} {
+		_, err := f.Get(context.Background(), Request{URL: srv.URL + p})
+		if fe := fetchErr(t, err); fe.Reason != "too large" {
+			t.Errorf("%s: %v, want too large", p, fe)
+		}
+	}
+	if r, err := f.Get(context.Background(), Request{URL: srv.URL + "/small"}); err != nil || len(r.Body) != 4096 {
+		t.Errorf("a body of exactly the cap: %v", err)
+	}
+	// A per-request cap overrides the fetcher's.
+	if _, err := f.Get(context.Background(), Request{URL: srv.URL + "/small", MaxBytes: 100}); err == nil {
+		t.Error("per-request cap ignored")
+	}
+}
+
+func TestRedirects(t *testing.T) {
+	other := newRecorder()
+	otherSrv := httptest.NewServer(other.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "elsewhere")
+	})))
+	defer otherSrv.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/here", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") != "" {
+			t.Error("validators of the first URL sent to the redirect target")
+		}
+		fmt.Fprint(w, "here")
+	})
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherSrv.URL+"/x", http.StatusFound)
+	})
+	mux.HandleFunc("/metadata", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://metadata.example/latest/meta-data/", http.StatusFound)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := testFetcher(t, func(c *Config) {
+		c.Resolver = mapResolver{"metadata.example": {"169.254.169.254"}}
+	})
+	ctx := context.Background()
+
+	r, err := f.Get(ctx, Request{URL: srv.URL + "/moved", ETag: `"old"`})
+	if err != nil || string(r.Body) != "here" || r.URL != srv.URL+"/here" {
+		t.Fatalf("same-host redirect: %+v, %v", r, err)
+	}
+	_, err = f.Get(ctx, Request{URL: srv.URL + "/away"})
+	if fe := fetchErr(t, err); fe.Reason != "off-site redirect" {
+		t.Errorf("redirect to another host: %v", fe)
+	}
+	if n := other.count("/x"); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
+	// Even with every host allowed, the dialer refuses the metadata address.
+	_, err = f.Get(ctx, Request{URL: srv.URL + "/metadata", Allowed: func(string) bool { return true }})
+	if fe := fetchErr(t, err); fe.Reason != "refused address" {
+		t.Errorf("redirect to 169.254.169.254: %v", fe)
+	}
+	_, err = f.Get(ctx, Request{URL: srv.URL + "/loop"})
+	if fe := fetchErr(t, err); fe.Reason != "too many redirects" {
+		t.Errorf("redirect loop: %v", fe)
+	}
+	_, err = f.Get(ctx, Request{URL: "file:///etc/passwd"})
+	if fe := fetchErr(t, err); fe.Reason != "bad URL" {
+		t.Errorf("file URL: %v", fe)
+	}
+}
+
+func TestPrivateRefusedWithoutAllow(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("request reached the loopback server without --allow-private")
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	f := testFetcher(t, func(c *Config) {
+		c.AllowPrivate = false
+		c.Resolver = mapResolver{"gov.example": {"127.0.0.1"}, "intranet.example": {"10.0.0.1"}}
+	})
+	for _, target := range []string{srv.URL + "/", "http://gov.example:" + u.Port() + "/", "http://intranet.example/"} {
+		_, err := f.Get(context.Background(), Request{URL: target})
+		if fe := fetchErr(t, err); !errors.Is(fe, ErrRefusedAddress) {
+			t.Errorf("%s: %v, want refused address", target, fe)
+		}
+	}
+}
+
+func TestRobots(t *testing.T) {
+	rec := newRecorder()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n\nUser-agent: nianbao\nDisallow: /nianbao-only/\nDisallow: /private/\n")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	srv := httptest.NewServer(rec.wrap(mux))
+	defer srv.Close()
+	f := testFetcher(t, nil)
+	ctx := context.Background()
+	for _, p := range []string{"/private/report.pdf", "/nianbao-only/x.html"} {
+		_, err := f.Get(ctx, Request{URL: srv.URL + p})
+		if fe := fetchErr(t, err); fe.Reason != "robots.txt" {
+			t.Errorf("%s: %v, want robots.txt", p, fe)
+		}
+		if rec.count(p) != 0 {
+			t.Errorf("%s was requested despite robots.txt", p)
+		}
+	}
+	if _, err := f.Get(ctx, Request{URL: srv.URL + "/public/x.html"}); err != nil {
+		t.Errorf("allowed path: %v", err)
+	}
+	if n := rec.count("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt fetched %d times, want once per run", n)
+	}
+
+	// No robots.txt (404): everything allowed. A failing one (503): the
+	// site is skipped this run.
+	noRobots := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer noRobots.Close()
+	if _, err := f.Get(ctx, Request{URL: noRobots.URL + "/a"}); err != nil {
+		t.Errorf("site without robots.txt: %v", err)
+	}
+	brokenRec := newRecorder()
+	broken := httptest.NewServer(brokenRec.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.Error(w, "oops", 500)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})))
+	defer broken.Close()
+	_, err := f.Get(ctx, Request{URL: broken.URL + "/a"})
+	if fe := fetchErr(t, err); fe.Reason != "robots.txt" || brokenRec.count("/a") != 0 {
+		t.Errorf("robots.txt 500: %v, /a requested %d times", fe, brokenRec.count("/a"))
+	}
+}
+
+// TestPoliteness records request arrival times in the server: the spacing
+// to one host never falls below the interval, even with many concurrent
+// callers and retries; another host is not held up by it.
+func TestPoliteness(t *testing.T) {
+	const delay = 80 * time.Millisecond
+	rec := newRecorder()
+	var n atomic.Int32
+	srv := httptest.NewServer(rec.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/flaky" && n.Add(1) == 1 {
+			http.Error(w, "busy", 503)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})))
+	defer srv.Close()
+	other := newRecorder()
+	otherSrv := httptest.NewServer(other.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "ok")
+	})))
+	defer otherSrv.Close()
+	f := testFetcher(t, func(c *Config) { c.Delay = delay; c.Backoff = time.Millisecond })
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			p := fmt.Sprintf("/p%d", i)
+			if i == 0 {
+				p = "/flaky"
+			}
+			if _, err := f.Get(ctx, Request{URL: srv.URL + p}); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	if _, err := f.Get(ctx, Request{URL: otherSrv.URL + "/x"}); err != nil {
+		t.Fatal(err)
+	}
+	otherDone := time.Since(start)
+	wg.Wait()
+	times := append([]time.Time(nil), rec.times...)
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	if len(times) != 8 { // robots.txt, 6 pages, 1 retry
+		t.Fatalf("%d requests, want 8", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < delay {
+			t.Errorf("requests %d and %d only %v apart, want ≥ %v", i-1, i, gap, delay)
+		}
+	}
+	if otherDone > 4*delay {
+		t.Errorf("the other host waited %v behind the busy one", otherDone)
+	}
+}

@@ -1,0 +1,92 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+)
+
+// maxCrawlDelay caps a robots.txt Crawl-delay: a larger one would stop a
+// scheduled run from finishing.
+const maxCrawlDelay = time.Minute
+
+// robotsCache holds the robots.txt of each scheme://host for the life of
+// the Fetcher (one run).
+type robotsCache struct {
+	f  *Fetcher
+	mu sync.Mutex
+	m  map[string]*robotsEntry
+}
+
+type robotsEntry struct {
+	once  sync.Once
+	group *robotstxt.Group // nil: everything allowed
+	deny  error            // set: everything refused, with why
+}
+
+func newRobotsCache(f *Fetcher) *robotsCache {
+	return &robotsCache{f: f, m: map[string]*robotsEntry{}}
+}
+
+// check returns nil when robots.txt lets the crawler fetch u.
+func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string) bool) error {
+	key := u.Scheme + "://" + u.Host
+	c.mu.Lock()
+	e := c.m[key]
+	if e == nil {
+		e = &robotsEntry{}
+		c.m[key] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { c.load(ctx, e, key, allowed) })
+	if e.deny != nil {
+		return e.deny
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	if e.group != nil && !e.group.Test(path) {
+		return fmt.Errorf("disallowed for %s", RobotsAgent)
+	}
+	return nil
+}
+
+// load fetches robots.txt the way RFC 9309 asks: 4xx means no rules, 5xx
+// or an unreachable server means stay away this run.
+func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allowed func(string) bool) {
+	resp, err := c.f.get(ctx, Request{URL: key + "/robots.txt", Allowed: allowed, MaxBytes: 512 << 10}, false)
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) && fe.Status >= 400 && fe.Status < 500 {
+			return // no robots.txt
+		}
+		if errors.As(err, &fe) && fe.Reason == "too large" {
+			c.f.log.Warn("robots.txt too large, ignored", "site", key)
+			return
+		}
+		e.deny = fmt.Errorf("robots.txt unavailable, site skipped: %w", err)
+		return
+	}
+	data, err := robotstxt.FromStatusAndBytes(resp.Status, resp.Body)
+	if err != nil {
+		// Unparseable rules: read leniently as none, like the big crawlers.
+		c.f.log.Warn("robots.txt unparseable, ignored", "site", key, "err", err)
+		return
+	}
+	g := data.FindGroup(RobotsAgent)
+	e.group = g
+	if g.CrawlDelay > 0 {
+		d := min(g.CrawlDelay, maxCrawlDelay)
+		u, _ := url.Parse(key)
+		c.f.gate.setDelay(u.Host, c.f.cfg.Delay, d)
+	}
+}
