@@ -1,0 +1,287 @@
+// Package pdfdoc reads a PDF report into the document model: text blocks in
+// reading order and table grids rebuilt from glyph positions and ruling
+// lines, each cell with its page and box.
+//
+// Two engines give the glyphs: the native one (github.com/ledongthuc/pdf's
+// object reader with our own content interpreter, font cache and width
+// tables) and poppler's pdftotext run as a subprocess. Both share the
+// ruling-line reader and the table reconstruction. Scanned pages are the
+// job of package extract/ocr.
+package pdfdoc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ledongthuc/pdf"
+	"github.com/nianbao/nianbao"
+)
+
+// Engine names a text source; it is recorded in Table.Engine.
+type Engine string
+
+const (
+	EngineNative  Engine = "ledongthuc"
+	EnginePoppler Engine = "pdftotext"
+)
+
+// Options tune one extraction.
+type Options struct {
+	Engine   Engine        // EngineNative when empty
+	Timeout  time.Duration // per document; 60 s when zero
+	MaxPages int           // pages read; 500 when zero (the rest noted)
+	// Pdftotext is the pdftotext binary; "pdftotext" from PATH when empty.
+	Pdftotext string
+}
+
+func (o Options) withDefaults() Options {
+	if o.Engine == "" {
+		o.Engine = EngineNative
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 500
+	}
+	if o.Pdftotext == "" {
+		o.Pdftotext = "pdftotext"
+	}
+	return o
+}
+
+// Errors the pipeline maps to a status. Each returned error wraps one of
+// them (errors.Is).
+var (
+	ErrNotPDF    = errors.New("not a PDF")
+	ErrDamaged   = errors.New("damaged PDF")
+	ErrTruncated = fmt.Errorf("%w: truncated", ErrDamaged)
+	ErrEncrypted = errors.New("encrypted PDF")
+	ErrNoPages   = errors.New("PDF has no pages")
+	// ErrNeedsOCR: the text layer is missing or unusable; the document
+	// returned with it still has Pages and Notes.
+	ErrNeedsOCR      = errors.New("needs OCR")
+	ErrNoText        = fmt.Errorf("%w: no text layer (image only)", ErrNeedsOCR)
+	ErrGarbage       = fmt.Errorf("%w: text layer does not decode to readable text", ErrNeedsOCR)
+	ErrEngineMissing = errors.New("PDF engine not installed")
+	ErrTimeout       = errors.New("PDF extraction timed out")
+)
+
+// Extract reads a PDF with the engine opt.Engine. It never panics. On
+// ErrNeedsOCR it returns the (textless) document as well.
+func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Document, err error) {
+	opt = opt.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			doc, err = nil, fmt.Errorf("%w: %v", ErrDamaged, p)
+		}
+	}()
+	switch opt.Engine {
+	case EngineNative:
+		doc, err = extractNative(ctx, data, opt)
+	case EnginePoppler:
+		doc, err = extractPoppler(ctx, data, opt)
+	default:
+		return nil, fmt.Errorf("unknown PDF engine %q", opt.Engine)
+	}
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w after %v", ErrTimeout, opt.Timeout)
+	}
+	if err != nil && !errors.Is(err, ErrNeedsOCR) {
+		return nil, err
+	}
+	return doc, err
+}
+
+// docState holds what is shared across the pages of one document.
+type docState struct {
+	r         *pdf.Reader
+	fonts     map[string]*fontInfo
+	fontIndex map[*fontInfo]int
+	fallback  *fontInfo
+}
+
+func (d *docState) fontFor(v pdf.Value) *fontInfo {
+	if v.IsNull() {
+		return d.fallbackFont()
+	}
+	key := v.String() // the dictionary with its references: one per font object
+	if f, ok := d.fonts[key]; ok {
+		return f
+	}
+	f := newFontInfo(v)
+	d.fonts[key] = f
+	d.fontIndex[f] = len(d.fontIndex) + 1
+	return f
+}
+
+func (d *docState) fallbackFont() *fontInfo {
+	if d.fallback == nil {
+		d.fallback = &fontInfo{scale: 0.001, dw: 500, ascent: 0.88, descent: -0.12, cache: map[uint32]string{}}
+		d.fontIndex[d.fallback] = 0
+	}
+	return d.fallback
+}
+
+// openPDF opens data with the library, mending what it is strict about
+// and a broken file often has: bytes before the header, a header line
+// that is not "%PDF-1.x" + newline, bytes after %%EOF.
+func openPDF(data []byte) (r *pdf.Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("%w: %v", ErrDamaged, p)
+		}
+	}()
+	i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-"))
+	if i < 0 {
+		return nil, ErrNotPDF
+	}
+	data = data[i:]
+	if len(data) < 16 {
+		return nil, ErrTruncated
+	}
+	fixed := data
+	patch := func() {
+		if &fixed[0] == &data[0] {
+			fixed = append([]byte(nil), data...)
+		}
+	}
+	if fixed[5] != '1' || fixed[6] != '.' || fixed[7] < '0' || fixed[7] > '7' {
+		patch()
+		copy(fixed[5:8], "1.7")
+	}
+	if fixed[8] != '\r' && fixed[8] != '\n' {
+		patch()
+		fixed[8] = '\n'
+	}
+	if e := bytes.LastIndex(fixed, []byte("%%EOF")); e < 0 {
+		return nil, fmt.Errorf("%w: no %%%%EOF marker", ErrTruncated)
+	} else if len(fixed)-(e+5) > 64 {
+		fixed = fixed[:e+5]
+	}
+	r, err = pdf.NewReader(bytes.NewReader(fixed), int64(len(fixed)))
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case errors.Is(err, pdf.ErrInvalidPassword) || strings.Contains(msg, "encrypt") || strings.Contains(msg, "password"):
+			return nil, fmt.Errorf("%w: %v", ErrEncrypted, err)
+		case strings.Contains(msg, "startxref") || strings.Contains(msg, "EOF"):
+			return nil, fmt.Errorf("%w: %v", ErrTruncated, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	return r, nil
+}
+
+// pageGeometry returns the page size as displayed and the transform from
+// user space to top-left coordinates.
+func pageGeometry(v pdf.Value) (w, h float64, to func(x, y float64) (float64, float64)) {
+	box := inherited(v, "CropBox")
+	if box.Len() != 4 {
+		box = inherited(v, "MediaBox")
+	}
+	llx, lly, urx, ury := 0.0, 0.0, 595.0, 842.0
+	if box.Len() == 4 {
+		a, b, c, d := box.Index(0).Float64(), box.Index(1).Float64(), box.Index(2).Float64(), box.Index(3).Float64()
+		if c-a > 1 && d-b > 1 {
+			llx, lly, urx, ury = a, b, c, d
+		} else if a-c > 1 && b-d > 1 {
+			llx, lly, urx, ury = c, d, a, b
+		}
+	}
+	rot := ((inherited(v, "Rotate").Int64() % 360) + 360) % 360
+	switch rot {
+	case 90:
+		return ury - lly, urx - llx, func(x, y float64) (float64, float64) { return y - lly, x - llx }
+	case 180:
+		return urx - llx, ury - lly, func(x, y float64) (float64, float64) { return urx - x, y - lly }
+	case 270:
+		return ury - lly, urx - llx, func(x, y float64) (float64, float64) { return ury - y, urx - x }
+	}
+	return urx - llx, ury - lly, func(x, y float64) (float64, float64) { return x - llx, ury - y }
+}
+
+// readPages runs the interpreter over every page; a page that fails is
+// noted and the rest go on.
+func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) ([]*pageData, []string, error) {
+	n := r.NumPage()
+	if n <= 0 {
+		return nil, nil, ErrNoPages
+	}
+	var notes []string
+	if n > opt.MaxPages {
+		notes = append(notes, fmt.Sprintf("read the first %d of %d pages", opt.MaxPages, n))
+		n = opt.MaxPages
+	}
+	ds := &docState{r: r, fonts: map[string]*fontInfo{}, fontIndex: map[*fontInfo]int{}}
+	pages := make([]*pageData, 0, n)
+	for i := 1; i <= n; i++ {
+		if err := ctx.Err(); err != nil {
+			return pages, notes, fmt.Errorf("%w at page %d", ErrTimeout, i)
+		}
+		pd := &pageData{num: i}
+		pages = append(pages, pd)
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					pd.err = fmt.Errorf("page %d: %w", i, errPanic(p))
+				}
+			}()
+			pv := r.Page(i)
+			if pv.V.IsNull() {
+				pd.err = fmt.Errorf("page %d: missing from the page tree", i)
+				pd.w, pd.h = 595, 842
+				return
+			}
+			var to func(x, y float64) (float64, float64)
+			pd.w, pd.h, to = pageGeometry(pv.V)
+			it := &interp{ctx: ctx, doc: ds, page: pd, toPage: to, graphOnly: graphOnly}
+			it.runPage(pv)
+		}()
+		if pd.err != nil {
+			var be budgetError
+			if errors.As(pd.err, &be) && strings.HasPrefix(be.what, "timed out") {
+				return pages, notes, fmt.Errorf("%w at page %d", ErrTimeout, i)
+			}
+			notes = append(notes, pd.err.Error())
+		}
+	}
+	return pages, notes, nil
+}
+
+func errPanic(p any) error {
+	if e, ok := p.(error); ok {
+		return e
+	}
+	return fmt.Errorf("%v", p)
+}
+
+func extractNative(ctx context.Context, data []byte, opt Options) (*nianbao.Document, error) {
+	r, err := openPDF(data)
+	if err != nil {
+		return nil, err
+	}
+	pages, notes, err := readPages(ctx, r, opt, false)
+	if err != nil {
+		return nil, err
+	}
+	doc := buildDocument(pages, string(EngineNative))
+	doc.Title = title(r)
+	doc.Notes = append(notes, doc.Notes...)
+	return doc, judgeText(doc, pages)
+}
+
+func title(r *pdf.Reader) (t string) {
+	defer func() {
+		if recover() != nil {
+			t = ""
+		}
+	}()
+	return strings.TrimSpace(r.Trailer().Key("Info").Key("Title").Text())
+}
