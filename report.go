@@ -112,6 +112,7 @@ const (
 	RuleReviewSum    = "t4.row_sum"       // rule 4: total = upheld + corrected + other + pending
 	RuleMissingTable = "missing_table"    // a table of the template was not found
 	RuleUncertain    = "uncertain"        // a figure could not be read with certainty
+	RuleDuplicate    = "duplicate_row"    // a row or cell printed twice with different figures
 )
 
 // Value returns the cell under key, and whether the report has it.

@@ -7,16 +7,21 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/normalize"
+	"github.com/nianbao/nianbao/parse"
 )
 
 // Options tune a run.
 type Options struct {
-	// Provenance keeps, for each cell, where it was printed.
-	Provenance bool
+	// ContentType is the HTTP Content-Type of a fetched document; its
+	// charset is one hint among others.
+	ContentType string
 }
 
 // ReadFile reads the file at path and returns its report. It never returns
@@ -35,7 +40,7 @@ func ReadFile(ctx context.Context, path string, opt Options) *nianbao.Report {
 func Read(ctx context.Context, source string, data []byte, opt Options) (rep *nianbao.Report) {
 	sum := sha256.Sum256(data)
 	rep = &nianbao.Report{Source: source, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)),
-		Format: nianbao.FormatUnknown, Parser: nianbao.ParserVersion}
+		Format: extract.Sniff(source, data), Parser: nianbao.ParserVersion}
 	defer func() {
 		// One bad document must never stop a batch.
 		if p := recover(); p != nil {
@@ -43,12 +48,60 @@ func Read(ctx context.Context, source string, data []byte, opt Options) (rep *ni
 				Parser: rep.Parser, Status: nianbao.StatusError, Error: fmt.Sprintf("internal error reading %s: %v", source, p)}
 		}
 	}()
-	read(ctx, rep, data, opt)
+	if rep.Format == nianbao.FormatPDF {
+		readPDF(ctx, rep, data, opt)
+		return rep
+	}
+	doc, err := extract.Extract(ctx, source, data, opt.ContentType)
+	if err != nil {
+		fail(rep, source, err)
+		return rep
+	}
+	analyse(ctx, rep, doc, opt)
 	return rep
 }
 
-func read(ctx context.Context, rep *nianbao.Report, data []byte, opt Options) {
-	// Filled in by the extract → parse → normalize steps.
-	rep.Status = nianbao.StatusError
-	rep.Error = "not implemented yet"
+// fail records why a document could not be read.
+func fail(rep *nianbao.Report, source string, err error) {
+	switch {
+	case errors.Is(err, extract.ErrUnsupported):
+		rep.Status = nianbao.StatusUnsupported
+		rep.Reason = err.Error()
+	case errors.Is(err, extract.ErrImage):
+		rep.Status = nianbao.StatusNeedsOCR
+		rep.Reason = err.Error()
+	default:
+		rep.Status = nianbao.StatusError
+		rep.Error = fmt.Sprintf("extract %s: %v", source, err)
+	}
+}
+
+// analyse parses an extracted document into rep, checks its arithmetic and
+// sets its status. rep keeps the source, hash, size and format it has.
+func analyse(ctx context.Context, rep *nianbao.Report, doc *nianbao.Document, opt Options) {
+	if err := ctx.Err(); err != nil {
+		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("parse %s: %v", rep.Source, err)
+		return
+	}
+	got, err := parse.Parse(doc)
+	rep.Agency, rep.Year, rep.Title, rep.Sections = got.Agency, got.Year, got.Title, got.Sections
+	if err != nil {
+		rep.Template = nianbao.TemplateUnknown
+		rep.Cells, rep.Extra, rep.Findings = nil, nil, nil
+		rep.Status = nianbao.StatusUnsupported
+		if errors.Is(err, parse.ErrPre2019) {
+			rep.Template = nianbao.TemplatePre2019
+		}
+		rep.Reason = err.Error()
+		return
+	}
+	rep.Template, rep.Cells, rep.Extra = got.Template, got.Cells, got.Extra
+	rep.Findings = append(got.Findings, normalize.Check(got)...)
+	if rep.Findings == nil {
+		rep.Findings = []nianbao.Finding{}
+	}
+	rep.Status = nianbao.StatusOK
+	if len(rep.Findings) > 0 {
+		rep.Status = nianbao.StatusFindings
+	}
 }

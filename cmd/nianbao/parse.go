@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
+)
+
+func init() {
+	register(command{Name: "parse", Summary: "read report files and print their figures (JSON Lines with --json)", Run: runParse})
+}
+
+func runParse(ctx context.Context, env *Env, args []string) error {
+	fl := flag.NewFlagSet("parse", flag.ContinueOnError)
+	fl.SetOutput(env.Stderr)
+	asJSON := fl.Bool("json", false, "print one JSON object per document per line (JSON Lines)")
+	prov := fl.Bool("provenance", false, "with --json: add where each cell was printed (table, row, column, raw text; page and box for PDF)")
+	sections := fl.Bool("sections", false, "with --json: add the prose of sections 一, 五, 六")
+	workers := fl.Int("j", runtime.GOMAXPROCS(0), "documents parsed at once")
+	fl.Usage = func() {
+		fmt.Fprintln(env.Stderr, "usage: nianbao parse [--json] [--provenance] FILE|DIR...")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return silentExit(2)
+	}
+	if fl.NArg() == 0 {
+		fl.Usage()
+		return silentExit(2)
+	}
+	paths, err := expand(fl.Args())
+	if err != nil {
+		return err
+	}
+	failed := 0
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	err = forEachReport(ctx, paths, *workers, func(rep *nianbao.Report) error {
+		if rep.Status == nianbao.StatusError {
+			failed++
+		}
+		if *asJSON {
+			return enc.Encode(rep.Record(*prov, *sections))
+		}
+		return printSummary(env.Stdout, rep)
+	})
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		fmt.Fprintf(env.Stderr, "nianbao parse: %d of %d documents could not be read\n", failed, len(paths))
+		return silentExit(1)
+	}
+	return nil
+}
+
+// expand turns the arguments into the list of files to read: files as
+// given, folders walked recursively (hidden files skipped), in a stable order.
+func expand(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			out = append(out, a) // a missing file becomes an error record
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != a {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && !strings.HasSuffix(d.Name(), ".expected.json") {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", a, err)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// forEachReport parses the files with a few workers and hands the reports
+// to emit in input order. At most 2×workers documents are in flight, so
+// memory does not grow with the number of files.
+func forEachReport(ctx context.Context, paths []string, workers int, emit func(*nianbao.Report) error) error {
+	workers = max(workers, 1)
+	type slot struct{ ch chan *nianbao.Report }
+	queue := make(chan slot, 2*workers)
+	jobs := make(chan struct {
+		path string
+		out  chan *nianbao.Report
+	})
+	for range workers {
+		go func() {
+			for j := range jobs {
+				j.out <- pipeline.ReadFile(ctx, j.path, pipeline.Options{})
+			}
+		}()
+	}
+	go func() {
+		defer close(queue)
+		defer close(jobs)
+		for _, p := range paths {
+			s := slot{ch: make(chan *nianbao.Report, 1)}
+			select {
+			case queue <- s:
+			case <-ctx.Done():
+				return
+			}
+			jobs <- struct {
+				path string
+				out  chan *nianbao.Report
+			}{p, s.ch}
+		}
+	}()
+	for s := range queue {
+		rep := <-s.ch
+		if err := emit(rep); err != nil {
+			// Drain so the workers finish.
+			go func() {
+				for s := range queue {
+					<-s.ch
+				}
+			}()
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// printSummary writes a readable summary of one report.
+func printSummary(w io.Writer, rep *nianbao.Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", rep.Source)
+	fmt.Fprintf(&b, "  status:   %s", rep.Status)
+	switch {
+	case rep.Reason != "":
+		fmt.Fprintf(&b, " (%s)", rep.Reason)
+	case rep.Error != "":
+		fmt.Fprintf(&b, " (%s)", rep.Error)
+	}
+	b.WriteByte('\n')
+	if rep.Agency != "" || rep.Year != 0 {
+		fmt.Fprintf(&b, "  organ:    %s\n  year:     %d\n", rep.Agency, rep.Year)
+	}
+	if rep.Template != "" {
+		printed, blank, uncertain := 0, 0, 0
+		for _, c := range rep.Cells {
+			switch {
+			case c.Value != nil:
+				printed++
+			default:
+				blank++
+			}
+			if c.Uncertain != "" {
+				uncertain++
+			}
+		}
+		fmt.Fprintf(&b, "  template: %s (%s)\n", rep.Template, rep.Format)
+		fmt.Fprintf(&b, "  cells:    %d figures, %d blank, %d uncertain, %d extra\n", printed, blank, uncertain, len(rep.Extra))
+		for _, k := range []string{"t3.new.total", "t3.carried.total", "t3.outcome_total.total", "t3.carry_forward.total", "t4.review.total", "t4.suit_direct.total", "t4.suit_after_review.total"} {
+			if v, ok := rep.Value(k); ok {
+				fmt.Fprintf(&b, "  %-28s %s\n", k, fmtFloat(v))
+			}
+		}
+	}
+	if len(rep.Findings) > 0 {
+		fmt.Fprintf(&b, "  findings: %d\n", len(rep.Findings))
+		for _, f := range rep.Findings {
+			fmt.Fprintf(&b, "    [%s] %s\n", f.Rule, f.Detail)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtFloat(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.6f", v), "0"), ".")
+}

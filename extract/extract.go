@@ -1,0 +1,94 @@
+// Package extract reads documents of any supported format into the
+// format-neutral document model (nianbao.Document): it sniffs the format
+// from the bytes and hands them to the extractor of that format.
+package extract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/extract/htmldoc"
+	"github.com/nianbao/nianbao/extract/textdoc"
+)
+
+// Errors callers map to a report status.
+var (
+	ErrEmpty       = errors.New("empty document")
+	ErrBinary      = errors.New("binary data, not a document")
+	ErrUnsupported = errors.New("format not supported yet")
+	ErrImage       = errors.New("an image, not a text document")
+)
+
+// Sniff tells the format of a document from its bytes; the name (a path or
+// URL) only breaks ties, because file names on government sites lie
+// (.htm files that are PDFs, .doc files that are HTML).
+func Sniff(name string, data []byte) nianbao.Format {
+	head := data[:min(len(data), 1024)]
+	switch {
+	case len(data) == 0:
+		return nianbao.FormatUnknown
+	case bytes.Contains(head, []byte("%PDF-")):
+		return nianbao.FormatPDF
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		if bytes.Contains(data[:min(len(data), 1<<16)], []byte("word/")) {
+			return nianbao.FormatDOCX
+		}
+		return nianbao.FormatUnknown
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return nianbao.FormatDOC
+	case isImage(data):
+		return nianbao.FormatUnknown
+	case htmldoc.Sniff(data):
+		return nianbao.FormatHTML
+	case textdoc.Sniff(data):
+		ext := strings.ToLower(filepath.Ext(name))
+		if (ext == ".html" || ext == ".htm" || ext == ".shtml") && bytes.Contains(bytes.ToLower(data[:min(len(data), 8192)]), []byte("<")) {
+			return nianbao.FormatHTML
+		}
+		return nianbao.FormatText
+	}
+	return nianbao.FormatUnknown
+}
+
+func isImage(data []byte) bool {
+	for _, m := range [][]byte{{0x89, 'P', 'N', 'G'}, {0xFF, 0xD8, 0xFF}, []byte("GIF8"), []byte("BM"), []byte("II*\x00"), []byte("MM\x00*")} {
+		if bytes.HasPrefix(data, m) {
+			return true
+		}
+	}
+	return len(data) > 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP"
+}
+
+// Extract reads an HTML or text document. PDFs go through extract/pdfdoc,
+// whose engines the pipeline chooses between. contentType is the HTTP
+// Content-Type when the document was fetched.
+func Extract(ctx context.Context, name string, data []byte, contentType string) (*nianbao.Document, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, ErrEmpty
+	}
+	f := Sniff(name, data)
+	var doc *nianbao.Document
+	var err error
+	switch f {
+	case nianbao.FormatHTML:
+		doc, err = htmldoc.Extract(ctx, data, contentType)
+	case nianbao.FormatText:
+		doc, err = textdoc.Extract(ctx, data)
+	case nianbao.FormatDOCX, nianbao.FormatDOC:
+		return nil, fmt.Errorf("%s: %w", f, ErrUnsupported)
+	default:
+		if isImage(data) {
+			return nil, ErrImage
+		}
+		return nil, ErrBinary
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f, err)
+	}
+	return doc, nil
+}

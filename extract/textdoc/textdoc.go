@@ -1,0 +1,338 @@
+// Package textdoc reads a report given as plain text or Markdown — a web page
+// copied as text, text copied out of a PDF, a converter's Markdown, OCR
+// output — into the document model. Tables come as tab-separated lines, pipe
+// tables, or columns aligned with spaces; labels wrap onto lines of their
+// own. Rows are kept as printed (a row shifted by an extra leading tab stays
+// shifted): the grid records what the text says, and the parser, which knows
+// how many figures a row must have, realigns.
+package textdoc
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/extract/charset"
+	"github.com/nianbao/nianbao/extract/textutil"
+)
+
+// Extract reads a text document.
+func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
+	dec := charset.Decode(data, "", false)
+	doc := &nianbao.Document{Format: nianbao.FormatText}
+	if dec.Note != "" {
+		doc.Notes = append(doc.Notes, "charset: "+dec.Note)
+	}
+	text := strings.ReplaceAll(dec.Text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	lines := strings.Split(text, "\n")
+	cls := make([]line, len(lines))
+	for i, l := range lines {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		cls[i] = classify(l)
+	}
+	var region []line
+	endRegion := func() {
+		if len(region) == 0 {
+			return
+		}
+		rows := joinWrapped(region)
+		region = nil
+		var spans [][]nianbao.SpanCell
+		for _, r := range rows {
+			row := make([]nianbao.SpanCell, len(r.cells))
+			for j, c := range r.cells {
+				row[j] = nianbao.SpanCell{Text: c}
+			}
+			spans = append(spans, row)
+		}
+		t := nianbao.NewGrid(spans)
+		t.Engine = "text"
+		t.Index = countTables(doc)
+		doc.Blocks = append(doc.Blocks, nianbao.Block{Table: t})
+	}
+	for i := 0; i < len(cls); i++ {
+		l := cls[i]
+		switch {
+		case l.kind == kindBlank || l.kind == kindRule:
+			continue
+		case l.kind == kindRow:
+			region = append(region, l)
+		case len(region) > 0 && l.kind == kindText && continuesTable(l, cls[i+1:]):
+			region = append(region, line{kind: kindLabel, cells: []string{l.text}, text: l.text})
+		default:
+			endRegion()
+			if l.text != "" {
+				doc.Blocks = append(doc.Blocks, nianbao.Block{Text: l.text, Image: l.image})
+			}
+		}
+	}
+	endRegion()
+	return doc, nil
+}
+
+func countTables(doc *nianbao.Document) int {
+	k := 0
+	for _, b := range doc.Blocks {
+		if b.Table != nil {
+			k++
+		}
+	}
+	return k
+}
+
+type kind int
+
+const (
+	kindBlank kind = iota
+	kindText       // prose or a heading
+	kindRow        // a table row: two or more cells
+	kindRule       // a Markdown table separator |---|---|
+	kindLabel      // a text line taken into a table as a label
+)
+
+type line struct {
+	kind  kind
+	text  string   // collapsed text
+	cells []string // for rows
+	image bool     // a Markdown image ![alt](src)
+}
+
+var (
+	mdRule    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
+	mdImage   = regexp.MustCompile(`^\s*!\[([^\]]*)\]\(([^)]*)\)\s*$`)
+	spaceRuns = regexp.MustCompile(`[ \t\x{3000}\x{00a0}]{2,}`)
+)
+
+func classify(raw string) line {
+	if strings.TrimFunc(raw, textutil.IsSpace) == "" {
+		return line{kind: kindBlank}
+	}
+	if mdRule.MatchString(raw) {
+		return line{kind: kindRule}
+	}
+	if m := mdImage.FindStringSubmatch(raw); m != nil {
+		return line{kind: kindText, text: "![" + m[1] + "](" + m[2] + ")", image: true}
+	}
+	text := textutil.Collapse(raw)
+	var cells []string
+	switch {
+	case strings.Count(raw, "|") >= 2:
+		t := strings.TrimSpace(raw)
+		t = strings.TrimPrefix(t, "|")
+		t = strings.TrimSuffix(t, "|")
+		cells = strings.Split(t, "|")
+	case strings.Contains(raw, "\t"):
+		cells = strings.Split(strings.TrimRight(raw, " \r"), "\t")
+	default:
+		cells = splitSpaced(raw)
+	}
+	for i := range cells {
+		cells[i] = textutil.Collapse(cells[i])
+	}
+	if len(cells) >= 2 && nonEmpty(cells) >= 2 {
+		return line{kind: kindRow, text: text, cells: cells}
+	}
+	return line{kind: kindText, text: text}
+}
+
+// splitSpaced splits a line of space-aligned columns: runs of two or more
+// spaces separate cells, and a run of single-space-separated figures
+// ("3 1 0 0 0 0 4") is split into its figures. A line with no figure is
+// prose, however it is spaced.
+func splitSpaced(raw string) []string {
+	parts := spaceRuns.Split(strings.TrimFunc(raw, textutil.IsSpace), -1)
+	var cells []string
+	for _, p := range parts {
+		fields := strings.Fields(p)
+		if len(fields) > 1 && allFigures(fields) {
+			cells = append(cells, fields...)
+			continue
+		}
+		// "label 3 1 0": peel figures off the end of a cell.
+		if len(fields) > 1 {
+			k := len(fields)
+			for k > 0 && isFigure(fields[k-1]) {
+				k--
+			}
+			if k > 0 && k < len(fields) {
+				cells = append(cells, strings.Join(fields[:k], " "))
+				cells = append(cells, fields[k:]...)
+				continue
+			}
+		}
+		cells = append(cells, p)
+	}
+	if len(cells) < 2 {
+		return cells
+	}
+	for _, c := range cells {
+		if isFigure(c) {
+			return cells
+		}
+	}
+	return []string{raw}
+}
+
+func allFigures(fs []string) bool {
+	for _, f := range fs {
+		if !isFigure(f) {
+			return false
+		}
+	}
+	return true
+}
+
+var figure = regexp.MustCompile(`^[-+−]?[0-9０-９][0-9０-９,，.]*(万元|元|件|个|项|%)?$|^[/／\-－—–无]+$`)
+
+func isFigure(s string) bool { return figure.MatchString(strings.TrimSpace(s)) }
+
+func nonEmpty(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if c != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// headings are the section headings of the template. A line with one of
+// them ends a table; any other short line between table rows is a label
+// written on a line of its own (a merged label, or a wrapped one).
+var headings = []string{"总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "行政复议、行政诉讼情况",
+	"行政复议和行政诉讼情况", "存在的主要问题", "其他需要报告的事项"}
+
+func isHeading(s string) bool {
+	for _, h := range headings {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// continuesTable reports whether a text line inside a table region is part
+// of the table: short, not a section heading, and followed (after blanks)
+// by another table row or label line before any prose.
+func continuesTable(l line, rest []line) bool {
+	if isHeading(l.text) || utf8.RuneCountInString(l.text) > 40 || endsSentence(l.text) {
+		return false
+	}
+	for _, n := range rest {
+		switch n.kind {
+		case kindBlank, kindRule:
+			continue
+		case kindRow:
+			return true
+		default:
+			if isHeading(n.text) || utf8.RuneCountInString(n.text) > 40 || endsSentence(n.text) {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func endsSentence(s string) bool {
+	return strings.HasSuffix(s, "。") || strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":")
+}
+
+// joinWrapped merges the pieces of labels that wrapped over several lines.
+// Text copied out of a PDF puts a wrapped label's figures on its middle
+// line: a row of figures only takes the label line just above it (when that
+// line opens a label) and the continuation lines below it (lines that do not
+// open a new label with a numbering mark).
+func joinWrapped(lines []line) []line {
+	var out []line
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if l.kind == kindRow && !hasLabel(l.cells) && len(out) > 0 && out[len(out)-1].kind == kindLabel {
+			prev := out[len(out)-1]
+			out = out[:len(out)-1]
+			l.cells = append([]string{prev.text}, trimLeadingEmpty(l.cells)...)
+		}
+		if l.kind == kindLabel && len(out) > 0 && out[len(out)-1].kind == kindRow && hasLabel(out[len(out)-1].cells) &&
+			!opensLabel(l.text) && wrappedAbove(out[len(out)-1]) {
+			p := &out[len(out)-1]
+			idx := labelIndex(p.cells)
+			p.cells = append([]string{}, p.cells...)
+			p.cells[idx] += l.text
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// wrappedAbove reports whether a row's label was taken from a line above
+// it, or looks cut: a label whose brackets are unbalanced or which ends in
+// the middle of a phrase, as a wrapped label does.
+func wrappedAbove(r line) bool {
+	lab := r.cells[labelIndex(r.cells)]
+	open := strings.Count(lab, "（") + strings.Count(lab, "(")
+	closed := strings.Count(lab, "）") + strings.Count(lab, ")")
+	if open > closed {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(lab)
+	return unicode.Is(unicode.Han, last) && !strings.HasSuffix(lab, "申请") && !strings.HasSuffix(lab, "信息") &&
+		!strings.HasSuffix(lab, "公开") && !strings.HasSuffix(lab, "数量") && !strings.HasSuffix(lab, "办理")
+}
+
+var opener = regexp.MustCompile(`^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9０-９]+[.．、,，]|第[一二三四五六七八九十]+|行政|信息内容|规章|规范性文件|政府|其他|总计|自然人|商业|科研|社会|法律|法人|申请人|结果|尚未|未经|复议)`)
+
+func opensLabel(s string) bool { return opener.MatchString(s) }
+
+func hasLabel(cells []string) bool {
+	for _, c := range cells {
+		if c != "" && !isFigure(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func labelIndex(cells []string) int {
+	for i, c := range cells {
+		if c != "" && !isFigure(c) {
+			return i
+		}
+	}
+	return 0
+}
+
+func trimLeadingEmpty(cells []string) []string {
+	for len(cells) > 0 && cells[0] == "" {
+		cells = cells[1:]
+	}
+	return cells
+}
+
+// Sniff reports whether data is plausibly text: valid UTF-8 or a Chinese
+// legacy encoding, with few control bytes.
+func Sniff(data []byte) bool {
+	head := data[:min(len(data), 4096)]
+	if len(head) == 0 {
+		return false
+	}
+	ctl := 0
+	for _, b := range head {
+		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' {
+			ctl++
+		}
+	}
+	if ctl*100 > len(head) {
+		return false
+	}
+	if utf8.Valid(head) || !bytes.ContainsRune(head, 0) {
+		return true
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package normalize
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/width"
+)
+
+// Title is what the title of a report says.
+type Title struct {
+	Text   string // the title as found
+	Agency string
+	Year   int
+}
+
+var (
+	// The report title: organ, year, "政府信息公开工作年度报告" in some order.
+	titleRe = regexp.MustCompile(`^(.*?)((?:19|20)[0-9]{2})\s*年\s*度?(.*?)(?:政府|政务)?信息公开(?:工作)?(?:年度|年)?(?:工作)?(?:报告|年报|情况)`)
+	// The period the figures cover: "统计期限自2024年1月1日至2024年12月31日".
+	periodRe = regexp.MustCompile(`(?:统计期限|统计时限|统计期间|数据统计|统计区间|所列数据)[^。；]{0,20}?((?:19|20)[0-9]{2})\s*年\s*1\s*月\s*1\s*日`)
+	yearRe   = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
+	// What an organ's name ends with.
+	organEnd = regexp.MustCompile(`(人民政府|政府|办公厅|办公室|局|委员会|委|厅|院|署|办|中心|街道办事处|管委会|管理委员会|公司|所|站|队|部|处|会|镇|乡|街道|总局|监狱|法院|检察院|银行|集团|学校|大学|学院|医院|分局|支队|大队)$`)
+	junkPrefix = regexp.MustCompile(`^(关于|附件[0-9]*[:：]?|[【\[].*?[】\]])`)
+)
+
+// ParseTitle reads organ and year from a title such as
+// "新乡市卫滨区人民政府办公室2019年政府信息公开工作年度报告" or
+// "2019年上海市人民政府办公厅政府信息公开工作年度报告".
+func ParseTitle(s string) (Title, bool) {
+	s = strings.TrimSpace(width.Fold.String(Simplified(s)))
+	m := titleRe.FindStringSubmatch(strings.Join(strings.Fields(s), ""))
+	if m == nil {
+		return Title{}, false
+	}
+	y, _ := strconv.Atoi(m[2])
+	t := Title{Text: s, Year: y}
+	pre := cleanAgency(m[1])
+	post := cleanAgency(m[3])
+	switch {
+	case pre != "" && organEnd.MatchString(pre):
+		t.Agency = pre
+	case post != "" && organEnd.MatchString(post):
+		t.Agency = post
+	case pre != "":
+		t.Agency = pre
+	default:
+		t.Agency = post
+	}
+	return t, true
+}
+
+func cleanAgency(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		n := junkPrefix.ReplaceAllString(s, "")
+		if n == s {
+			break
+		}
+		s = strings.TrimSpace(n)
+	}
+	s = strings.TrimSuffix(s, "关于")
+	s = strings.Trim(s, " -_—|:：,，。、\"“”《》()（）")
+	return s
+}
+
+// IsAgency reports whether s reads as an organ name on its own (a title
+// line above the "2024年政府信息公开工作年度报告" line).
+func IsAgency(s string) bool {
+	s = strings.Join(strings.Fields(s), "")
+	n := len([]rune(s))
+	return n >= 3 && n <= 40 && organEnd.MatchString(s) && !strings.ContainsAny(s, "。，,；")
+}
+
+// PeriodYear returns the year of the statistics period a report states in
+// its body ("统计期限自2024年1月1日至…"), or 0.
+func PeriodYear(body string) int {
+	m := periodRe.FindStringSubmatch(width.Fold.String(body))
+	if m == nil {
+		return 0
+	}
+	y, _ := strconv.Atoi(m[1])
+	return y
+}
+
+// FirstYear returns the first plausible report year in s, or 0.
+func FirstYear(s string) int {
+	for _, m := range yearRe.FindAllStringSubmatch(width.Fold.String(s), -1) {
+		y, _ := strconv.Atoi(m[1])
+		if y >= 2000 && y <= 2100 {
+			return y
+		}
+	}
+	return 0
+}

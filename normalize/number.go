@@ -1,0 +1,126 @@
+package normalize
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/width"
+)
+
+// Figure is a printed value read as a number.
+type Figure struct {
+	Value *float64 // nil when blank or unreadable
+	// Unit is the unit the text was printed in when it carried one ("元",
+	// "万元", "件"); amounts in 元 are converted to 万元 by Amount.
+	Unit string
+	// Blank says why Value is nil: "blank" (empty), "dash" (- — –),
+	// "slash" (/), "无", or "unreadable".
+	Blank string
+}
+
+// ErrNotNumber is returned for text that is neither a figure nor a blank mark.
+var ErrNotNumber = errors.New("not a number")
+
+var (
+	thousands = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+	plainNum  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$|^\.[0-9]+$`)
+	unitTail  = regexp.MustCompile(`(万元|元|件|个|项|条|次|人次|家|%)$`)
+)
+
+// Number reads one printed figure. It accepts full-width digits, thousands
+// separators (1,808,595), a sign or 增/减 for signed changes, and a unit
+// after the figure. Blank marks (empty, -, —, /, 无) give a nil Value with
+// the reason. Anything else is ErrNotNumber, with Blank "unreadable".
+func Number(raw string) (Figure, error) {
+	s := strings.TrimSpace(width.Fold.String(raw))
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\u00a0', '\u3000', '\t', '\n', '\r', '\u200b':
+			return -1
+		case '，':
+			return ','
+		case '．', '。':
+			return '.'
+		case '−', '－', '–', '—', '─', '―':
+			return '-'
+		}
+		return r
+	}, s)
+	switch {
+	case s == "":
+		return Figure{Blank: "blank"}, nil
+	case strings.Trim(s, "-") == "":
+		return Figure{Blank: "dash"}, nil
+	case strings.Trim(s, "/\\") == "":
+		return Figure{Blank: "slash"}, nil
+	case s == "无" || s == "暂无" || s == "没有":
+		return Figure{Blank: "无"}, nil
+	}
+	sign := 1.0
+	switch {
+	case strings.HasPrefix(s, "-"), strings.HasPrefix(s, "减"), strings.HasPrefix(s, "减少"):
+		sign = -1
+		s = strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(s, "减少"), "减"), "-")
+	case strings.HasPrefix(s, "+"), strings.HasPrefix(s, "增"), strings.HasPrefix(s, "增加"):
+		s = strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(s, "增加"), "增"), "+")
+	}
+	var f Figure
+	if m := unitTail.FindString(s); m != "" {
+		f.Unit = m
+		s = strings.TrimSuffix(s, m)
+	}
+	if thousands.MatchString(s) {
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	if !plainNum.MatchString(s) {
+		return Figure{Blank: "unreadable"}, fmt.Errorf("%q: %w", raw, ErrNotNumber)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return Figure{Blank: "unreadable"}, fmt.Errorf("%q: %w", raw, ErrNotNumber)
+	}
+	v *= sign
+	if v == 0 {
+		v = 0 // no negative zero in the output
+	}
+	f.Value = &v
+	return f, nil
+}
+
+// Amount reads a money figure into 万元. headerUnit is the unit the column
+// header states ("元" or "万元", "" when it states none); a unit printed with
+// the figure wins over it.
+func Amount(raw, headerUnit string) (Figure, error) {
+	f, err := Number(raw)
+	if err != nil || f.Value == nil {
+		return f, err
+	}
+	unit := f.Unit
+	if unit == "" || unit == "件" || unit == "项" || unit == "个" {
+		unit = headerUnit
+	}
+	if unit == "元" {
+		v := *f.Value / 10000
+		// Keep the decimal the document printed: 251000元 is 25.1万元, not
+		// 25.100000000000001.
+		v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'f', -1, 64), 64)
+		v = math.Round(v*1e8) / 1e8
+		f.Value = &v
+		f.Unit = "元"
+	}
+	return f, nil
+}
+
+// IsFigure reports whether the text of a cell is a figure or a blank mark
+// (not a label): what may fill a value cell.
+func IsFigure(raw string) bool {
+	if strings.TrimSpace(raw) == "" {
+		return false
+	}
+	_, err := Number(raw)
+	return err == nil
+}

@@ -1,0 +1,198 @@
+package parse
+
+import (
+	"fmt"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/normalize"
+)
+
+// A colMap says which key each column of a grid holds, from the table's
+// header rows: "" for label columns.
+type colMap struct {
+	t    *nianbao.Table
+	keys []string
+}
+
+func (m colMap) keyed() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range m.keys {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (m colMap) empty() bool { return len(m.keyed()) == 0 }
+
+// headerLabel classifies a header text: the key it names (a leaf such as
+// 自然人 → natural), or group=true for a label that spans the leaves under it
+// (申请人情况, 法人或其他组织, 行政诉讼).
+type headerLabel func(label string) (key string, group bool)
+
+// buildMap reads the header rows of a grid into a colMap. Text grids lose
+// the spans of merged header cells ("行政诉讼\t\t\t" over ten columns), so
+// there an empty header cell takes the group label to its left; leaf labels
+// never spread. Per column, the lowest leaf label decides.
+func buildMap(t *nianbao.Table, header []int, classify headerLabel) colMap {
+	m := colMap{t: t, keys: make([]string, t.Width())}
+	for c := 0; c < t.Width(); c++ {
+		for i := len(header) - 1; i >= 0; i-- {
+			text := t.Rows[header[i]][c].Text
+			if text == "" {
+				continue
+			}
+			if key, _ := classify(normalize.Label(text)); key != "" {
+				m.keys[c] = key
+				break
+			}
+		}
+	}
+	return m
+}
+
+// groupsOf returns, per column, the group labels above it (top to bottom),
+// spreading group labels rightward over empty cells in text grids.
+func groupsOf(t *nianbao.Table, header []int, classify headerLabel) [][]string {
+	out := make([][]string, t.Width())
+	for _, h := range header {
+		last := ""
+		for c := 0; c < t.Width(); c++ {
+			l := normalize.Label(t.Rows[h][c].Text)
+			if l == "" {
+				if t.Engine == "text" && last != "" {
+					out[c] = append(out[c], last)
+				}
+				continue
+			}
+			last = ""
+			if _, group := classify(l); group {
+				out[c] = append(out[c], l)
+				last = l
+			}
+		}
+	}
+	return out
+}
+
+// figureCells returns the distinct cells of a row holding a figure or a
+// blank mark, in column order.
+func figureCells(rw row) []*nianbao.GridCell {
+	var out []*nianbao.GridCell
+	seen := map[*nianbao.GridCell]bool{}
+	for _, c := range rw.cells {
+		o := rw.origin(c)
+		if seen[o] {
+			continue
+		}
+		seen[o] = true
+		if normalize.IsFigure(o.Text) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// labelText returns the row's label: its cells that are not figures, in
+// order, merged cells once.
+func labelText(rw row) string {
+	var parts []string
+	seen := map[*nianbao.GridCell]bool{}
+	for _, c := range rw.cells {
+		o := rw.origin(c)
+		if seen[o] || o.Text == "" {
+			continue
+		}
+		seen[o] = true
+		if !normalize.IsFigure(o.Text) {
+			parts = append(parts, o.Text)
+		}
+	}
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += " "
+		}
+		s += p
+	}
+	return s
+}
+
+// alignment is how a row's figures were matched to keys.
+type alignment struct {
+	cells     map[string]*nianbao.GridCell // key → cell (nil: printed blank)
+	uncertain string                       // set when the row could not be matched with certainty
+}
+
+// align matches the figures of a data row to keys. By position when every
+// figure of the row stands in a column the header maps (blank cells then
+// are blanks); otherwise — a row shifted by an extra leading tab, a header
+// that could not be read — by order, when the row has exactly as many
+// figures as keys. Failing both, positions are used and the row is marked
+// uncertain: never a silent guess.
+func align(rw row, m colMap, keys []string) alignment {
+	figs := figureCells(rw)
+	pos, posOK := positional(rw, m, keys, figs)
+	if posOK {
+		return alignment{cells: pos}
+	}
+	if len(figs) == len(keys) {
+		a := alignment{cells: map[string]*nianbao.GridCell{}}
+		for i, k := range keys {
+			a.cells[k] = figs[i]
+		}
+		return a
+	}
+	if pos == nil {
+		pos = map[string]*nianbao.GridCell{}
+	}
+	return alignment{cells: pos, uncertain: fmt.Sprintf("row has %d figures for %d columns and they do not stand under the header", len(figs), len(keys))}
+}
+
+// positional reads the row by the header's columns. ok is false when a
+// figure stands outside the keyed columns or a label inside them, or when
+// the grid has no header map.
+func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[string]*nianbao.GridCell, bool) {
+	if m.t == nil || len(m.keys) != len(rw.cells) || m.empty() {
+		return nil, false
+	}
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	out := map[string]*nianbao.GridCell{}
+	ok := true
+	for c, cell := range rw.cells {
+		k := m.keys[c]
+		o := rw.origin(cell)
+		if k == "" || !want[k] {
+			continue
+		}
+		// A merged cell belongs to the key of the column it starts in.
+		if o.Col != c && m.keys[o.Col] != k {
+			continue
+		}
+		if o.Text != "" && !normalize.IsFigure(o.Text) {
+			ok = false // a label stands in a value column: shifted
+		}
+		if prev, seen := out[k]; seen && prev != nil && prev != o && prev.Text != "" && o.Text != "" {
+			continue
+		}
+		if prev := out[k]; prev == nil || prev.Text == "" {
+			out[k] = o
+		}
+	}
+	for _, f := range figs {
+		k := ""
+		if f.Col < len(m.keys) {
+			k = m.keys[f.Col]
+		}
+		if k == "" || !want[k] || out[k] != f {
+			ok = false
+		}
+	}
+	return out, ok
+}

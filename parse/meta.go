@@ -1,0 +1,103 @@
+package parse
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/normalize"
+)
+
+// identify finds the organ and the report year: from the title (the first
+// text that reads as one, the document's own title as a fallback), the
+// statistics period stated in the body deciding the year when present.
+func (p *parser) identify(rep *nianbao.Report) {
+	var title normalize.Title
+	found := false
+	var texts []string
+	for _, b := range p.doc.Blocks {
+		if b.Table == nil && !b.Image && b.Text != "" {
+			texts = append(texts, b.Text)
+		}
+	}
+	limit := min(len(texts), 30)
+	for i := 0; i < limit && !found; i++ {
+		if headingOf(texts[i]) == 1 {
+			break // the title precedes section 一
+		}
+		if len([]rune(texts[i])) > 80 {
+			continue
+		}
+		if t, ok := normalize.ParseTitle(texts[i]); ok {
+			title, found = t, true
+			// "淮安市人民政府" on the line above "2024 年政府信息公开工作年度报告".
+			if !normalize.IsAgency(t.Agency) && i > 0 && normalize.IsAgency(texts[i-1]) {
+				title.Agency = strings.Join(strings.Fields(texts[i-1]), "")
+				title.Text = texts[i-1] + " " + texts[i]
+			}
+		}
+	}
+	if !found && p.doc.Title != "" {
+		t := p.doc.Title
+		// "…年度报告_XX市人民政府门户网站": drop the site name.
+		if i := strings.IndexAny(t, "_|"); i > 0 {
+			t = t[:i]
+		}
+		title, found = normalize.ParseTitle(t)
+	}
+	if found {
+		rep.Title = title.Text
+		rep.Agency = normalize.Simplified(title.Agency)
+		rep.Year = title.Year
+	}
+	body := strings.Join(texts[:min(len(texts), 60)], "\n")
+	if y := normalize.PeriodYear(body); y > 0 {
+		rep.Year = y
+	}
+	if rep.Agency == "" {
+		if m := compilerRe.FindStringSubmatch(body); m != nil {
+			rep.Agency = normalize.Simplified(m[1])
+		}
+	}
+	if rep.Year == 0 {
+		rep.Year = normalize.FirstYear(strings.Join(texts[:min(len(texts), 5)], "\n"))
+	}
+}
+
+// "本报告由XX根据《条例》…编制": the compiler, used when no title names the organ.
+var compilerRe = regexp.MustCompile(`本(?:年度)?报告(?:是)?由([^，,。根按依（(]{2,40}?)(?:根据|按照|依据|依照|编制)`)
+
+// sections collects the prose of sections 一, 五 and 六.
+func (p *parser) sections() map[string]string {
+	out := map[string]string{}
+	cur := ""
+	for _, b := range p.doc.Blocks {
+		if b.Table != nil || b.Image {
+			continue
+		}
+		if h := headingOf(b.Text); h > 0 && headRe.MatchString(b.Text) {
+			switch h {
+			case 1:
+				cur = "1"
+			case 5:
+				cur = "5"
+			case 6:
+				cur = "6"
+			default:
+				cur = ""
+			}
+			continue
+		}
+		if cur == "" {
+			continue
+		}
+		if out[cur] != "" {
+			out[cur] += "\n"
+		}
+		out[cur] += b.Text
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,360 @@
+// Package parse reads the figures of an annual report out of its document
+// model: it finds tables 二, 三 and 四 by their headings and labels, detects
+// the template, maps every printed row and column label to the canonical
+// keys, and reads the numbers. Position in the page never decides what a
+// figure is: labels do, and the count of figures a row must have.
+package parse
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/normalize"
+)
+
+// Errors for documents that are not (supported) reports.
+var (
+	ErrNoTables    = errors.New("no report tables found")
+	ErrPre2019     = errors.New("pre-2019 report format (not supported)")
+	ErrImageTables = errors.New("the report tables are images (图片版)")
+)
+
+// Parse reads the report in doc. The report it returns has Agency, Year,
+// Title, Template, Cells (every canonical cell of the template, in schema
+// order), Extra, Sections and the findings of the parse itself (a missing
+// table, uncertain figures); the arithmetic checks are normalize.Check's.
+// An error means the document is not a supported report; the report
+// returned with it still carries agency and year when they were found.
+func Parse(doc *nianbao.Document) (*nianbao.Report, error) {
+	p := &parser{doc: doc}
+	rep := &nianbao.Report{Format: doc.Format}
+	p.identify(rep)
+	rep.Sections = p.sections()
+	p.segment()
+	if len(p.t2) == 0 && len(p.t3) == 0 && len(p.t4) == 0 {
+		return rep, p.whyNoTables(rep)
+	}
+	t2 := p.readT2()
+	t3 := p.readT3()
+	t4 := p.readT4()
+	tmpl := detectTemplate(t2, t3)
+	if tmpl == nianbao.TemplateUnknown {
+		return rep, p.whyNoTables(rep)
+	}
+	rep.Template = tmpl
+	p.resolveT2(t2, tmpl)
+	p.assemble(rep, t2, t3, t4)
+	return rep, nil
+}
+
+// A row of a grid, as the table readers see it.
+type row struct {
+	t     *nianbao.Table
+	r     int
+	cells []*nianbao.GridCell
+}
+
+func (rw row) texts() []string {
+	var out []string
+	seen := map[*nianbao.GridCell]bool{}
+	for _, c := range rw.cells {
+		o := rw.origin(c)
+		if seen[o] || c.Text == "" {
+			continue
+		}
+		seen[o] = true
+		out = append(out, c.Text)
+	}
+	return out
+}
+
+// origin returns the cell at the origin of c's merged area.
+func (rw row) origin(c *nianbao.GridCell) *nianbao.GridCell {
+	if c.IsOrigin() || c.OriginRow >= len(rw.t.Rows) || c.OriginCol >= len(rw.t.Rows[c.OriginRow]) {
+		return c
+	}
+	return rw.t.Rows[c.OriginRow][c.OriginCol]
+}
+
+// joined is the canonical label text of the whole row.
+func (rw row) joined() string { return normalize.Label(strings.Join(rw.texts(), " ")) }
+
+type parser struct {
+	doc        *nianbao.Document
+	t2, t3, t4 []row
+	t2pending  []pendingRow
+}
+
+// Section headings of the template.
+var (
+	headRe = regexp.MustCompile(`^\s*[一二三四五六七八九十]{1,2}\s*[、.．,，]`)
+)
+
+func headingOf(s string) int {
+	l := normalize.Label(s)
+	if len([]rune(l)) > 40 {
+		return -1
+	}
+	switch {
+	case strings.Contains(l, "总体情况"):
+		return 1
+	case strings.Contains(l, "主动公开政府信息情况") || strings.Contains(l, "主动公开情况") && headRe.MatchString(s):
+		return 2
+	case strings.Contains(l, "收到和处理政府信息公开申请") || strings.Contains(l, "依申请公开") && strings.Contains(l, "情况") && headRe.MatchString(s):
+		return 3
+	case strings.Contains(l, "行政复议") && strings.Contains(l, "行政诉讼") && strings.Contains(l, "情况"):
+		return 4
+	case strings.Contains(l, "存在的主要问题") || strings.Contains(l, "主要问题及改进"):
+		return 5
+	case strings.Contains(l, "其他需要报告"):
+		return 6
+	}
+	return -1
+}
+
+// segment assigns the rows of the document's grids to tables 二, 三 and 四,
+// by the section headings around them and by the labels of the rows
+// themselves (a page may omit a heading, or put it inside the table).
+func (p *parser) segment() {
+	cur := 0
+	for _, b := range p.doc.Blocks {
+		if b.Table == nil {
+			if h := headingOf(b.Text); h > 0 {
+				cur = tableOfHeading(h)
+			}
+			continue
+		}
+		for r, cells := range b.Table.Rows {
+			rw := row{t: b.Table, r: r, cells: cells}
+			texts := rw.texts()
+			if len(texts) == 1 {
+				if h := headingOf(texts[0]); h > 0 {
+					cur = tableOfHeading(h)
+					continue
+				}
+			}
+			if c := cue(rw.joined()); c != 0 && c != cur {
+				// Labels only ever move forward through the report, except
+				// when nothing was seen yet.
+				if cur == 0 || c > cur {
+					cur = c
+				}
+			}
+			switch cur {
+			case 2:
+				p.t2 = append(p.t2, rw)
+			case 3:
+				p.t3 = append(p.t3, rw)
+			case 4:
+				p.t4 = append(p.t4, rw)
+			}
+		}
+	}
+}
+
+func tableOfHeading(h int) int {
+	switch h {
+	case 2, 3, 4:
+		return h
+	}
+	return 0
+}
+
+// cue tells which table a row's labels belong to, or 0.
+func cue(l string) int {
+	switch {
+	case strings.Contains(l, "自然人") || strings.Contains(l, "申请人情况") || strings.Contains(l, "商业企业") || strings.Contains(l, "本年新收"):
+		return 3
+	case strings.Contains(l, "结果维持") || strings.Contains(l, "未经复议") || strings.Contains(l, "复议后起诉") ||
+		strings.Contains(l, "行政复议") && strings.Contains(l, "行政诉讼"):
+		return 4
+	case strings.Contains(l, "第二十条") || strings.Contains(l, "信息内容") || strings.Contains(l, "本年制发件数") || strings.Contains(l, "本年新制作数量"):
+		return 2
+	}
+	return 0
+}
+
+var pre2019Words = []string{"主动公开政府信息数", "主动公开信息数", "受理政府信息公开申请", "申请总数", "同意公开", "同意部分公开", "不同意公开", "依申请公开信息目录", "收取费用"}
+
+// whyNoTables explains a document in which no template table was found.
+func (p *parser) whyNoTables(rep *nianbao.Report) error {
+	var text strings.Builder
+	images := 0
+	tables := 0
+	for _, b := range p.doc.Blocks {
+		switch {
+		case b.Image:
+			images++
+			text.WriteString(b.Text)
+		case b.Table != nil:
+			tables++
+			for _, r := range b.Table.Rows {
+				for _, c := range r {
+					text.WriteString(c.Text)
+				}
+			}
+		default:
+			text.WriteString(b.Text)
+		}
+		text.WriteByte('\n')
+	}
+	all := normalize.Label(text.String())
+	hits := 0
+	for _, w := range pre2019Words {
+		if strings.Contains(all, w) {
+			hits++
+		}
+	}
+	if (rep.Year > 0 && rep.Year < 2019) || hits >= 2 {
+		return ErrPre2019
+	}
+	if images > 0 && (strings.Contains(all, "图片") || tables == 0) {
+		return ErrImageTables
+	}
+	if tables == 0 {
+		return ErrNoTables
+	}
+	return fmt.Errorf("%w (%d tables, none with the template's labels)", ErrNoTables, tables)
+}
+
+// value is a figure read from a grid cell, before it becomes a nianbao.Cell.
+type value struct {
+	cell      *nianbao.GridCell
+	t         *nianbao.Table
+	fig       normalize.Figure
+	raw       string
+	uncertain string
+	label     string // printed labels, for extra cells
+}
+
+func (v value) toCell(key string) nianbao.Cell {
+	c := nianbao.Cell{Key: key, Value: v.fig.Value, Raw: v.raw, Blank: v.fig.Blank, Uncertain: v.uncertain, Label: v.label}
+	if v.fig.Unit == "元" {
+		c.Unit = "元"
+	}
+	if v.cell != nil {
+		c.Source = &nianbao.Provenance{Table: v.t.Index, Row: v.cell.Row, Col: v.cell.Col, Page: v.cell.Page,
+			Box: v.cell.Box, Raw: v.raw, Engine: v.t.Engine}
+		if c.Uncertain == "" && v.cell.Uncertain != "" {
+			c.Uncertain = v.cell.Uncertain
+		}
+	}
+	return c
+}
+
+// readFigure reads the text of a value cell.
+func readFigure(t *nianbao.Table, c *nianbao.GridCell, amountUnit string, isAmount bool) value {
+	v := value{cell: c, t: t, raw: c.Text}
+	var err error
+	if isAmount {
+		v.fig, err = normalize.Amount(c.Text, amountUnit)
+	} else {
+		v.fig, err = normalize.Number(c.Text)
+	}
+	if err != nil {
+		v.uncertain = "unreadable figure " + quote(c.Text)
+	}
+	return v
+}
+
+func quote(s string) string { return "\u201c" + s + "\u201d" }
+
+// assemble puts the values read into the report's cells in schema order.
+func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
+	split := t3.split
+	if !t3.found {
+		split = rep.Template == nianbao.Template2021
+	}
+	all := map[string]value{}
+	for _, tr := range []*tableRead{t2, t3, t4} {
+		for k, v := range tr.vals {
+			all[k] = v
+		}
+	}
+	inSchema := map[string]bool{}
+	for _, f := range nianbao.SchemaWith(rep.Template, split) {
+		inSchema[f.Key] = true
+		v, ok := all[f.Key]
+		if !ok {
+			c := nianbao.Cell{Key: f.Key, Blank: "missing"}
+			rep.Cells = append(rep.Cells, c)
+			continue
+		}
+		rep.Cells = append(rep.Cells, v.toCell(f.Key))
+	}
+	// Canonical keys of the other template or layout, and rows and columns
+	// the template does not have, are kept as extra cells.
+	for _, tr := range []*tableRead{t2, t3, t4} {
+		for _, k := range tr.order {
+			if inSchema[k] {
+				continue
+			}
+			rep.Extra = append(rep.Extra, tr.vals[k].toCell(k))
+		}
+	}
+	for i, tr := range []*tableRead{t2, t3, t4} {
+		if !tr.found {
+			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: nianbao.RuleMissingTable,
+				Detail: fmt.Sprintf("table %s not found", []string{"二", "三", "四"}[i])})
+		}
+		rep.Findings = append(rep.Findings, tr.findings...)
+	}
+	for _, c := range rep.Cells {
+		if c.Uncertain != "" {
+			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: nianbao.RuleUncertain, Cells: []string{c.Key},
+				Detail: fmt.Sprintf("%s: %s", c.Key, c.Uncertain)})
+		}
+	}
+}
+
+// tableRead is what a table reader found.
+type tableRead struct {
+	found    bool
+	split    bool // table 三 prints （六） as three sub-rows
+	vals     map[string]value
+	order    []string // keys in the order read, for stable extra cells
+	findings []nianbao.Finding
+	votes    map[nianbao.Template]int
+}
+
+func newRead() *tableRead {
+	return &tableRead{vals: map[string]value{}, votes: map[nianbao.Template]int{}}
+}
+
+// set records a value; a key read twice keeps the first figure and, when the
+// second differs, reports it.
+func (tr *tableRead) set(key string, v value) {
+	if old, ok := tr.vals[key]; ok {
+		if !sameFigure(old.fig, v.fig) {
+			tr.findings = append(tr.findings, nianbao.Finding{Rule: nianbao.RuleDuplicate, Cells: []string{key},
+				Detail: fmt.Sprintf("%s printed twice: %s and %s; the first is kept", key, quote(old.raw), quote(v.raw))})
+		}
+		return
+	}
+	tr.vals[key] = v
+	tr.order = append(tr.order, key)
+}
+
+func sameFigure(a, b normalize.Figure) bool {
+	if a.Value == nil || b.Value == nil {
+		return a.Value == nil && b.Value == nil
+	}
+	return *a.Value == *b.Value
+}
+
+func detectTemplate(t2, t3 *tableRead) nianbao.Template {
+	switch {
+	case t2.votes[nianbao.Template2019] > t2.votes[nianbao.Template2021]:
+		return nianbao.Template2019
+	case t2.votes[nianbao.Template2021] > t2.votes[nianbao.Template2019]:
+		return nianbao.Template2021
+	case t3.found && t3.split:
+		return nianbao.Template2021
+	case t3.found:
+		return nianbao.Template2019
+	}
+	return nianbao.TemplateUnknown
+}

@@ -1,0 +1,252 @@
+package parse
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/normalize"
+)
+
+// t3Col classifies a header label of table 三.
+func t3Col(l string) (string, bool) {
+	p := normalize.Plain(l)
+	switch {
+	case strings.Contains(p, "小计"):
+		return "x." + p, false
+	case strings.Contains(p, "自然人"):
+		return "natural", false
+	case strings.Contains(p, "商业企业"):
+		return "commercial", false
+	case strings.Contains(p, "科研机构"):
+		return "research", false
+	case strings.Contains(p, "社会公益"):
+		return "social", false
+	case strings.Contains(p, "法律服务"):
+		return "legal", false
+	case strings.Contains(p, "法人或其他组织") || strings.Contains(p, "申请人情况"):
+		return "", true
+	case p == "其他" || p == "其它" || p == "其他组织":
+		return "other_org", false
+	case p == "总计" || p == "合计" || p == "总数":
+		return "total", false
+	}
+	return "", false
+}
+
+var t3DefaultCols = func() []string {
+	var out []string
+	for _, c := range nianbao.T3Cols {
+		out = append(out, c.Key)
+	}
+	return out
+}()
+
+// t3Row names the canonical row of a table 三 label, given the section the
+// label stands in (denied, unable, rejected, other — set by labels such as
+// （三）不予公开 on this or an earlier row).
+type t3Section string
+
+type keyword struct {
+	key   string
+	words []string
+}
+
+// Sub-row keywords come first: a merged label such as
+// "三、本年度办理结果（三）不予公开 1.属于国家秘密" holds the section's words too.
+var t3Keywords = []keyword{
+	{"denied.secret", []string{"国家秘密"}},
+	{"denied.law", []string{"法律行政法规禁止", "法规禁止", "禁止公开"}},
+	{"denied.safety", []string{"三安全一稳定", "危及"}},
+	{"denied.third_party", []string{"第三方"}},
+	{"denied.internal", []string{"内部事务"}},
+	{"denied.process", []string{"过程性"}},
+	{"denied.enforcement", []string{"执法案卷"}},
+	{"denied.query", []string{"查询事项", "行政查询"}},
+	{"unable.not_held", []string{"不掌握"}},
+	{"unable.need_create", []string{"另行制作", "没有现成"}},
+	{"unable.unclear", []string{"仍不明确", "补正后申请"}},
+	{"other.no_correction", []string{"逾期不补正", "不补正"}},
+	{"other.no_fee", []string{"缴纳费用", "收费通知", "未按收费", "逾期未缴费", "缴费"}},
+	{"rejected.petition", []string{"信访", "举报投诉"}},
+	{"rejected.duplicate", []string{"重复申请"}},
+	{"rejected.publication", []string{"出版物"}},
+	{"rejected.excessive", []string{"大量反复", "大量申请"}},
+	{"rejected.confirm", []string{"重新出具", "确认或"}},
+	{"granted", []string{"予以公开"}},
+	{"partial", []string{"部分公开"}},
+	{"new", []string{"新收"}},
+	{"carried", []string{"上年结转", "上年度结转"}},
+	{"carry_forward", []string{"结转下年", "下年度继续", "继续办理"}},
+}
+
+var numbered = map[t3Section][]string{
+	"denied":   {"denied.secret", "denied.law", "denied.safety", "denied.third_party", "denied.internal", "denied.process", "denied.enforcement", "denied.query"},
+	"unable":   {"unable.not_held", "unable.need_create", "unable.unclear"},
+	"rejected": {"rejected.petition", "rejected.duplicate", "rejected.publication", "rejected.excessive", "rejected.confirm"},
+	"other":    {"other.no_correction", "other.no_fee", "other.other"},
+}
+
+var itemRe = regexp.MustCompile(`([0-9]{1,2})\.`)
+
+// sectionOf returns the section a label opens, or "" when it opens none.
+func sectionOf(l string) t3Section {
+	switch {
+	case strings.Contains(l, "(三)") || strings.Contains(l, "不予公开"):
+		return "denied"
+	case strings.Contains(l, "(四)") || strings.Contains(l, "无法提供"):
+		return "unable"
+	case strings.Contains(l, "(五)") || strings.Contains(l, "不予处理"):
+		return "rejected"
+	case strings.Contains(l, "(六)") || strings.Contains(l, "其他处理"):
+		return "other"
+	case strings.Contains(l, "(一)") || strings.Contains(l, "(二)") || strings.Contains(l, "(七)") ||
+		strings.Contains(l, "予以公开") || strings.Contains(l, "部分公开") || strings.Contains(l, "总计") ||
+		strings.Contains(l, "新收") || strings.Contains(l, "结转"):
+		return "top"
+	}
+	return ""
+}
+
+// t3RowKey maps a row label to its row key. sec is the section in force
+// before this row; the section the row opens is returned for the next rows.
+// extra is set for rows the template does not have (subtotals).
+func t3RowKey(label string, sec t3Section) (key string, next t3Section, extra bool) {
+	l := normalize.Label(label)
+	if s := sectionOf(l); s != "" {
+		sec = s
+	}
+	if sec == "top" {
+		sec = ""
+	}
+	if strings.Contains(l, "小计") || strings.Contains(l, "合计") && !strings.Contains(l, "总计") {
+		return "", sec, true
+	}
+	// Keywords first; a keyword of another section than the one the label
+	// names is still right (the section mark may be a typo, the words less
+	// likely so).
+	for _, kw := range t3Keywords {
+		for _, w := range kw.words {
+			if strings.Contains(l, w) {
+				return kw.key, sec, false
+			}
+		}
+	}
+	// Abbreviated or garbled sub-row labels: the item number in its section.
+	if items, ok := numbered[sec]; ok {
+		if m := itemRe.FindAllStringSubmatch(l, -1); m != nil {
+			n := int(m[len(m)-1][1][0] - '0')
+			if len(m[len(m)-1][1]) == 2 {
+				n = n*10 + int(m[len(m)-1][1][1]-'0')
+			}
+			if n >= 1 && n <= len(items) {
+				return items[n-1], sec, false
+			}
+		}
+		if sec == "other" && strings.Contains(l, "其他") && !strings.Contains(l, "其他处理") {
+			return "other.other", sec, false
+		}
+	}
+	switch {
+	case strings.Contains(l, "其他处理"):
+		return "other", sec, false
+	case strings.Contains(l, "总计"):
+		return "outcome_total", "", false
+	}
+	return "", sec, false
+}
+
+// readT3 reads table 三.
+func (p *parser) readT3() *tableRead {
+	tr := newRead()
+	var (
+		header  []int
+		hgrid   *nianbao.Table
+		m       colMap
+		sec     t3Section
+		inData  bool
+		lastMap colMap
+	)
+	for _, rw := range p.t3 {
+		if rw.t != hgrid {
+			hgrid, header, inData = rw.t, nil, false
+			m = colMap{}
+		}
+		figs := figureCells(rw)
+		label := labelText(rw)
+		if len(figs) == 0 {
+			l := normalize.Label(label)
+			if isT3Header(l) {
+				if inData {
+					header, inData = nil, false
+				}
+				header = append(header, rw.r)
+				m = buildMap(rw.t, header, t3Col)
+				lastMap = m
+				continue
+			}
+			// A label on a line of its own (a merged label in a text grid)
+			// sets the section for the rows under it.
+			if s := sectionOf(l); s != "" {
+				if s == "top" {
+					s = ""
+				}
+				sec = s
+			}
+			continue
+		}
+		inData = true
+		key, next, extra := t3RowKey(label, sec)
+		sec = next
+		if key == "" && !extra {
+			if label == "" {
+				continue // figures with no label at all: nothing to key them by
+			}
+			extra = true
+		}
+		tr.found = true
+		if strings.HasPrefix(key, "other.") {
+			tr.split = true
+		}
+		// Which map: this grid's header, else the last one seen (a table
+		// split over several <table> elements), else the template's order.
+		use := m
+		if use.empty() && !lastMap.empty() && lastMap.t.Width() == rw.t.Width() {
+			use = lastMap
+			use.t = rw.t
+		}
+		cols := use.keyed()
+		if len(cols) == 0 {
+			cols = t3DefaultCols
+		}
+		a := align(rw, use, cols)
+		rowKey := key
+		if extra {
+			rowKey = "x." + normalize.Plain(label)
+		}
+		for _, col := range cols {
+			c := a.cells[col]
+			v := value{t: rw.t, label: label}
+			if c != nil {
+				v = readFigure(rw.t, c, "", false)
+				v.label = label
+			} else {
+				v.fig.Blank = "blank"
+			}
+			if a.uncertain != "" && v.fig.Value != nil {
+				v.uncertain = a.uncertain
+			}
+			tr.set("t3."+rowKey+"."+col, v)
+		}
+	}
+	return tr
+}
+
+func isT3Header(l string) bool {
+	for _, w := range []string{"自然人", "商业企业", "科研机构", "社会公益", "法律服务", "申请人情况", "法人或其他组织"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}

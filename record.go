@@ -1,0 +1,134 @@
+package nianbao
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// Record is the JSON form of a Report: one object per document, the form
+// `nianbao parse --json` prints one per line. Cells map canonical keys to
+// numbers or null, in schema order.
+type Record struct {
+	Source   string   `json:"source"`
+	SHA256   string   `json:"sha256"`
+	Size     int64    `json:"size"`
+	Format   Format   `json:"format"`
+	Agency   string   `json:"agency"`
+	Year     int      `json:"year"`
+	Title    string   `json:"title,omitempty"`
+	Template Template `json:"template"`
+	Status   Status   `json:"status"`
+	Reason   string   `json:"reason,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Parser   string   `json:"parser"`
+	Cells    Values   `json:"cells"`
+	Extra    Values   `json:"extra_cells"`
+	// Flags lists, for every cell that has one, why it is blank, the unit
+	// it was printed in, and why it is uncertain.
+	Flags      map[string]Flags       `json:"flags,omitempty"`
+	ExtraLabel map[string]string      `json:"extra_labels,omitempty"`
+	Findings   []Finding              `json:"findings"`
+	Provenance map[string]*Provenance `json:"provenance,omitempty"`
+	Sections   map[string]string      `json:"sections,omitempty"`
+}
+
+// Flags are the qualifiers of one cell.
+type Flags struct {
+	Blank     string `json:"blank,omitempty"`
+	Unit      string `json:"unit,omitempty"`
+	Uncertain string `json:"uncertain,omitempty"`
+}
+
+// Values is an ordered list of cells that marshals as a JSON object
+// {key: number|null} keeping its order.
+type Values []Cell
+
+// MarshalJSON writes the cells as an object in their order.
+func (v Values) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, c := range v {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(c.Key)
+		b.Write(k)
+		b.WriteByte(':')
+		if c.Value == nil {
+			b.WriteString("null")
+		} else {
+			b.WriteString(strconv.FormatFloat(*c.Value, 'f', -1, 64))
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads an object of cells; the order is the object's.
+func (v *Values) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	*v = (*v)[:0]
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		var f *float64
+		if err := dec.Decode(&f); err != nil {
+			return err
+		}
+		*v = append(*v, Cell{Key: key, Value: f})
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+// Record returns the JSON form of the report; provenance adds where each
+// cell was printed, sections the prose of sections 一, 五, 六.
+func (r *Report) Record(provenance, sections bool) Record {
+	rec := Record{Source: r.Source, SHA256: r.SHA256, Size: r.Size, Format: r.Format, Agency: r.Agency,
+		Year: r.Year, Title: r.Title, Template: r.Template, Status: r.Status, Reason: r.Reason, Error: r.Error,
+		Parser: r.Parser, Cells: Values(r.Cells), Extra: Values(r.Extra), Findings: r.Findings}
+	if rec.Cells == nil {
+		rec.Cells = Values{}
+	}
+	if rec.Extra == nil {
+		rec.Extra = Values{}
+	}
+	if rec.Findings == nil {
+		rec.Findings = []Finding{}
+	}
+	for _, list := range [][]Cell{r.Cells, r.Extra} {
+		for _, c := range list {
+			if c.Blank != "" || c.Unit != "" || c.Uncertain != "" {
+				if rec.Flags == nil {
+					rec.Flags = map[string]Flags{}
+				}
+				rec.Flags[c.Key] = Flags{Blank: c.Blank, Unit: c.Unit, Uncertain: c.Uncertain}
+			}
+			if provenance && c.Source != nil {
+				if rec.Provenance == nil {
+					rec.Provenance = map[string]*Provenance{}
+				}
+				rec.Provenance[c.Key] = c.Source
+			}
+		}
+	}
+	for _, c := range r.Extra {
+		if c.Label != "" {
+			if rec.ExtraLabel == nil {
+				rec.ExtraLabel = map[string]string{}
+			}
+			rec.ExtraLabel[c.Key] = c.Label
+		}
+	}
+	if sections {
+		rec.Sections = r.Sections
+	}
+	return rec
+}
