@@ -31,11 +31,11 @@ type pageData struct {
 	w, h       float64
 	glyphs     []glyph
 	hseg, vseg []segment
-	images     []nianbao_box
+	images     []imgBox
 	err        error // the page failed part way; what was read before stays
 }
 
-type nianbao_box struct{ x0, y0, x1, y1 float64 }
+type imgBox struct{ x0, y0, x1, y1 float64 }
 
 type matrix [6]float64
 
@@ -65,12 +65,12 @@ type gstate struct {
 
 // interp walks the content of one page.
 type interp struct {
-	ctx      context.Context
-	doc      *docState
-	page     *pageData
-	textOnly bool // skip graphics (the poppler engine gives the text)
+	ctx       context.Context
+	doc       *docState
+	page      *pageData
+	textOnly  bool // skip graphics (the poppler engine gives the text)
 	graphOnly bool
-	ops      int
+	ops       int
 	// page box transform to top-left coordinates
 	toPage func(x, y float64) (float64, float64)
 }
@@ -385,7 +385,7 @@ func (it *interp) doXObject(res pdf.Value, g gstate, name string, depth int) {
 			xs, ys = append(xs, px), append(ys, py)
 		}
 		if len(it.page.images) < 1000 {
-			it.page.images = append(it.page.images, nianbao_box{minOf(xs), minOf(ys), maxOf(xs), maxOf(ys)})
+			it.page.images = append(it.page.images, imgBox{minOf(xs), minOf(ys), maxOf(xs), maxOf(ys)})
 		}
 	case "Form":
 		if depth >= maxFormDepth {
