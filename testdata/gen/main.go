@@ -81,7 +81,9 @@ func run(out string) error {
 	return nil
 }
 
-func rngFor(set, i int) *rand.Rand { return rand.New(rand.NewPCG(uint64(set)*1_000_003, uint64(i)+0x6e69616e62616f)) }
+func rngFor(set, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(set)*1_000_003, uint64(i)+0x6e69616e62616f))
+}
 
 // plan lists every document: random reports of both templates in HTML and
 // text, reports with one broken rule, pre-2019 and 图片版 pages, and a few
