@@ -112,7 +112,20 @@ var (
 )
 
 // T3Rows returns the rows of table 三; split selects the three （六） sub-rows.
+// The slice is shared: callers must not modify it.
 func T3Rows(split bool) []RowDef {
+	if split {
+		return t3RowsSplit
+	}
+	return t3RowsOne
+}
+
+var (
+	t3RowsOne, t3RowsSplit       = t3Rows(false), t3Rows(true)
+	t3OutcomeOne, t3OutcomeSplit = t3Outcome(false), t3Outcome(true)
+)
+
+func t3Rows(split bool) []RowDef {
 	rows := append([]RowDef{}, t3Head...)
 	if split {
 		rows = append(rows, T3OtherSplit...)
@@ -123,8 +136,15 @@ func T3Rows(split bool) []RowDef {
 }
 
 // T3OutcomeRows returns the keys of the outcome rows whose sum is
-// outcome_total (rule 2).
+// outcome_total (rule 2). The slice is shared: callers must not modify it.
 func T3OutcomeRows(split bool) []string {
+	if split {
+		return t3OutcomeSplit
+	}
+	return t3OutcomeOne
+}
+
+func t3Outcome(split bool) []string {
 	var keys []string
 	for _, r := range T3Rows(split) {
 		switch r.Key {
@@ -162,7 +182,27 @@ func Schema(t Template) []Field {
 }
 
 // SchemaWith is Schema with an explicit choice of the （六） rows of table 三.
+// The slice is shared: callers must not modify it.
 func SchemaWith(t Template, t3Split bool) []Field {
+	switch {
+	case t == Template2019 && !t3Split:
+		return schema2019
+	case t == Template2019:
+		return schema2019Split
+	case t == Template2021 && t3Split:
+		return schema2021
+	case t == Template2021:
+		return schema2021One
+	}
+	return nil
+}
+
+var (
+	schema2019, schema2019Split = schemaWith(Template2019, false), schemaWith(Template2019, true)
+	schema2021, schema2021One   = schemaWith(Template2021, true), schemaWith(Template2021, false)
+)
+
+func schemaWith(t Template, t3Split bool) []Field {
 	var t2 []RowDef
 	switch t {
 	case Template2019:

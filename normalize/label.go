@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/width"
 )
 
@@ -20,6 +22,15 @@ import (
 // removed. Numbering marks are kept but unified ("1、" "1．" "（1）" → "1.";
 // "（一）" → "(一)"), so that section context survives.
 func Label(s string) string {
+	if v, ok := labels.get(s); ok {
+		return v
+	}
+	v := label(s)
+	labels.put(s, v)
+	return v
+}
+
+func label(s string) string {
 	s = Simplified(s)
 	s = width.Fold.String(s)
 	s = unifyMarks(s)
@@ -39,10 +50,46 @@ func Label(s string) string {
 // Plain returns the label with its numbering marks and brackets removed as
 // well: "(三)不予公开1.属于国家秘密" → "不予公开属于国家秘密".
 func Plain(s string) string {
-	s = Label(s)
-	s = markRe.ReplaceAllString(s, "")
-	return strings.NewReplacer("(", "", ")", "", ".", "", "/", "").Replace(s)
+	if v, ok := plains.get(s); ok {
+		return v
+	}
+	v := markRe.ReplaceAllString(Label(s), "")
+	v = plainReplacer.Replace(v)
+	plains.put(s, v)
+	return v
 }
+
+var plainReplacer = strings.NewReplacer("(", "", ")", "", ".", "", "/", "")
+
+// Reports print the same few hundred labels over and over; normalising one
+// costs microseconds of regular expressions, looking it up nanoseconds. The
+// memo stops growing at a fixed size so that memory stays flat however many
+// documents a process reads.
+type memo struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+const memoMax = 1 << 16
+
+func (m *memo) get(k string) (string, bool) {
+	v, ok := m.m.Load(k)
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
+}
+
+func (m *memo) put(k, v string) {
+	if len(k) > 512 || m.n.Load() >= memoMax {
+		return
+	}
+	if _, loaded := m.m.LoadOrStore(strings.Clone(k), v); !loaded {
+		m.n.Add(1)
+	}
+}
+
+var labels, plains memo
 
 var (
 	// "1、" "1．" "1," "（1）" "(1)" "1)" → "1."; "（一）" "(一)" → "(一)"; "一、" "一." → "一、"
@@ -67,11 +114,25 @@ func Marks(label string) []string {
 	return markRe.FindAllString(Label(label), -1)
 }
 
-// traditionalOnly holds characters that appear in report labels and organ
-// names only in Traditional writing; their presence switches on the full
-// OpenCC conversion, which costs ~30µs a label and is wasted on the
-// Simplified text almost every report is written in.
-const traditionalOnly = "開屬於國護權複結維業機構請處數費務內類過執詢無關現補確訪舉報訴議訟糾審總計發廢織會組規範許罰強採購項條區縣廳辦門衛財稅華東廣蘇遼寧龍貴雲陝肅臺灣澤專據應這為與對單當經網統參額萬徵責團體學醫療續號後億兩減決產場標準設點圖書員錄證問題進況級觀視聞電話郵歸僅錯誤針頁歷製導協調節環資質監實際個並從營運輸傳達檔約簽領鄉鎮閱覽黨"
+// gb2312 marks the CJK characters of GB2312, the Simplified set every
+// Simplified report is written in. A character outside it switches on the
+// full OpenCC conversion, which costs ~30µs a label and would be wasted on
+// the Simplified text almost every report uses.
+var (
+	gb2312Once sync.Once
+	gb2312     []uint64 // bit per rune in U+4E00–U+9FFF
+)
+
+func loadGB2312() {
+	gb2312 = make([]uint64, (0x9FFF-0x4E00+64)/64)
+	enc := simplifiedchinese.HZGB2312.NewEncoder()
+	for r := rune(0x4E00); r <= 0x9FFF; r++ {
+		if _, err := enc.String(string(r)); err == nil {
+			i := r - 0x4E00
+			gb2312[i/64] |= 1 << (i % 64)
+		}
+	}
+}
 
 var (
 	t2sOnce sync.Once
@@ -100,11 +161,16 @@ func Simplified(s string) string {
 	return out
 }
 
-// HasTraditional reports whether s contains a Traditional-only character.
+// HasTraditional reports whether s contains a character outside GB2312:
+// Traditional, or a rare one OpenCC leaves alone.
 func HasTraditional(s string) bool {
+	gb2312Once.Do(loadGB2312)
 	for _, r := range s {
-		if r >= 0x4E00 && strings.ContainsRune(traditionalOnly, r) {
-			return true
+		if r >= 0x4E00 && r <= 0x9FFF {
+			i := r - 0x4E00
+			if gb2312[i/64]&(1<<(i%64)) == 0 {
+				return true
+			}
 		}
 	}
 	return false

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -77,12 +78,27 @@ func IsAgency(s string) bool {
 // PeriodYear returns the year of the statistics period a report states in
 // its body ("统计期限自2024年1月1日至…"), or 0.
 func PeriodYear(body string) int {
-	m := periodRe.FindStringSubmatch(width.Fold.String(body))
-	if m == nil {
-		return 0
+	// Look only near the words that open the statement: folding and
+	// matching a whole report body costs more than parsing its tables.
+	for _, w := range []string{"统计", "所列数据"} {
+		rest := body
+		for {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				break
+			}
+			end := min(len(rest), i+200)
+			for end < len(rest) && !utf8.RuneStart(rest[end]) {
+				end++
+			}
+			if m := periodRe.FindStringSubmatch(width.Fold.String(rest[i:end])); m != nil {
+				y, _ := strconv.Atoi(m[1])
+				return y
+			}
+			rest = rest[i+len(w):]
+		}
 	}
-	y, _ := strconv.Atoi(m[1])
-	return y
+	return 0
 }
 
 // FirstYear returns the first plausible report year in s, or 0.

@@ -36,6 +36,9 @@ var (
 // after the figure. Blank marks (empty, -, —, /, 无) give a nil Value with
 // the reason. Anything else is ErrNotNumber, with Blank "unreadable".
 func Number(raw string) (Figure, error) {
+	if v, ok := plainDigits(raw); ok {
+		return Figure{Value: &v}, nil
+	}
 	s := strings.TrimSpace(width.Fold.String(raw))
 	s = strings.Map(func(r rune) rune {
 		switch r {
@@ -91,6 +94,27 @@ func Number(raw string) (Figure, error) {
 	return f, nil
 }
 
+// plainDigits reads the common case — ASCII digits, perhaps a decimal
+// point — without the general path's folding and matching.
+func plainDigits(s string) (float64, bool) {
+	if s == "" || len(s) > 15 {
+		return 0, false
+	}
+	dot := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 0 && i < len(s)-1:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
 // Amount reads a money figure into 万元. headerUnit is the unit the column
 // header states ("元" or "万元", "" when it states none); a unit printed with
 // the figure wins over it.
@@ -118,7 +142,26 @@ func Amount(raw, headerUnit string) (Figure, error) {
 // IsFigure reports whether the text of a cell is a figure or a blank mark
 // (not a label): what may fill a value cell.
 func IsFigure(raw string) bool {
-	if strings.TrimSpace(raw) == "" {
+	if _, ok := plainDigits(raw); ok {
+		return true
+	}
+	// Labels are most of what is asked about: reject any text with a
+	// character no figure has before the full reading.
+	blank := true
+	for _, r := range raw {
+		switch {
+		case r >= '0' && r <= '9', r >= '０' && r <= '９':
+			blank = false
+		case strings.ContainsRune(" \t\n\r\u00a0\u3000\u200b", r):
+		case strings.ContainsRune(",.，．。-−－–—─―/／\\+%", r):
+			blank = false
+		case strings.ContainsRune("万元件个项条次人家无减增少加暂没有", r):
+			blank = false
+		default:
+			return false
+		}
+	}
+	if blank {
 		return false
 	}
 	_, err := Number(raw)

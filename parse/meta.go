@@ -2,6 +2,7 @@ package parse
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/nianbao/nianbao"
@@ -69,35 +70,35 @@ var compilerRe = regexp.MustCompile(`本(?:年度)?报告(?:是)?由([^，,。�
 
 // sections collects the prose of sections 一, 五 and 六.
 func (p *parser) sections() map[string]string {
-	out := map[string]string{}
-	cur := ""
+	var bufs [7]strings.Builder
+	cur := 0
 	for _, b := range p.doc.Blocks {
 		if b.Table != nil || b.Image {
 			continue
 		}
 		if h := headingOf(b.Text); h > 0 && headRe.MatchString(b.Text) {
-			switch h {
-			case 1:
-				cur = "1"
-			case 5:
-				cur = "5"
-			case 6:
-				cur = "6"
-			default:
-				cur = ""
+			cur = 0
+			if h == 1 || h == 5 || h == 6 {
+				cur = h
 			}
 			continue
 		}
-		if cur == "" {
+		if cur == 0 {
 			continue
 		}
-		if out[cur] != "" {
-			out[cur] += "\n"
+		if bufs[cur].Len() > 0 {
+			bufs[cur].WriteByte('\n')
 		}
-		out[cur] += b.Text
+		bufs[cur].WriteString(b.Text)
 	}
-	if len(out) == 0 {
-		return nil
+	var out map[string]string
+	for _, h := range []int{1, 5, 6} {
+		if bufs[h].Len() > 0 {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[strconv.Itoa(h)] = bufs[h].String()
+		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/normalize"
@@ -94,8 +95,12 @@ var (
 )
 
 func headingOf(s string) int {
+	// Prose is long and never a heading; normalising it would be wasted.
+	if utf8.RuneCountInString(s) > 60 {
+		return -1
+	}
 	l := normalize.Label(s)
-	if len([]rune(l)) > 40 {
+	if utf8.RuneCountInString(l) > 40 {
 		return -1
 	}
 	switch {
@@ -274,8 +279,10 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 			all[k] = v
 		}
 	}
-	inSchema := map[string]bool{}
-	for _, f := range nianbao.SchemaWith(rep.Template, split) {
+	schema := nianbao.SchemaWith(rep.Template, split)
+	inSchema := make(map[string]bool, len(schema))
+	rep.Cells = make([]nianbao.Cell, 0, len(schema))
+	for _, f := range schema {
 		inSchema[f.Key] = true
 		v, ok := all[f.Key]
 		if !ok {

@@ -1,0 +1,30 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchFile measures the whole read of one document: sniffing, extraction,
+// parsing, checks. It reports reports/s and allocations per report.
+func benchFile(b *testing.B, name string) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "samples", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rep := Read(ctx, name, data, Options{})
+		if rep.Template == "" {
+			b.Fatalf("%s: %s %s", name, rep.Status, rep.Reason)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+}
+
+func BenchmarkReadHTML(b *testing.B) { benchFile(b, "shanghai-bgt-2019.html") }
+func BenchmarkReadText(b *testing.B) { benchFile(b, "weibin-2019-text.txt") }
