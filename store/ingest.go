@@ -1,0 +1,686 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
+)
+
+// Fetch carries what an HTTP fetch said about a document.
+type Fetch struct {
+	ETag         string
+	LastModified string
+	ContentType  string
+	FetchedAt    time.Time
+}
+
+// Input is one document to ingest: its bytes and where they came from.
+type Input struct {
+	Source string // URL or path
+	Data   []byte
+	Fetch  *Fetch // nil for a local file
+}
+
+// Result says what ingesting a document did.
+type Result string
+
+const (
+	ResultNew        Result = "new"         // a document not seen before, stored with its report
+	ResultNewVersion Result = "new_version" // new, and it superseded the report of the same organ and year
+	ResultUnchanged  Result = "unchanged"   // the same bytes were already stored: nothing changed but last_seen
+	ResultReparsed   Result = "reparsed"    // an archived document read again with the current parser
+	ResultFailed     Result = "failed"      // could not be read or stored: nothing was written
+)
+
+// Outcome is what happened to one document.
+type Outcome struct {
+	Source     string
+	SHA256     string
+	Result     Result
+	DocumentID int64
+	ReportID   int64
+	Status     nianbao.Status
+	// Reason says why a report is unsupported, needs OCR or is an error.
+	Reason     string
+	Agency     string
+	Year       int
+	Version    int   // 1, 2, … within the organ and year; 0 when not versioned
+	Supersedes int64 // the report this one superseded, if any
+	Findings   int
+	// Stale marks an unchanged document whose report was made by another
+	// parser version (`nianbao ingest --reparse` reads it again).
+	Stale bool
+	// Err says why Result is ResultFailed.
+	Err error
+}
+
+// Ingest stores one document: it is archived, parsed (unless the same bytes
+// are already stored) and written in one transaction. The crawler and the
+// batch ingest both come here, so a document is stored the same way
+// whichever way it arrives. A document that cannot be parsed is still stored,
+// with its status and reason; the error return is for storage failures.
+func (s *Store) Ingest(ctx context.Context, in Input) (Outcome, error) {
+	if s.db == nil {
+		return Outcome{}, errors.New("ingest: the store is open read-only")
+	}
+	p := s.prepare(ctx, in.Source, in.Fetch, in.Data, 0)
+	var out Outcome
+	err := s.withTx(ctx, func(w *txWriter) error {
+		var err error
+		out, err = w.write(p)
+		return err
+	})
+	if err != nil {
+		return Outcome{Source: in.Source, SHA256: p.sha, Result: ResultFailed, Err: err}, err
+	}
+	return out, nil
+}
+
+// prepared is a document ready for the writer: hashed, archived, parsed.
+type prepared struct {
+	source  string
+	fetch   *Fetch
+	sha     string
+	size    int64
+	known   bool            // already stored: rep is nil
+	rep     *nianbao.Report // nil when known or failed
+	reparse int64           // the document id when re-parsing from the archive
+	err     error           // the document could not be read or archived
+}
+
+// prepare does the work that needs no database write, so that batch
+// workers can run it in parallel: hash, look up, archive, parse.
+func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data []byte, reparse int64) *prepared {
+	sum := sha256.Sum256(data)
+	p := &prepared{source: source, fetch: fetch, sha: hex.EncodeToString(sum[:]), size: int64(len(data)), reparse: reparse}
+	if reparse == 0 {
+		var one int
+		err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM documents WHERE sha256 = ?`, p.sha).Scan(&one)
+		switch {
+		case err == nil:
+			p.known = true
+			// Put back an archive file lost with a crash of the machine.
+			if !s.archiveHas(p.sha, p.size) {
+				if err := s.archivePut(p.sha, data); err != nil {
+					p.err = err
+				}
+			}
+			return p
+		case !errors.Is(err, sql.ErrNoRows):
+			p.err = fmt.Errorf("look up %s: %w", source, err)
+			return p
+		}
+		if err := s.archivePut(p.sha, data); err != nil {
+			p.err = fmt.Errorf("%s: %w", source, err)
+			return p
+		}
+	}
+	var opt pipeline.Options
+	if fetch != nil {
+		opt.ContentType = fetch.ContentType
+	}
+	p.rep = s.parseSafe(ctx, source, data, opt)
+	return p
+}
+
+// parseSafe runs the parser and turns a panic or a nil report into an error
+// report: one bad document never stops a batch.
+func (s *Store) parseSafe(ctx context.Context, source string, data []byte, opt pipeline.Options) (rep *nianbao.Report) {
+	defer func() {
+		if r := recover(); r != nil {
+			rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
+				Error: fmt.Sprintf("internal error reading %s: %v", source, r), Parser: nianbao.ParserVersion}
+		}
+	}()
+	rep = s.parse(ctx, source, data, opt)
+	if rep == nil {
+		rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
+			Error: "the parser returned no report", Parser: nianbao.ParserVersion}
+	}
+	return rep
+}
+
+// txWriter writes prepared documents inside one transaction, keeping the
+// statements it prepared for the transaction's life.
+type txWriter struct {
+	s     *Store
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	now   string
+}
+
+// withTx runs fn in a write transaction. The transaction does not follow
+// ctx's cancellation (database/sql would roll it back mid-write); callers
+// check ctx between documents instead.
+func (s *Store) withTx(ctx context.Context, fn func(*txWriter) error) error {
+	w, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(w); err != nil {
+		w.rollback()
+		return err
+	}
+	return w.commit()
+}
+
+func (s *Store) begin(ctx context.Context) (*txWriter, error) {
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	return &txWriter{s: s, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, now: stamp(s.now())}, nil
+}
+
+func (w *txWriter) closeStmts() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	w.stmts = nil
+}
+
+func (w *txWriter) commit() error {
+	w.closeStmts()
+	if err := w.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (w *txWriter) rollback() {
+	w.closeStmts()
+	w.tx.Rollback()
+}
+
+func (w *txWriter) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+func (w *txWriter) exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+func (w *txWriter) queryRow(q string, args ...any) *sql.Row {
+	st, err := w.stmt(q)
+	if err != nil {
+		// Surface the error through Scan as database/sql does.
+		return w.tx.QueryRowContext(w.ctx, q, args...)
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+// writeItem writes one document inside a savepoint, so that a document the
+// database refuses (a constraint, a value too big) is rolled back alone and
+// the rest of the transaction stands. Other errors are returned as fatal.
+func (w *txWriter) writeItem(p *prepared) (Outcome, error) {
+	if p.err != nil {
+		return Outcome{Source: p.source, SHA256: p.sha, Result: ResultFailed, Err: p.err}, nil
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `SAVEPOINT doc`); err != nil {
+		return Outcome{}, fmt.Errorf("savepoint: %w", err)
+	}
+	out, err := w.write(p)
+	if err != nil {
+		if _, rerr := w.tx.ExecContext(w.ctx, `ROLLBACK TO doc`); rerr != nil {
+			return Outcome{}, errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
+		}
+		if _, rerr := w.tx.ExecContext(w.ctx, `RELEASE doc`); rerr != nil {
+			return Outcome{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+		}
+		if itemError(err) {
+			return Outcome{Source: p.source, SHA256: p.sha, Result: ResultFailed, Err: err}, nil
+		}
+		return Outcome{}, err
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `RELEASE doc`); err != nil {
+		return Outcome{}, fmt.Errorf("release savepoint: %w", err)
+	}
+	return out, nil
+}
+
+// itemError reports whether err is about one document's data rather than
+// the database as a whole.
+func itemError(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrConstraint, sqlite3.ErrTooBig, sqlite3.ErrMismatch, sqlite3.ErrRange:
+			return true
+		}
+		return false
+	}
+	var de *docError
+	return errors.As(err, &de)
+}
+
+// docError is a problem of one document found while writing it.
+type docError struct{ msg string }
+
+func (e *docError) Error() string { return e.msg }
+
+// write stores one prepared document in the current transaction.
+func (w *txWriter) write(p *prepared) (Outcome, error) {
+	if p.err != nil {
+		return Outcome{}, p.err
+	}
+	out := Outcome{Source: p.source, SHA256: p.sha}
+	var docID int64
+	err := w.queryRow(`SELECT id FROM documents WHERE sha256 = ?`, p.sha).Scan(&docID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("store %s: %w", p.source, err)
+	}
+	found := err == nil
+	switch {
+	case p.reparse != 0:
+		if !found || docID != p.reparse {
+			return out, &docError{fmt.Sprintf("reparse %s: document %d is no longer stored", p.source, p.reparse)}
+		}
+		return w.reparse(p, docID)
+	case found:
+		return w.seenAgain(p, docID)
+	case p.known:
+		// Looked up as stored, but gone by now: it was deleted meanwhile.
+		return out, &docError{fmt.Sprintf("store %s: the document vanished while being ingested; ingest it again", p.source)}
+	}
+
+	rep := p.rep
+	f := fetchArgs(p.fetch)
+	res, err := w.exec(`INSERT INTO documents(sha256, size, format, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		p.sha, p.size, string(formatOf(rep)), p.source, w.now, w.now, f[0], f[1], f[2], f[3])
+	if err != nil {
+		return out, fmt.Errorf("store %s: document: %w", p.source, err)
+	}
+	if docID, err = res.LastInsertId(); err != nil {
+		return out, fmt.Errorf("store %s: document: %w", p.source, err)
+	}
+	if err := w.addSource(docID, p); err != nil {
+		return out, err
+	}
+	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
+		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now)
+	if err != nil {
+		return out, fmt.Errorf("store %s: report: %w", p.source, err)
+	}
+	repID, err := res.LastInsertId()
+	if err != nil {
+		return out, fmt.Errorf("store %s: report: %w", p.source, err)
+	}
+	if err := w.writeChildren(repID, rep); err != nil {
+		return out, fmt.Errorf("store %s: %w", p.source, err)
+	}
+	if versioned(rep) {
+		if err := w.renumber(rep.Agency, rep.Year); err != nil {
+			return out, fmt.Errorf("store %s: %w", p.source, err)
+		}
+	}
+	out.Result = ResultNew
+	out.DocumentID, out.ReportID = docID, repID
+	if err := w.describe(&out); err != nil {
+		return out, fmt.Errorf("store %s: %w", p.source, err)
+	}
+	if out.Supersedes != 0 {
+		out.Result = ResultNewVersion
+	}
+	return out, nil
+}
+
+// seenAgain records another sighting of stored bytes.
+func (w *txWriter) seenAgain(p *prepared, docID int64) (Outcome, error) {
+	out := Outcome{Source: p.source, SHA256: p.sha, Result: ResultUnchanged, DocumentID: docID}
+	if _, err := w.exec(`UPDATE documents SET last_seen = ? WHERE id = ? AND last_seen <> ?`, w.now, docID, w.now); err != nil {
+		return out, fmt.Errorf("store %s: %w", p.source, err)
+	}
+	if err := w.addSource(docID, p); err != nil {
+		return out, err
+	}
+	if err := w.queryRow(`SELECT id FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID); err != nil {
+		return out, fmt.Errorf("store %s: report of document %d: %w", p.source, docID, err)
+	}
+	if err := w.describe(&out); err != nil {
+		return out, fmt.Errorf("store %s: %w", p.source, err)
+	}
+	return out, nil
+}
+
+// reparse replaces the report of an archived document with a fresh parse.
+// The report keeps its id, so versions keep their order.
+func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
+	out := Outcome{Source: p.source, SHA256: p.sha, Result: ResultReparsed, DocumentID: docID}
+	rep := p.rep
+	var oldAgency sql.NullString
+	var oldYear sql.NullInt64
+	if err := w.queryRow(`SELECT id, agency, year FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID, &oldAgency, &oldYear); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	for _, q := range []string{`DELETE FROM cells WHERE report_id = ?`, `DELETE FROM findings WHERE report_id = ?`, `DELETE FROM sections WHERE report_id = ?`} {
+		if _, err := w.exec(q, out.ReportID); err != nil {
+			return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		}
+	}
+	if _, err := w.exec(`UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
+		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL WHERE id = ?`,
+		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
+		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, out.ReportID); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	if err := w.writeChildren(out.ReportID, rep); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	// The report may have left one (agency, year) and joined another; both
+	// are numbered again. Reports that pointed at it are re-pointed too.
+	if _, err := w.exec(`UPDATE reports SET superseded_by = NULL WHERE superseded_by = ?`, out.ReportID); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	if oldAgency.Valid && oldYear.Valid {
+		if err := w.renumber(oldAgency.String, int(oldYear.Int64)); err != nil {
+			return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		}
+	}
+	if rep.Agency != "" && rep.Year != 0 && (rep.Agency != oldAgency.String || int64(rep.Year) != oldYear.Int64) {
+		if err := w.renumber(rep.Agency, rep.Year); err != nil {
+			return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		}
+	}
+	if err := w.describe(&out); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	return out, nil
+}
+
+// describe fills an outcome from the stored report.
+func (w *txWriter) describe(out *Outcome) error {
+	var status, parser string
+	var agency, reason sql.NullString
+	var year, version, supersedes sql.NullInt64
+	err := w.queryRow(`SELECT r.status, r.parser, r.agency, r.year, r.version, coalesce(r.reason, r.error),
+			(SELECT count(*) FROM findings f WHERE f.report_id = r.id),
+			(SELECT max(o.id) FROM reports o WHERE o.superseded_by = r.id)
+		FROM reports r WHERE r.id = ?`, out.ReportID).
+		Scan(&status, &parser, &agency, &year, &version, &reason, &out.Findings, &supersedes)
+	if err != nil {
+		return fmt.Errorf("read back report %d: %w", out.ReportID, err)
+	}
+	out.Status = nianbao.Status(status)
+	out.Agency, out.Year, out.Version = agency.String, int(year.Int64), int(version.Int64)
+	out.Reason = reason.String
+	out.Stale = parser != nianbao.ParserVersion
+	if out.Result != ResultUnchanged {
+		out.Supersedes = supersedes.Int64
+	}
+	return nil
+}
+
+func (w *txWriter) addSource(docID int64, p *prepared) error {
+	f := fetchArgs(p.fetch)
+	_, err := w.exec(`INSERT INTO document_sources(document_id, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
+		VALUES (?,?,?,?,?,?,?,?)
+		ON CONFLICT (document_id, source) DO UPDATE SET
+			last_seen = excluded.last_seen,
+			etag = coalesce(excluded.etag, etag),
+			last_modified = coalesce(excluded.last_modified, last_modified),
+			content_type = coalesce(excluded.content_type, content_type),
+			fetched_at = coalesce(excluded.fetched_at, fetched_at)
+		WHERE last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`,
+		docID, p.source, w.now, w.now, f[0], f[1], f[2], f[3])
+	if err != nil {
+		return fmt.Errorf("store %s: source: %w", p.source, err)
+	}
+	return nil
+}
+
+// renumber recomputes versions within one organ and year: the parsed reports
+// are numbered in the order they were first stored (their ids), and each
+// points to the next as the one that superseded it.
+func (w *txWriter) renumber(agency string, year int) error {
+	_, err := w.exec(`UPDATE reports SET
+		version = CASE WHEN status IN ('ok', 'findings') THEN
+			(SELECT count(*) FROM reports r2 WHERE r2.agency = ?1 AND r2.year = ?2 AND r2.status IN ('ok', 'findings') AND r2.id <= reports.id) END,
+		superseded_by = CASE WHEN status IN ('ok', 'findings') THEN
+			(SELECT min(r2.id) FROM reports r2 WHERE r2.agency = ?1 AND r2.year = ?2 AND r2.status IN ('ok', 'findings') AND r2.id > reports.id) END
+		WHERE agency = ?1 AND year = ?2`, agency, year)
+	if err != nil {
+		return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+	}
+	return nil
+}
+
+// versioned reports whether a report takes part in versioning: it parsed,
+// and its organ and year are known. An unreadable or unsupported copy of a
+// report never supersedes a good one.
+func versioned(rep *nianbao.Report) bool {
+	st := statusOf(rep)
+	return rep.Agency != "" && rep.Year != 0 && (st == nianbao.StatusOK || st == nianbao.StatusFindings)
+}
+
+// Cells are written several rows per statement: binding dominates the cost
+// of a row, and most cells of a text or HTML report have no flags, no page
+// and no box, so they go through a narrower statement.
+const cellChunk = 16
+
+var (
+	cellColsPlain = []string{"report_id", "key", "value", "raw", "tbl", "row", "col", "engine"}
+	cellColsFull  = []string{"report_id", "key", "value", "raw", "tbl", "row", "col", "engine",
+		"blank", "unit", "uncertain", "extra", "label", "page", "x0", "y0", "x1", "y1"}
+	cellInsert = map[[2]int]string{} // {full, rows} → SQL
+)
+
+func init() {
+	for full, cols := range [][]string{cellColsPlain, cellColsFull} {
+		row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+		for n := 1; n <= cellChunk; n++ {
+			cellInsert[[2]int{full, n}] = "INSERT INTO cells(" + strings.Join(cols, ",") + ") VALUES " +
+				strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+		}
+	}
+}
+
+// writeChildren writes the cells, findings and sections of a report.
+func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
+	var plain, full []any
+	seen := make(map[string]int, len(rep.Cells)+len(rep.Extra))
+	flush := func(isFull bool, args []any, force bool) ([]any, error) {
+		ncol := len(cellColsPlain)
+		f := 0
+		if isFull {
+			ncol, f = len(cellColsFull), 1
+		}
+		n := len(args) / ncol
+		if n == 0 || (n < cellChunk && !force) {
+			return args, nil
+		}
+		if _, err := w.exec(cellInsert[[2]int{f, n}], args...); err != nil {
+			return args, fmt.Errorf("cells: %w", err)
+		}
+		return args[:0], nil
+	}
+	add := func(c *nianbao.Cell, extra bool) error {
+		key := c.Key
+		if key == "" {
+			key = "unkeyed"
+		}
+		// Keys are unique per report; a repeated extra key gets a suffix
+		// rather than losing a figure.
+		if n := seen[key]; n > 0 {
+			seen[key] = n + 1
+			key = key + "#" + strconv.Itoa(n+1)
+		} else {
+			seen[key] = 1
+		}
+		var value any
+		if c.Value != nil && !math.IsNaN(*c.Value) {
+			value = *c.Value
+		}
+		raw := c.Raw
+		var tbl, row, col, page, engine any
+		var x0, y0, x1, y1 any
+		if src := c.Source; src != nil {
+			tbl, row, col = int64(src.Table), int64(src.Row), int64(src.Col)
+			if src.Page > 0 {
+				page = int64(src.Page)
+			}
+			if src.Box != nil {
+				x0, y0, x1, y1 = src.Box.X0, src.Box.Y0, src.Box.X1, src.Box.Y1
+			}
+			if src.Engine != "" {
+				engine = src.Engine
+			}
+			if raw == "" {
+				raw = src.Raw
+			}
+		}
+		var err error
+		if !extra && c.Blank == "" && c.Unit == "" && c.Uncertain == "" && c.Label == "" && page == nil && x0 == nil {
+			plain = append(plain, repID, key, value, nullString(raw), tbl, row, col, engine)
+			plain, err = flush(false, plain, false)
+			return err
+		}
+		ex := int64(0)
+		if extra {
+			ex = 1
+		}
+		full = append(full, repID, key, value, nullString(raw), tbl, row, col, engine,
+			nullString(c.Blank), nullString(c.Unit), nullString(c.Uncertain), ex, nullString(c.Label), page, x0, y0, x1, y1)
+		full, err = flush(true, full, false)
+		return err
+	}
+	for i := range rep.Cells {
+		if err := add(&rep.Cells[i], false); err != nil {
+			return err
+		}
+	}
+	for i := range rep.Extra {
+		if err := add(&rep.Extra[i], true); err != nil {
+			return err
+		}
+	}
+	if _, err := flush(false, plain, true); err != nil {
+		return err
+	}
+	if _, err := flush(true, full, true); err != nil {
+		return err
+	}
+
+	for _, f := range rep.Findings {
+		keys := f.Cells
+		if keys == nil {
+			keys = []string{}
+		}
+		b, err := json.Marshal(keys)
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", f.Rule, err)
+		}
+		if _, err := w.exec(`INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`, repID, f.Rule, string(b), f.Detail); err != nil {
+			return fmt.Errorf("finding %s: %w", f.Rule, err)
+		}
+	}
+	for _, sec := range []string{"1", "5", "6"} {
+		text := strings.TrimSpace(rep.Sections[sec])
+		if text == "" {
+			continue
+		}
+		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec, text); err != nil {
+			return fmt.Errorf("section %s: %w", sec, err)
+		}
+	}
+	// Sections under other names are kept too rather than dropped.
+	for sec, text := range rep.Sections {
+		if sec == "1" || sec == "5" || sec == "6" || strings.TrimSpace(text) == "" {
+			continue
+		}
+		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec, strings.TrimSpace(text)); err != nil {
+			return fmt.Errorf("section %s: %w", sec, err)
+		}
+	}
+	return nil
+}
+
+func statusOf(rep *nianbao.Report) nianbao.Status {
+	switch rep.Status {
+	case nianbao.StatusOK, nianbao.StatusFindings, nianbao.StatusUnsupported, nianbao.StatusNeedsOCR, nianbao.StatusError:
+		return rep.Status
+	}
+	return nianbao.StatusError
+}
+
+func reasonOf(rep *nianbao.Report) string {
+	if rep.Reason != "" {
+		return rep.Reason
+	}
+	switch rep.Status {
+	case nianbao.StatusOK, nianbao.StatusFindings, nianbao.StatusUnsupported, nianbao.StatusNeedsOCR, nianbao.StatusError:
+		return ""
+	}
+	return fmt.Sprintf("the parser gave the unknown status %q", rep.Status)
+}
+
+func formatOf(rep *nianbao.Report) nianbao.Format {
+	if rep.Format == "" {
+		return nianbao.FormatUnknown
+	}
+	return rep.Format
+}
+
+func parserOf(rep *nianbao.Report) string {
+	if rep.Parser == "" {
+		return nianbao.ParserVersion
+	}
+	return rep.Parser
+}
+
+func fetchArgs(f *Fetch) []any {
+	if f == nil {
+		return []any{nil, nil, nil, nil}
+	}
+	var at any
+	if !f.FetchedAt.IsZero() {
+		at = stamp(f.FetchedAt)
+	}
+	return []any{nullString(f.ETag), nullString(f.LastModified), nullString(f.ContentType), at}
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}

@@ -1,0 +1,275 @@
+// Package store keeps reports in SQLite: every document (content-addressed,
+// its bytes archived next to the database), the report read from it, every
+// figure with its provenance, the findings and the prose sections, with
+// versioning per organ and year. Ingest is idempotent and crash-safe: each
+// write is a transaction, and a batch interrupted at any point resumes by
+// running it again.
+//
+// The driver is github.com/mattn/go-sqlite3 built with the sqlite_fts5 tag
+// (the sections_fts index needs FTS5): build and test with -tags sqlite_fts5.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
+)
+
+// ParseFunc reads one document into a report, as pipeline.Read does;
+// Options.Parse replaces the pipeline in tests.
+type ParseFunc func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report
+
+// Options tune Open.
+type Options struct {
+	// ReadOnly opens the database for reading only: the connection is opened
+	// with mode=ro, PRAGMA query_only and an authorizer that allows reads
+	// alone, so that SQL from a user cannot write. Migrations are not run.
+	ReadOnly bool
+	// Parse reads a document; nil means pipeline.Read.
+	Parse ParseFunc
+	// Now gives the time stamps; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is an open database. Its methods are safe for concurrent use; all
+// writes go through a single connection, so they are serialised.
+type Store struct {
+	path    string
+	archive string
+	// db is the single write connection (nil when read-only); frontier code
+	// in this package writes through it too. rdb is a pool of read
+	// connections.
+	db    *sql.DB
+	rdb   *sql.DB
+	parse ParseFunc
+	now   func() time.Time
+}
+
+const (
+	driverRW = "nianbao_sqlite3"
+	driverRO = "nianbao_sqlite3_ro"
+)
+
+// sqliteRecursive is SQLITE_RECURSIVE (a WITH RECURSIVE query), which the
+// driver does not export.
+const sqliteRecursive = 33
+
+func init() {
+	sql.Register(driverRW, &sqlite3.SQLiteDriver{})
+	sql.Register(driverRO, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		// No ATTACH: an attached file would be a way to write.
+		c.SetLimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+		c.RegisterAuthorizer(readOnlyAuthorizer)
+		return nil
+	}})
+}
+
+// readOnlyAuthorizer allows reading statements only. mode=ro and query_only
+// already refuse writes; this also refuses PRAGMA assignments (query_only=0),
+// ATTACH and transaction control, so a hostile query fails early and plainly.
+func readOnlyAuthorizer(action int, arg1, arg2, _ string) int {
+	switch action {
+	case sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqliteRecursive:
+		return sqlite3.SQLITE_OK
+	case sqlite3.SQLITE_PRAGMA:
+		// Only pragmas that report, never one that sets.
+		if arg2 == "" || readPragmas[strings.ToLower(arg1)] {
+			switch strings.ToLower(arg1) {
+			case "query_only", "writable_schema", "journal_mode", "wal_checkpoint", "optimize",
+				"incremental_vacuum", "shrink_memory", "locking_mode", "temp_store_directory", "data_store_directory":
+				return sqlite3.SQLITE_DENY
+			}
+			return sqlite3.SQLITE_OK
+		}
+		return sqlite3.SQLITE_DENY
+	}
+	return sqlite3.SQLITE_DENY
+}
+
+// readPragmas take an argument that names a table or index, not a value.
+var readPragmas = map[string]bool{
+	"table_info": true, "table_xinfo": true, "index_list": true, "index_info": true,
+	"index_xinfo": true, "foreign_key_list": true, "integrity_check": true, "quick_check": true,
+}
+
+// ArchiveDir returns the archive folder of the database at dbPath.
+func ArchiveDir(dbPath string) string { return dbPath + ".archive" }
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{path: abs, archive: ArchiveDir(abs), parse: opt.Parse, now: opt.Now}
+	if s.parse == nil {
+		s.parse = pipeline.Read
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if opt.ReadOnly {
+		if _, err := os.Stat(abs); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("open store %s: no database there (run nianbao ingest first)", path)
+			}
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+		s.rdb, err = sql.Open(driverRO, dsn(abs, "mode=ro&_query_only=1&_busy_timeout=10000&_foreign_keys=1"))
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+		if err := s.rdb.PingContext(ctx); err != nil {
+			s.rdb.Close()
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+		return s, nil
+	}
+
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// _txlock=immediate: a write transaction takes the write lock at BEGIN,
+	// so two processes never deadlock upgrading a read lock.
+	s.db, err = sql.Open(driverRW, dsn(abs, "_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_busy_timeout=10000&_txlock=immediate&_cache_size=-16000"))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.db.SetMaxOpenConns(1)
+	s.db.SetConnMaxIdleTime(0)
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := checkFTS5(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := migrate(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := syncFields(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.rdb, err = sql.Open(driverRW, dsn(abs, "mode=ro&_query_only=1&_busy_timeout=10000&_foreign_keys=1"))
+	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn builds a file: URI for path; characters that end a URI path are escaped.
+func dsn(path, params string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
+	return "file:" + u.EscapedPath() + "?" + params
+}
+
+func checkFTS5(ctx context.Context, db *sql.DB) error {
+	var on int
+	if err := db.QueryRowContext(ctx, `SELECT sqlite_compileoption_used('ENABLE_FTS5')`).Scan(&on); err != nil {
+		return fmt.Errorf("check FTS5: %w", err)
+	}
+	if on != 1 {
+		return errors.New("this program was built without FTS5: build it with -tags sqlite_fts5")
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	var errs []error
+	if s.rdb != nil {
+		errs = append(errs, s.rdb.Close())
+	}
+	if s.db != nil {
+		// Fold the WAL back into the database file so that it is one file
+		// again for whoever copies it.
+		if _, err := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			errs = append(errs, err)
+		}
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Archive returns the archive folder.
+func (s *Store) Archive() string { return s.archive }
+
+// Reader returns the pool of read-only connections, for queries.
+func (s *Store) Reader() *sql.DB { return s.rdb }
+
+// stamp formats a time stamp as stored: RFC 3339, UTC, seconds.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// syncFields keeps the fields table equal to the program's schema.
+func syncFields(ctx context.Context, db *sql.DB) error {
+	templates := map[string][]string{}
+	for _, t := range []nianbao.Template{nianbao.Template2019, nianbao.Template2021} {
+		for _, split := range []bool{false, true} {
+			for _, f := range nianbao.SchemaWith(t, split) {
+				ts := templates[f.Key]
+				if len(ts) == 0 || ts[len(ts)-1] != string(t) {
+					templates[f.Key] = append(ts, string(t))
+				}
+			}
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sync fields: %w", err)
+	}
+	defer tx.Rollback()
+	// Compare first: an unchanged schema (the usual case) writes nothing.
+	want := nianbao.AllFields()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM fields`).Scan(&n); err != nil {
+		return fmt.Errorf("sync fields: %w", err)
+	}
+	same := n == len(want)
+	if same {
+		for i, f := range want {
+			var k string
+			err := tx.QueryRowContext(ctx, `SELECT key FROM fields WHERE ord = ? AND row_label = ? AND col_label = ? AND unit = ? AND templates = ?`,
+				i, f.RowLabel, f.ColLabel, f.Unit, strings.Join(templates[f.Key], ",")).Scan(&k)
+			if err != nil || k != f.Key {
+				same = false
+				break
+			}
+		}
+	}
+	if same {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM fields`); err != nil {
+		return fmt.Errorf("sync fields: %w", err)
+	}
+	for i, f := range want {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fields(key, ord, tbl, row, col, row_label, col_label, unit, templates) VALUES (?,?,?,?,?,?,?,?,?)`,
+			f.Key, i, f.Table, f.Row, f.Col, f.RowLabel, f.ColLabel, f.Unit, strings.Join(templates[f.Key], ",")); err != nil {
+			return fmt.Errorf("sync fields: %s: %w", f.Key, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sync fields: %w", err)
+	}
+	return nil
+}
