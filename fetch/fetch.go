@@ -184,6 +184,11 @@ func New(cfg Config) *Fetcher {
 	return f
 }
 
+// SetHostDelay sets the interval between requests to one host (host[:port]
+// as in a URL), overriding Config.Delay; a robots.txt Crawl-delay can
+// still raise it.
+func (f *Fetcher) SetHostDelay(host string, d time.Duration) { f.gate.set(host, d) }
+
 // Close releases idle connections.
 func (f *Fetcher) Close() { f.client.CloseIdleConnections() }
 

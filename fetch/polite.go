@@ -75,3 +75,11 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 		<-s.busy
 	}, nil
 }
+
+// set fixes the interval of a host (a site's own setting).
+func (g *hostGate) set(host string, d time.Duration) {
+	s := g.slot(host, d)
+	g.mu.Lock()
+	s.delay = d
+	g.mu.Unlock()
+}

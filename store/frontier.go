@@ -126,13 +126,13 @@ func addLinks(ctx context.Context, tx *sql.Tx, site string, links []FrontierLink
 }
 
 // DueInFrontier returns up to limit URLs of site that run has not settled
-// yet and that are not waiting after failures: listings first, then pages,
-// then attachments, each the least recently visited first, in discovery
-// order.
+// yet and that are not waiting after failures: the least recently visited
+// first (so a run stopped by a bound does not starve the rest next time),
+// then listings before pages before attachments, in discovery order.
 func (s *Store) DueInFrontier(ctx context.Context, site string, run int64, limit int) ([]FrontierItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM frontier
 		WHERE site = ? AND run < ? AND (next_try IS NULL OR next_try <= ?)
-		ORDER BY CASE kind WHEN 'listing' THEN 0 WHEN 'page' THEN 1 ELSE 2 END, run, seq
+		ORDER BY run, CASE kind WHEN 'listing' THEN 0 WHEN 'page' THEN 1 ELSE 2 END, seq
 		LIMIT ?`, site, run, stamp(s.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("frontier of %s: %w", site, err)

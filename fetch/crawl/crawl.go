@@ -1,0 +1,497 @@
+// Package crawl finds and fetches the annual reports of government sites:
+// from each site's start URL (its report column) it follows the listing
+// pages, picks the report entries, finds their attachments, and hands every
+// document to the store's ingest. What to fetch lives in the store's
+// frontier, so a killed run resumes where it stopped and the next run only
+// downloads what changed (conditional GETs).
+package crawl
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nianbao/nianbao/fetch"
+	"github.com/nianbao/nianbao/store"
+)
+
+// Site is one site to crawl.
+type Site struct {
+	// Start is the URL of the site's annual-report column.
+	Start string
+	// Name is the organ, for the summary (optional).
+	Name string
+	// Hosts are hosts besides the start URL's that the site's links may
+	// lead to (a separate file server, say). Host names with optional port.
+	Hosts []string
+	// Delay, when not nil, overrides Config.Fetch.Delay for this site's hosts.
+	Delay *time.Duration
+	// MaxPages and MaxBytes, when > 0, override the Config bounds.
+	MaxPages int
+	MaxBytes int64
+}
+
+// Config tunes a run.
+type Config struct {
+	Fetch fetch.Config
+	// MaxPages bounds the requests to one site in one run; MaxBytes the
+	// bytes downloaded from it. The rest waits for the next run.
+	MaxPages int
+	MaxBytes int64
+	// Workers is how many of a site's URLs are in flight at once (the
+	// per-host spacing still applies); Parallel how many sites are crawled
+	// at once.
+	Workers  int
+	Parallel int
+	// Progress, if set, gets one line per document and failure.
+	Progress io.Writer
+	Log      *slog.Logger
+}
+
+// Defaults for Config.
+const (
+	DefaultMaxPages = 2000
+	DefaultMaxBytes = 2 << 30
+)
+
+// retryBase is how long a URL that failed waits before the next try; it
+// doubles with each failed run in a row, up to retryMax. Scheduled daily
+// runs thus retry a broken link daily for a while, then less often.
+const (
+	retryBase = time.Hour
+	retryMax  = 30 * 24 * time.Hour
+)
+
+// Summary is what a run did on one site.
+type Summary struct {
+	Site        string // start URL
+	Name        string
+	Fetched     int // responses with a body (200)
+	NotModified int // 304 answers to conditional GETs
+	Reports     int // documents seen: report pages and attachments
+	New         int // documents seen for the first time
+	Changed     int // documents whose bytes changed since the last run
+	Unchanged   int // documents unchanged (304 or the same bytes)
+	Failed      int
+	Deferred    int // URLs left alone because they failed recently
+	OffSite     int // links to other hosts, not followed
+	Bytes       int64
+	Failures    []Failure
+	// Stopped says why the site was left unfinished (a bound was reached,
+	// the run was interrupted); empty when it was done.
+	Stopped string
+}
+
+// Failure is one URL that could not be fetched or stored.
+type Failure struct {
+	URL    string
+	Reason string
+	Detail string
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Run     int64
+	Resumed bool // the run continued a killed one
+	Sites   []Summary
+}
+
+// Run crawls the sites into st. It holds the database's crawl lock for the
+// whole run, so two runs never overlap on one database. A run stopped by
+// ctx is resumed by the next Run.
+func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Result, error) {
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 4
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Fetch.Log == nil {
+		cfg.Fetch.Log = cfg.Log
+	}
+	for i, s := range sites {
+		u, err := normalizeStart(s.Start)
+		if err != nil {
+			return nil, err
+		}
+		sites[i].Start = u
+	}
+	unlock, err := lock(st.Path())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	run, resumed, err := st.BeginCrawl(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if resumed {
+		cfg.Log.Info("resuming an interrupted crawl", "run", run)
+	}
+	c := &crawler{st: st, cfg: cfg, run: run, fetcher: fetch.New(cfg.Fetch)}
+	defer c.fetcher.Close()
+
+	res := &Result{Run: run, Resumed: resumed, Sites: make([]Summary, len(sites))}
+	sem := make(chan struct{}, cfg.Parallel)
+	var wg sync.WaitGroup
+	for i := range sites {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res.Sites[i] = c.site(ctx, sites[i])
+		}(i)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("crawl interrupted (run %d resumes next time): %w", run, err)
+	}
+	if err := st.FinishCrawl(context.WithoutCancel(ctx), run); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// normalizeStart checks a start URL and drops its fragment.
+func normalizeStart(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("crawl: start URL %q: want an http(s) URL", s)
+	}
+	u.Fragment = ""
+	return u.String(), nil
+}
+
+type crawler struct {
+	st      *store.Store
+	cfg     Config
+	run     int64
+	fetcher *fetch.Fetcher
+	pmu     sync.Mutex // progress lines
+}
+
+// siteRun is the state of one site during a run.
+type siteRun struct {
+	Site
+	allowed  map[string]bool
+	maxPages int
+	maxBytes int64
+	mu       sync.Mutex
+	sum      Summary
+	pages    int
+}
+
+func (s *siteRun) allow(host string) bool { return s.allowed[strings.ToLower(host)] }
+
+const batchSize = 64
+
+func (c *crawler) site(ctx context.Context, site Site) Summary {
+	start, _ := url.Parse(site.Start)
+	s := &siteRun{Site: site, allowed: map[string]bool{strings.ToLower(start.Host): true},
+		maxPages: c.cfg.MaxPages, maxBytes: c.cfg.MaxBytes}
+	s.sum = Summary{Site: site.Start, Name: site.Name}
+	for _, h := range site.Hosts {
+		s.allowed[strings.ToLower(h)] = true
+	}
+	if site.MaxPages > 0 {
+		s.maxPages = site.MaxPages
+	}
+	if site.MaxBytes > 0 {
+		s.maxBytes = site.MaxBytes
+	}
+	if site.Delay != nil {
+		for h := range s.allowed {
+			c.fetcher.SetHostDelay(h, *site.Delay)
+		}
+	}
+	if err := c.st.AddToFrontier(ctx, site.Start, []store.FrontierLink{{URL: site.Start, Kind: store.KindListing}}); err != nil {
+		s.fail(site.Start, "store", err)
+		s.sum.Stopped = "store error"
+		return s.sum
+	}
+	// Visited by this process: never twice, even when settling failed (then
+	// the URL stays due in the store, and stuck counts it).
+	done := map[string]bool{}
+	var stuck atomic.Int64
+	for {
+		if ctx.Err() != nil {
+			s.sum.Stopped = "interrupted"
+			break
+		}
+		if stop := s.bound(); stop != "" {
+			s.sum.Stopped = stop
+			break
+		}
+		items, err := c.st.DueInFrontier(ctx, site.Start, c.run, batchSize+int(stuck.Load()))
+		if err != nil {
+			if ctx.Err() == nil {
+				s.fail(site.Start, "store", err)
+				s.sum.Stopped = "store error"
+			}
+			break
+		}
+		var todo []store.FrontierItem
+		for _, it := range items {
+			if !done[it.URL] && len(todo) < batchSize {
+				todo = append(todo, it)
+				done[it.URL] = true
+			}
+		}
+		if len(todo) == 0 {
+			break
+		}
+		sem := make(chan struct{}, c.cfg.Workers)
+		var wg sync.WaitGroup
+		for _, it := range todo {
+			if s.bound() != "" || ctx.Err() != nil {
+				break
+			}
+			s.mu.Lock()
+			s.pages++
+			s.mu.Unlock()
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(it store.FrontierItem) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if !c.visit(ctx, s, it) {
+					stuck.Add(1)
+				}
+			}(it)
+		}
+		wg.Wait()
+	}
+	if n, err := c.st.DeferredInFrontier(context.WithoutCancel(ctx), site.Start, c.run); err == nil {
+		s.sum.Deferred = n
+	}
+	sort.Slice(s.sum.Failures, func(i, j int) bool { return s.sum.Failures[i].URL < s.sum.Failures[j].URL })
+	return s.sum
+}
+
+// bound says which per-run bound the site has reached, if any.
+func (s *siteRun) bound() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.pages >= s.maxPages:
+		return fmt.Sprintf("page limit (%d) reached", s.maxPages)
+	case s.sum.Bytes >= s.maxBytes:
+		return fmt.Sprintf("byte limit (%d) reached", s.maxBytes)
+	}
+	return ""
+}
+
+func (s *siteRun) fail(u, reason string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sum.Failed++
+	detail := ""
+	if err != nil {
+		detail = err.Error()
+	}
+	s.sum.Failures = append(s.sum.Failures, Failure{URL: u, Reason: reason, Detail: detail})
+}
+
+// visit fetches one URL, reads or stores it, and settles it in the
+// frontier together with the URLs found on it.
+func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) (settled bool) {
+	resp, err := c.fetcher.Get(ctx, fetch.Request{URL: it.URL, ETag: it.ETag, LastModified: it.LastModified, Allowed: s.allow})
+	if err != nil {
+		if ctx.Err() != nil {
+			return false // interrupted: the URL stays due and is fetched on resume
+		}
+		reason := "error"
+		var fe *fetch.Error
+		if errors.As(err, &fe) {
+			reason = fe.Reason
+			it.HTTPStatus = fe.Status
+		}
+		return c.failed(ctx, s, it, reason, err)
+	}
+	s.mu.Lock()
+	s.sum.Bytes += int64(len(resp.Body))
+	if resp.NotModified {
+		s.sum.NotModified++
+	} else {
+		s.sum.Fetched++
+	}
+	s.mu.Unlock()
+	it.HTTPStatus = resp.Status
+
+	var found []store.FrontierLink
+	isDoc := it.Kind == store.KindAttachment
+	if !resp.NotModified && it.Kind != store.KindAttachment {
+		page, err := fetch.ParsePage(resp.URL, resp.Body, resp.ContentType)
+		if err != nil {
+			return c.failed(ctx, s, it, "unreadable page", err)
+		}
+		found = c.links(s, it, page)
+		isDoc = it.Kind == store.KindPage && (page.ReportBody || len(page.Attachments) == 0)
+	}
+	if resp.NotModified {
+		isDoc = it.SHA256 != "" // a document last time, and still the same
+	}
+
+	outcome := "fetched"
+	sum := it.SHA256
+	if !resp.NotModified {
+		h := sha256.Sum256(resp.Body)
+		sum = hex.EncodeToString(h[:])
+	}
+	if isDoc {
+		switch {
+		case resp.NotModified:
+			outcome = "not_modified"
+		case it.SHA256 == "":
+			outcome = "new"
+		case it.SHA256 != sum:
+			outcome = "changed"
+		default:
+			outcome = "unchanged"
+		}
+		if outcome == "new" || outcome == "changed" {
+			out, err := c.st.Ingest(ctx, store.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
+				ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()}})
+			if err != nil {
+				if ctx.Err() != nil {
+					return false
+				}
+				return c.failed(ctx, s, it, "ingest", err)
+			}
+			c.progress("%-9s %s (%s)", outcome, it.URL, describe(out))
+		}
+	} else {
+		sum = "" // not a document: nothing to compare next time
+	}
+
+	it.State, it.Attempts, it.NextTry, it.Error, it.Outcome = store.StateDone, 0, time.Time{}, "", outcome
+	if !resp.NotModified {
+		it.ETag, it.LastModified, it.SHA256 = resp.ETag, resp.LastModified, sum
+	}
+	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, found); err != nil {
+		s.fail(it.URL, "store", err)
+		return false
+	}
+	s.mu.Lock()
+	if isDoc {
+		s.sum.Reports++
+		switch outcome {
+		case "new":
+			s.sum.New++
+		case "changed":
+			s.sum.Changed++
+		default:
+			s.sum.Unchanged++
+		}
+	}
+	s.mu.Unlock()
+	return true
+}
+
+// links turns what a page offers into frontier links on the allowed hosts.
+func (c *crawler) links(s *siteRun, it store.FrontierItem, page *fetch.Page) []store.FrontierLink {
+	var out []store.FrontierLink
+	offsite := 0
+	add := func(u, kind, title string) {
+		p, err := url.Parse(u)
+		if err != nil {
+			return
+		}
+		if !s.allow(p.Host) {
+			offsite++
+			return
+		}
+		out = append(out, store.FrontierLink{URL: u, Kind: kind, Title: title})
+	}
+	switch it.Kind {
+	case store.KindListing:
+		for _, p := range page.Pages {
+			add(p, store.KindListing, "")
+		}
+		for _, r := range page.Reports {
+			kind := store.KindPage
+			if fetch.IsAttachment(r.URL) {
+				kind = store.KindAttachment
+			}
+			add(r.URL, kind, r.Text)
+		}
+	case store.KindPage:
+		for _, a := range page.Attachments {
+			add(a.URL, store.KindAttachment, a.Text)
+		}
+	}
+	s.mu.Lock()
+	s.sum.OffSite += offsite
+	s.mu.Unlock()
+	return out
+}
+
+// failed settles a URL that could not be fetched or stored: it waits
+// retryBase·2^(n-1) after its n-th failed run in a row.
+func (c *crawler) failed(ctx context.Context, s *siteRun, it store.FrontierItem, reason string, err error) bool {
+	s.fail(it.URL, reason, err)
+	c.progress("%-9s %s (%s)", "failed", it.URL, reason)
+	it.State = store.StateFailed
+	it.Attempts++
+	wait := retryBase << min(it.Attempts-1, 20)
+	if wait > retryMax || wait <= 0 {
+		wait = retryMax
+	}
+	it.NextTry = time.Now().Add(wait)
+	it.Outcome = "failed"
+	it.Error = reason
+	if err != nil {
+		it.Error = reason + ": " + err.Error()
+	}
+	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, nil); err != nil {
+		s.fail(it.URL, "store", err)
+		return false
+	}
+	return true
+}
+
+func (c *crawler) progress(format string, a ...any) {
+	if c.cfg.Progress == nil {
+		return
+	}
+	c.pmu.Lock()
+	fmt.Fprintf(c.cfg.Progress, format+"\n", a...)
+	c.pmu.Unlock()
+}
+
+// describe says in a few words what the store made of a document.
+func describe(o store.Outcome) string {
+	var b strings.Builder
+	b.WriteString(string(o.Status))
+	if o.Agency != "" || o.Year != 0 {
+		fmt.Fprintf(&b, ", %s %d", o.Agency, o.Year)
+	}
+	if o.Version > 1 {
+		fmt.Fprintf(&b, ", version %d", o.Version)
+	}
+	if o.Reason != "" {
+		b.WriteString(": " + o.Reason)
+	}
+	return b.String()
+}
