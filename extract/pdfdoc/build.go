@@ -33,7 +33,12 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 	for i, p := range pages {
 		used := make([]bool, len(p.glyphs))
 		var tables []*rtable
-		for _, t := range findTables(p) {
+		found := findTables(p)
+		if p.tables != nil {
+			found = nil
+			tables = p.tables
+		}
+		for _, t := range found {
 			if fillCells(t, p.glyphs, used) && t.ncols >= 2 && t.nrows >= 2 && len(t.cells) >= 3 {
 				tables = append(tables, t)
 			} else {
@@ -428,7 +433,7 @@ func gridOf(t *rtable) *nianbao.Table {
 					continue
 				}
 				rows[r][k] = &nianbao.GridCell{Text: c.text, Row: r, Col: k, OriginRow: c.r0, OriginCol: c.c0,
-					RowSpan: c.r1 - c.r0, ColSpan: c.c1 - c.c0, Page: c.page, Box: box}
+					RowSpan: c.r1 - c.r0, ColSpan: c.c1 - c.c0, Page: c.page, Box: box, Uncertain: c.uncertain}
 			}
 		}
 	}

@@ -33,6 +33,9 @@ type pageData struct {
 	hseg, vseg []segment
 	images     []imgBox
 	err        error // the page failed part way; what was read before stays
+	// tables, when set, are the page's tables already read (OCR fills the
+	// cells itself); buildDocument then skips its own reconstruction.
+	tables []*rtable
 }
 
 type imgBox struct{ x0, y0, x1, y1 float64 }

@@ -21,6 +21,7 @@ type tcell struct {
 	text           string
 	page           int
 	x0, y0, x1, y1 float64 // the cell rectangle on its page
+	uncertain      string  // why the text may be wrong (OCR)
 }
 
 const (

@@ -75,6 +75,9 @@ func makeLines(gl []glyph) []*line {
 	return out
 }
 
+// ocrFont marks glyphs read by OCR.
+const ocrFont = -1
+
 // lineText joins the glyphs of a line, putting one space where the gap
 // between two glyphs is wide enough to separate words, and dropping a
 // glyph drawn twice at the same place (fake bold).
@@ -95,7 +98,12 @@ func lineText(gl []glyph) string {
 			gap := g.x0 - prev.x1
 			r1, r2 := lastRune(prev.s), firstRune(g.s)
 			ascii := r1 < 0x80 || r2 < 0x80
-			if space || (ascii && gap > 0.25*g.size) || gap > 1.0*g.size {
+			if g.font == ocrFont && prev.font == ocrFont {
+				// OCR boxes: a space only between Latin words
+				if gap > 0.3*g.size && isLatinWord(r1) && isLatinWord(r2) {
+					b.WriteByte(' ')
+				}
+			} else if space || (ascii && gap > 0.25*g.size) || gap > 1.0*g.size {
 				b.WriteByte(' ')
 			}
 		} else if space {

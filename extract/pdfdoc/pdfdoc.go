@@ -34,8 +34,11 @@ type Options struct {
 	Engine   Engine        // EngineNative when empty
 	Timeout  time.Duration // per document; 60 s when zero
 	MaxPages int           // pages read; 500 when zero (the rest noted)
-	// Pdftotext is the pdftotext binary; "pdftotext" from PATH when empty.
+	// Pdftotext, Pdftoppm and Tesseract name the binaries; found in PATH
+	// when empty.
 	Pdftotext string
+	Pdftoppm  string
+	Tesseract string
 }
 
 func (o Options) withDefaults() Options {
@@ -50,6 +53,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Pdftotext == "" {
 		o.Pdftotext = "pdftotext"
+	}
+	if o.Pdftoppm == "" {
+		o.Pdftoppm = "pdftoppm"
+	}
+	if o.Tesseract == "" {
+		o.Tesseract = "tesseract"
 	}
 	return o
 }
@@ -87,6 +96,8 @@ func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Docume
 		doc, err = extractNative(ctx, data, opt)
 	case EnginePoppler:
 		doc, err = extractPoppler(ctx, data, opt)
+	case EngineOCR:
+		doc, err = extractOCR(ctx, data, opt)
 	default:
 		return nil, fmt.Errorf("unknown PDF engine %q", opt.Engine)
 	}

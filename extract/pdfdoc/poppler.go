@@ -33,7 +33,7 @@ func extractPoppler(ctx context.Context, data []byte, opt Options) (*nianbao.Doc
 	if !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
 		return nil, ErrNotPDF
 	}
-	cmd := exec.CommandContext(ctx, bin, "-q", "-tsv", "-l", strconv.Itoa(opt.MaxPages), "-", "-")
+	cmd := exec.CommandContext(ctx, bin, "-tsv", "-l", strconv.Itoa(opt.MaxPages), "-", "-")
 	cmd.Stdin = bytes.NewReader(data)
 	var out, stderr bytes.Buffer
 	cmd.Stdout = &limitedBuffer{buf: &out, limit: 256 << 20}
@@ -57,7 +57,7 @@ func extractPoppler(ctx context.Context, data []byte, opt Options) (*nianbao.Doc
 		}
 		return nil, fmt.Errorf("%w: pdftotext: %v: %s", ErrDamaged, err, firstLine(msg))
 	}
-	pages := parseTSV(out.Bytes())
+	pages := parseTSV(out.Bytes(), 1)
 	if len(pages) == 0 {
 		return nil, ErrNoPages
 	}
@@ -92,11 +92,15 @@ func firstLine(s string) string {
 // parseTSV reads pdftotext -tsv output: page rows give the size, word rows
 // the words. Each word is split into glyphs of equal width so that table
 // cells can claim characters.
-func parseTSV(out []byte) []*pageData {
+func parseTSV(out []byte, scale float64) []*pageData {
 	var pages []*pageData
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	byNum := map[int]*pageData{}
+	font := 0
+	if scale != 1 {
+		font = ocrFont
+	}
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), "\t")
 		if len(f) < 12 || f[0] == "level" {
@@ -108,6 +112,7 @@ func parseTSV(out []byte) []*pageData {
 		top, _ := strconv.ParseFloat(f[7], 64)
 		w, _ := strconv.ParseFloat(f[8], 64)
 		h, _ := strconv.ParseFloat(f[9], 64)
+		left, top, w, h = left*scale, top*scale, w*scale, h*scale
 		text := strings.Join(f[11:], "\t")
 		switch level {
 		case 1:
@@ -119,6 +124,7 @@ func parseTSV(out []byte) []*pageData {
 			if p == nil || len(p.glyphs) >= maxGlyphsPerPage {
 				continue
 			}
+			text = strings.TrimSpace(text)
 			n := utf8.RuneCountInString(text)
 			if n == 0 {
 				continue
@@ -127,11 +133,14 @@ func parseTSV(out []byte) []*pageData {
 			i := 0
 			for _, r := range text {
 				x0 := left + float64(i)*cw
-				p.glyphs = append(p.glyphs, glyph{s: string(r), x0: x0, x1: x0 + cw, y0: top, y1: top + h, size: h})
+				p.glyphs = append(p.glyphs, glyph{s: string(r), x0: x0, x1: x0 + cw, y0: top, y1: top + h, size: h, font: font})
 				i++
 			}
-			// words are separated by spaces in the text flow
-			p.glyphs = append(p.glyphs, glyph{s: " ", x0: left + w, x1: left + w, y0: top, y1: top + h, size: h})
+			if scale == 1 {
+				// pdftotext separates words by spaces in the text flow;
+				// Tesseract splits Chinese into words everywhere
+				p.glyphs = append(p.glyphs, glyph{s: " ", x0: left + w, x1: left + w, y0: top, y1: top + h, size: h})
+			}
 		}
 	}
 	// Word boxes of digits and of Han characters differ in height on the
