@@ -108,10 +108,12 @@ var (
 	mdRule    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
 	mdImage   = regexp.MustCompile(`^\s*!\[([^\]]*)\]\(([^)]*)\)\s*$`)
 	spaceRuns = regexp.MustCompile(`[ \t\x{3000}\x{00a0}]{2,}`)
+	// Page numbers copied out of a PDF: "-4-", "— 4 —", "第 4 页", "4/6".
+	pageNumber = regexp.MustCompile(`^\s*(?:[-—–－]\s*[0-9]{1,3}\s*[-—–－]|第\s*[0-9]{1,3}\s*页(?:\s*共\s*[0-9]{1,3}\s*页)?|[0-9]{1,3}\s*/\s*[0-9]{1,3})\s*$`)
 )
 
 func classify(raw string) line {
-	if strings.TrimFunc(raw, textutil.IsSpace) == "" {
+	if strings.TrimFunc(raw, textutil.IsSpace) == "" || pageNumber.MatchString(raw) {
 		return line{kind: kindBlank}
 	}
 	if mdRule.MatchString(raw) {
@@ -172,12 +174,25 @@ func splitSpaced(raw string) []string {
 	if len(cells) < 2 {
 		return cells
 	}
+	figures := false
 	for _, c := range cells {
 		if isFigure(c) {
-			return cells
+			figures = true
+		} else if isProse(c) {
+			// A wrapped paragraph line that happens to end in a figure.
+			return []string{raw}
 		}
 	}
+	if figures {
+		return cells
+	}
 	return []string{raw}
+}
+
+// isProse reports text that is a sentence, not a table label: labels are
+// short and never end a sentence inside.
+func isProse(s string) bool {
+	return strings.ContainsAny(s, "。；;") || utf8.RuneCountInString(s) > 50
 }
 
 func allFigures(fs []string) bool {
@@ -253,10 +268,21 @@ func joinWrapped(lines []line) []line {
 	var out []line
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		if l.kind == kindRow && !hasLabel(l.cells) && len(out) > 0 && out[len(out)-1].kind == kindLabel {
+		if l.kind == kindRow && len(out) > 0 && out[len(out)-1].kind == kindLabel {
 			prev := out[len(out)-1]
-			out = out[:len(out)-1]
-			l.cells = append([]string{prev.text}, trimLeadingEmpty(l.cells)...)
+			switch {
+			case !hasLabel(l.cells):
+				// Figures alone: the label is the line above.
+				out = out[:len(out)-1]
+				l.cells = append([]string{prev.text}, trimLeadingEmpty(l.cells)...)
+			case !opensLabel(l.cells[labelIndex(l.cells)]) && opensLabel(prev.text):
+				// "1、申请人无正当理由逾期不补" above "正、行政机关… 67 3 0": one
+				// label wrapped, its figures on the second line.
+				out = out[:len(out)-1]
+				l.cells = append([]string{}, l.cells...)
+				i := labelIndex(l.cells)
+				l.cells[i] = prev.text + l.cells[i]
+			}
 		}
 		if l.kind == kindLabel && len(out) > 0 && out[len(out)-1].kind == kindRow && hasLabel(out[len(out)-1].cells) &&
 			!opensLabel(l.text) && wrappedAbove(out[len(out)-1]) {
