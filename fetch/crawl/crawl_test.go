@@ -2,11 +2,16 @@ package crawl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,5 +172,277 @@ func TestCrawlFakeSite(t *testing.T) {
 		WHERE s.source = ?`, f.srv.URL+fakesite.Weibin).Scan(&agency, &year, &version)
 	if err != nil || year != 2019 || !strings.Contains(agency, "卫滨") {
 		t.Errorf("the GBK page read as %q %d (%v)", agency, year, err)
+	}
+}
+
+// TestCrawlIncremental: a second run sends only conditional GETs, all
+// answered 304, and fetches nothing; after the site revises one report, a
+// third run stores exactly one new document, a new version of that report.
+func TestCrawlIncremental(t *testing.T) {
+	f := newFixture(t)
+	f.crawl(t, 0)
+	docs := func() int {
+		st, err := store.Open(context.Background(), f.db, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var n int
+		if err := st.Reader().QueryRow(`SELECT count(*) FROM documents`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := docs()
+
+	f.site.ResetHits()
+	res := f.crawl(t, 0)
+	sum := res.Sites[0]
+	if sum.Fetched != 0 || sum.New != 0 || sum.Changed != 0 || sum.Failed != 0 {
+		t.Errorf("second run: %+v", sum)
+	}
+	// 3 listings, 3 report pages, 2 attachments... all 304; the 4 failed
+	// URLs wait (next try later), robots.txt is read again.
+	if sum.NotModified != 9 || sum.Unchanged != len(fakesite.Documents) || sum.Deferred != 4 {
+		t.Errorf("second run: not modified %d (want 9), unchanged %d, deferred %d (want 4)", sum.NotModified, sum.Unchanged, sum.Deferred)
+	}
+	for _, h := range f.site.Hits() {
+		if h.Path != fakesite.Robots && h.Status != 304 {
+			t.Errorf("second run: %s answered %d, want 304", h.Path, h.Status)
+		}
+	}
+	if after := docs(); after != before {
+		t.Errorf("second run: %d documents, was %d", after, before)
+	}
+
+	if err := f.site.Revise(fakesite.Shanghai); err != nil {
+		t.Fatal(err)
+	}
+	sum = f.crawl(t, 0).Sites[0]
+	if sum.Changed != 1 || sum.New != 0 || sum.Fetched != 1 || sum.Unchanged != len(fakesite.Documents)-1 {
+		t.Errorf("after a revision: %+v", sum)
+	}
+	if after := docs(); after != before+1 {
+		t.Errorf("after a revision: %d documents, want %d", after, before+1)
+	}
+	st, err := store.Open(context.Background(), f.db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.Reader().Query(`SELECT r.version, r.current FROM reports r JOIN document_sources s ON s.document_id = r.document_id
+		WHERE s.source = ? ORDER BY r.version`, f.srv.URL+fakesite.Shanghai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var v, cur int
+		if err := rows.Scan(&v, &cur); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("v%d current=%d", v, cur))
+	}
+	if want := []string{"v1 current=0", "v2 current=1"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("versions of the revised report: %v, want %v", got, want)
+	}
+}
+
+// TestCrawlLock: a second crawl on the same database is refused while one
+// runs.
+func TestCrawlLock(t *testing.T) {
+	f := newFixture(t)
+	unlock, err := lock(f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), f.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, err = Run(context.Background(), st, []Site{{Start: f.start()}}, testConfig(t, 0))
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Errorf("second crawl: %v, want ErrLocked naming the holder", err)
+	}
+	if n := len(f.site.Hits()); n != 0 {
+		t.Errorf("the refused crawl made %d requests", n)
+	}
+	unlock()
+	if _, err := Run(context.Background(), st, []Site{{Start: f.start()}}, testConfig(t, 0)); err != nil {
+		t.Errorf("crawl after unlock: %v", err)
+	}
+}
+
+// TestCrawlBounds: a site bigger than its page bound is finished over
+// several runs, each taking up where the last stopped.
+func TestCrawlBounds(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, f.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	reports := 0
+	for run := 1; run <= 6; run++ {
+		res, err := Run(ctx, st, []Site{{Start: f.start(), MaxPages: 4}}, testConfig(t, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := res.Sites[0]
+		if sum.Fetched+sum.NotModified+sum.Failed > 4 {
+			t.Errorf("run %d visited %d URLs, bound 4", run, sum.Fetched+sum.NotModified+sum.Failed)
+		}
+		reports += sum.New
+		if run == 1 && !strings.Contains(sum.Stopped, "page limit") {
+			t.Errorf("run 1 stopped %q", sum.Stopped)
+		}
+	}
+	if reports != len(fakesite.Documents) {
+		t.Errorf("%d reports after 6 bounded runs, want %d", reports, len(fakesite.Documents))
+	}
+}
+
+// The resume test runs the crawl in a child process (this test binary) so
+// that it can be killed with SIGKILL.
+const (
+	childDB    = "NIANBAO_CRAWL_TEST_CHILD_DB"
+	childStart = "NIANBAO_CRAWL_TEST_CHILD_START"
+)
+
+func TestMain(m *testing.M) {
+	if db := os.Getenv(childDB); db != "" {
+		os.Exit(child(db, os.Getenv(childStart)))
+	}
+	os.Exit(m.Run())
+}
+
+func child(db, start string) int {
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer st.Close()
+	if _, err := Run(ctx, st, []Site{{Start: start}}, testConfig(nil, 30*time.Millisecond)); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// endState is what a crawl leaves in the database, with the servers'
+// addresses taken out so that two fixtures compare.
+func endState(t *testing.T, f *fixture) []string {
+	t.Helper()
+	st, err := store.Open(context.Background(), f.db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	norm := strings.NewReplacer(f.srv.URL, "SITE", f.other.URL, "OTHER")
+	var out []string
+	rows, err := st.Reader().Query(`SELECT url, site, kind, state, run, attempts, sha256, outcome, error, COALESCE(http_status, 0) FROM frontier`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var u, site, kind, state, sum, outcome, errText string
+		var run, attempts, status int
+		if err := rows.Scan(&u, &site, &kind, &state, &run, &attempts, &sum, &outcome, &errText, &status); err != nil {
+			t.Fatal(err)
+		}
+		reason, _, _ := strings.Cut(errText, ":")
+		out = append(out, norm.Replace(fmt.Sprintf("frontier %s site=%s %s %s run=%d attempts=%d sha=%s %s %q %d",
+			u, site, kind, state, run, attempts, sum, outcome, reason, status)))
+	}
+	rows.Close()
+	rows, err = st.Reader().Query(`SELECT s.source, d.sha256, d.format, r.status, COALESCE(r.agency, ''), COALESCE(r.year, 0), COALESCE(r.version, 0),
+		(SELECT count(*) FROM cells c WHERE c.report_id = r.id)
+		FROM documents d JOIN document_sources s ON s.document_id = d.id JOIN reports r ON r.document_id = d.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var src, sum, format, status, agency string
+		var year, version, cells int
+		if err := rows.Scan(&src, &sum, &format, &status, &agency, &year, &version, &cells); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, norm.Replace(fmt.Sprintf("document %s %s %s %s %s %d v%d cells=%d", src, sum, format, status, agency, year, version, cells)))
+	}
+	rows.Close()
+	var runs, unfinished int
+	if err := st.Reader().QueryRow(`SELECT count(*), count(*) - count(finished_at) FROM crawl_runs`).Scan(&runs, &unfinished); err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, fmt.Sprintf("runs %d unfinished %d", runs, unfinished))
+	sort.Strings(out)
+	return out
+}
+
+// TestCrawlResumeAfterKill kills a crawl (SIGKILL, mid-run), starts it
+// again, and compares the end state with that of an uninterrupted crawl.
+func TestCrawlResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a child process")
+	}
+	ref := newFixture(t)
+	ref.crawl(t, 0)
+	want := endState(t, ref)
+
+	for _, killAfter := range []int{4, 9, 14} { // requests served before the kill
+		t.Run(fmt.Sprint(killAfter), func(t *testing.T) {
+			f := newFixture(t)
+			var stderr strings.Builder
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), childDB+"="+f.db, childStart+"="+f.start())
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for len(f.site.Hits()) < killAfter && time.Now().Before(deadline) {
+				time.Sleep(2 * time.Millisecond)
+			}
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("child was not killed mid-run: %v\n%s", err, stderr.String())
+			}
+			mid := endState(t, f)
+			if mid[len(mid)-1] != "runs 1 unfinished 1" {
+				t.Fatalf("killed run: %v", mid[len(mid)-1])
+			}
+			settled, docs := 0, 0
+			for _, l := range mid {
+				if strings.Contains(l, " run=1 ") {
+					settled++
+				}
+				if strings.HasPrefix(l, "document ") {
+					docs++
+				}
+			}
+			t.Logf("killed after %d requests: %d URLs settled, %d documents stored", len(f.site.Hits()), settled, docs)
+			if len(mid) >= len(want) && settled == strings.Count(strings.Join(want, "\n"), " run=1 ") {
+				t.Fatal("the crawl had finished before the kill: nothing to resume")
+			}
+
+			res := f.crawl(t, 0)
+			if !res.Resumed || res.Run != 1 {
+				t.Errorf("the second crawl did not resume run 1: %+v", res)
+			}
+			got := endState(t, f)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("end state after kill and resume differs from an uninterrupted crawl\n got:\n%s\nwant:\n%s",
+					strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
 	}
 }

@@ -1,0 +1,64 @@
+package crawl
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseSites(t *testing.T) {
+	in := `# annual-report columns
+https://www.example.gov.cn/col/ndbg/index.html name=某市人民政府 delay=5s
+
+  http://zwgk.example.gov.cn/nb/#top  max-pages=300 max-bytes=200MB hosts=files.example.gov.cn,cdn.example.gov.cn:8080
+`
+	sites, err := ParseSites(strings.NewReader(in), "sites.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sites) != 2 {
+		t.Fatalf("%d sites", len(sites))
+	}
+	a, b := sites[0], sites[1]
+	if a.Start != "https://www.example.gov.cn/col/ndbg/index.html" || a.Name != "某市人民政府" || a.Delay == nil || *a.Delay != 5*time.Second {
+		t.Errorf("site 1: %+v", a)
+	}
+	if b.Start != "http://zwgk.example.gov.cn/nb/" || b.MaxPages != 300 || b.MaxBytes != 200<<20 ||
+		strings.Join(b.Hosts, " ") != "files.example.gov.cn cdn.example.gov.cn:8080" || b.Delay != nil {
+		t.Errorf("site 2: %+v", b)
+	}
+}
+
+func TestParseSitesErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"ftp://x.gov.cn/":                        "sites.txt:1: crawl: start URL",
+		"www.x.gov.cn/nb/":                       "want an http(s) URL",
+		"http://x.gov.cn/ name":                  "want key=value",
+		"http://x.gov.cn/ delay=fast":            "delay \"fast\"",
+		"http://x.gov.cn/ delay=-1s":             "delay",
+		"http://x.gov.cn/ max-pages=0":           "max-pages",
+		"http://x.gov.cn/ max-bytes=lots":        "max-bytes",
+		"http://x.gov.cn/ colour=red":            "unknown setting \"colour\"",
+		"http://x.gov.cn/ hosts=http://y/":       "not a host name",
+		"\n\nhttp://x.gov.cn/\nhttp://x.gov.cn/": "sites.txt:4: http://x.gov.cn/ is already listed on line 3",
+	} {
+		_, err := ParseSites(strings.NewReader(in), "sites.txt")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1": 1, "500000": 500000, "200KB": 200 << 10, "64MB": 64 << 20, "2GB": 2 << 30,
+		"1GiB": 1 << 30, "10 MB": 10 << 20, "3m": 3 << 20, "7B": 7} {
+		if got, err := ParseBytes(in); err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-5", "MB", "1.5GB", "99999999999999999GB"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("ParseBytes(%q) accepted", in)
+		}
+	}
+}
