@@ -82,7 +82,10 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 		for k, it := range items {
 			if k == 0 && it.table != nil && len(all) > 0 {
 				prev := all[len(all)-1].table
-				if prev != nil && allPage[len(all)-1] == i && sameWidth(prev, it.table) {
+				// a continued table fills its page to the bottom and goes
+				// on at the top of the next
+				if prev != nil && allPage[len(all)-1] == i && sameWidth(prev, it.table) &&
+					prev.y1 > 0.6*pages[i-1].h && it.table.y0 < 0.4*pages[i].h {
 					continueTable(prev, it.table)
 					continue
 				}
