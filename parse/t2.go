@@ -105,7 +105,13 @@ func (p *parser) readT2() *tableRead {
 		m       colMap
 		unit    string // the amount unit a header states
 		pending []pendingRow
+		// Table 二 is found when a header names the template's columns, or
+		// enough of its rows are there.
+		canonical int
 	)
+	defer func() {
+		tr.found = canonical > 0 && tr.votes[nianbao.Template2019]+tr.votes[nianbao.Template2021] > 0 || canonical >= 4
+	}()
 	for _, rw := range p.t2 {
 		figs := figureCells(rw)
 		label := labelText(rw)
@@ -131,8 +137,9 @@ func (p *parser) readT2() *tableRead {
 				continue
 			}
 			key = "x." + normalize.Plain(label)
+		} else {
+			canonical++
 		}
-		tr.found = true
 		use := m
 		if use.t != nil && use.t != rw.t {
 			if use.t.Width() != rw.t.Width() {

@@ -166,7 +166,12 @@ func (p *parser) readT3() *tableRead {
 		sec     t3Section
 		inData  bool
 		lastMap colMap
+		// Table 三 is found when its applicant header is, or enough of its
+		// rows: a 2017-format report has a row "同意部分公开" too.
+		headerSeen bool
+		canonical  int
 	)
+	defer func() { tr.found = headerSeen && canonical > 0 || canonical >= 5 }()
 	for _, rw := range p.t3 {
 		if rw.t != hgrid {
 			hgrid, header, inData = rw.t, nil, false
@@ -181,6 +186,7 @@ func (p *parser) readT3() *tableRead {
 					header, inData = nil, false
 				}
 				header = append(header, rw.r)
+				headerSeen = true
 				m = buildMap(rw.t, header, t3Col)
 				lastMap = m
 				continue
@@ -204,7 +210,9 @@ func (p *parser) readT3() *tableRead {
 			}
 			extra = true
 		}
-		tr.found = true
+		if !extra {
+			canonical++
+		}
 		if strings.HasPrefix(key, "other.") {
 			tr.split = true
 		}

@@ -64,7 +64,7 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 			continue
 		case l.kind == kindRow:
 			region = append(region, l)
-		case len(region) > 0 && l.kind == kindText && continuesTable(l, cls[i+1:]):
+		case len(region) > 0 && l.kind == kindText && continuesTable(l, region[len(region)-1], cls[i+1:]):
 			region = append(region, line{kind: kindLabel, cells: []string{l.text}, text: l.text})
 		default:
 			endRegion()
@@ -234,11 +234,15 @@ func isHeading(s string) bool {
 }
 
 // continuesTable reports whether a text line inside a table region is part
-// of the table: short, not a section heading, and followed (after blanks)
-// by another table row or label line before any prose.
-func continuesTable(l line, rest []line) bool {
+// of the table: short, not a section heading, and either the end of a
+// label cut on the row above or followed (after blanks) by another table
+// row before any prose.
+func continuesTable(l line, prev line, rest []line) bool {
 	if isHeading(l.text) || utf8.RuneCountInString(l.text) > 40 || endsSentence(l.text) {
 		return false
+	}
+	if prev.kind == kindRow && hasLabel(prev.cells) && !opensLabel(l.text) && wrappedAbove(prev) {
+		return true
 	}
 	for _, n := range rest {
 		switch n.kind {
