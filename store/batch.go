@@ -66,16 +66,39 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 		txTime = time.Second
 	}
 
+	// Documents are written in the order of items, whatever order the
+	// workers finish in, so that the same input gives the same database
+	// (ids, and which of two copies of a report is the newer version). At
+	// most `window` documents are in flight between the feeder and the
+	// writer: memory stays flat however long the batch, and one slow
+	// document (OCR) holds back at most that many.
+	window := 64 * workers
+	type job struct {
+		seq int
+		it  Item
+	}
+	type result struct {
+		seq int
+		p   *prepared
+	}
 	// stop ends the feeder and the workers when the writer gives up.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	jobs := make(chan Item, workers)
-	results := make(chan *prepared, 2*workers)
+	slots := make(chan struct{}, window)
+	jobs := make(chan job, workers)
+	results := make(chan result, workers)
 	go func() {
 		defer close(jobs)
+		seq := 0
 		for it := range items {
 			select {
-			case jobs <- it:
+			case slots <- struct{}{}:
+			case <-wctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{seq, it}:
+				seq++
 			case <-wctx.Done():
 				return
 			}
@@ -86,18 +109,18 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range jobs {
+			for j := range jobs {
 				if wctx.Err() != nil {
 					continue // drain
 				}
-				p := s.prepareItem(wctx, it)
+				p := s.prepareItem(wctx, j.it)
 				if wctx.Err() != nil {
 					// Cancelled while parsing: the result may be a parse
 					// cut short, which must not be stored as the report.
 					continue
 				}
 				select {
-				case results <- p:
+				case results <- result{j.seq, p}:
 				case <-wctx.Done():
 				}
 			}
@@ -112,6 +135,8 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 		w       *txWriter
 		pending []Outcome
 		opened  time.Time
+		waiting = map[int]*prepared{}
+		next    int
 	)
 	commit := func() error {
 		if w == nil {
@@ -143,10 +168,10 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 	timer := time.NewTimer(txTime)
 	defer timer.Stop()
 	for {
-		var p *prepared
+		var r result
 		var ok bool
 		select {
-		case p, ok = <-results:
+		case r, ok = <-results:
 		case <-timer.C:
 			if err := commit(); err != nil {
 				return fail(err)
@@ -157,25 +182,37 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 		if !ok {
 			break
 		}
-		if w == nil {
-			var err error
-			if w, err = s.begin(ctx); err != nil {
+		waiting[r.seq] = r.p
+		for {
+			p, ready := waiting[next]
+			if !ready {
+				break
+			}
+			delete(waiting, next)
+			next++
+			if w == nil {
+				var err error
+				if w, err = s.begin(ctx); err != nil {
+					return fail(err)
+				}
+				opened = time.Now()
+				timer.Reset(txTime)
+			}
+			out, err := w.writeItem(p)
+			if err != nil {
 				return fail(err)
 			}
-			opened = time.Now()
-			timer.Reset(txTime)
-		}
-		out, err := w.writeItem(p)
-		if err != nil {
-			return fail(err)
-		}
-		pending = append(pending, out)
-		if len(pending) >= txDocs || time.Since(opened) >= txTime {
-			if err := commit(); err != nil {
-				return fail(err)
+			<-slots
+			pending = append(pending, out)
+			if len(pending) >= txDocs || time.Since(opened) >= txTime {
+				if err := commit(); err != nil {
+					return fail(err)
+				}
 			}
 		}
 	}
+	// Documents after a gap left by cancellation stay unwritten; the next
+	// run does them.
 	if err := commit(); err != nil {
 		return fail(err)
 	}

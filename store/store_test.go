@@ -458,7 +458,6 @@ func TestReparse(t *testing.T) {
 	}
 }
 
-
 // fakeParseRewrite is fakeParse with the agency of one document renamed, as
 // a newer parser might read it.
 func fakeParseRewrite(rename map[string]string, sha string) ParseFunc {

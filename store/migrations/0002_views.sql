@@ -6,7 +6,7 @@
 CREATE VIEW v_cells AS
 SELECT r.id AS report_id, r.agency, r.year, r.template,
        c.key, f.row_label, f.col_label, c.label, c.value, c.raw, c.blank, c.unit, c.uncertain, c.extra,
-       c.tbl, c.row, c.col, c.page, c.engine
+       c.tbl, c.row, c.col, c.page, c.x0, c.y0, c.x1, c.y1, c.engine
 FROM reports r
 JOIN cells c ON c.report_id = r.id
 LEFT JOIN fields f ON f.key = c.key

@@ -1,0 +1,364 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/nianbao/nianbao/store"
+)
+
+func init() {
+	register(command{Name: "export", Summary: "export the current reports as CSV files, JSON files or one XLSX workbook", Run: runExport})
+}
+
+// xlsxMaxRows is the row limit of a worksheet; xlsxMaxText the length limit
+// of a cell's text.
+const (
+	xlsxMaxRows = 1048576
+	xlsxMaxText = 32767
+)
+
+func runExport(ctx context.Context, env *Env, args []string) error {
+	fl := flag.NewFlagSet("export", flag.ContinueOnError)
+	fl.SetOutput(env.Stderr)
+	db := storeDBFlag(fl, env)
+	format := fl.String("format", "", "csv, json or xlsx (default: from the --out file's extension)")
+	out := fl.String("out", "", "where to write: a folder for csv and json (default nianbao-export), a file for xlsx (default nianbao.xlsx)")
+	tables := fl.String("tables", "", "only these tables, comma-separated (default all: reports, table3, table4, findings, sections, cells, fields)")
+	header := fl.String("header", "both", "csv and xlsx header rows: both (keys, then Chinese labels), keys or labels")
+	fl.Usage = func() {
+		fmt.Fprintln(env.Stderr, "usage: nianbao export [--db FILE] --format csv|json|xlsx [--out PATH] [--tables LIST] [--header both|keys|labels]\n\n"+
+			"Exports the current reports (the newest version of each organ and year): one file\n"+
+			"(csv, json) or sheet (xlsx) per table, columns under their keys and Chinese labels.")
+		fl.PrintDefaults()
+	}
+	rest, err := storeParseFlags(fl, args)
+	if err != nil {
+		return silentExit(2)
+	}
+	if len(rest) > 0 {
+		fl.Usage()
+		return silentExit(2)
+	}
+	if *format == "" {
+		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	}
+	switch *format {
+	case "csv", "json":
+		if *out == "" {
+			*out = "nianbao-export"
+		}
+	case "xlsx":
+		if *out == "" {
+			*out = "nianbao.xlsx"
+		}
+	default:
+		return usageError("--format must be csv, json or xlsx")
+	}
+	switch *header {
+	case "both", "keys", "labels":
+	default:
+		return usageError("--header must be both, keys or labels")
+	}
+
+	st, err := store.Open(ctx, *db, store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	chosen, err := exportChoose(st.ExportTables(), *tables)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	switch *format {
+	case "csv":
+		err = exportFiles(ctx, chosen, *out, ".csv", func(w io.Writer, t *store.Table) error { return exportCSV(ctx, w, t, *header) })
+	case "json":
+		err = exportFiles(ctx, chosen, *out, ".json", func(w io.Writer, t *store.Table) error { return exportJSON(ctx, w, t) })
+	case "xlsx":
+		err = exportXLSX(ctx, env, chosen, *out, *header)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "exported %d tables to %s\n", len(chosen), *out)
+	return nil
+}
+
+func exportChoose(all []*store.Table, list string) ([]*store.Table, error) {
+	if list == "" {
+		return all, nil
+	}
+	by := map[string]*store.Table{}
+	var names []string
+	for _, t := range all {
+		by[t.Name] = t
+		names = append(names, t.Name)
+	}
+	var out []*store.Table
+	for _, n := range strings.Split(list, ",") {
+		t, ok := by[strings.TrimSpace(n)]
+		if !ok {
+			return nil, fmt.Errorf("unknown table %q (%s)", n, strings.Join(names, ", "))
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// exportFiles writes one file per table into dir, each first to a temporary
+// name, so that an interrupted export leaves no half file under the real one.
+func exportFiles(ctx context.Context, tables []*store.Table, dir, ext string, write func(io.Writer, *store.Table) error) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	for _, t := range tables {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := filepath.Join(dir, t.Name+ext)
+		if err := exportAtomically(name, func(w io.Writer) error { return write(w, t) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func exportAtomically(name string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	// CreateTemp makes the file private; an export is for sharing.
+	err = f.Chmod(0o644)
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err == nil {
+		err = write(bw)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	return nil
+}
+
+func exportHeaderRows(t *store.Table, header string) [][]string {
+	keys := make([]string, len(t.Columns))
+	labels := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		keys[i], labels[i] = c.Key, c.Label
+	}
+	switch header {
+	case "keys":
+		return [][]string{keys}
+	case "labels":
+		return [][]string{labels}
+	}
+	return [][]string{keys, labels}
+}
+
+func exportCSV(ctx context.Context, w io.Writer, t *store.Table, header string) error {
+	cw := csv.NewWriter(w)
+	for _, h := range exportHeaderRows(t, header) {
+		if err := cw.Write(h); err != nil {
+			return err
+		}
+	}
+	rec := make([]string, len(t.Columns))
+	err := t.Rows(ctx, func(vals []any) error {
+		for i, v := range vals {
+			rec[i] = storeText(v)
+		}
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// exportJSON writes {"table", "label", "columns": [{key, label}], "rows":
+// [{key: value, …}]}: the rows are objects keyed by column key, so that
+// pandas.DataFrame(doc["rows"]) or jsonlite read them directly.
+func exportJSON(ctx context.Context, w io.Writer, t *store.Table) error {
+	type col struct {
+		Key   string `json:"key"`
+		Label string `json:"label"`
+	}
+	cols := make([]col, len(t.Columns))
+	keys := make([][]byte, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = col{c.Key, c.Label}
+		k, err := storeMarshal(c.Key)
+		if err != nil {
+			return err
+		}
+		keys[i] = k
+	}
+	head, err := storeMarshal(map[string]any{"table": t.Name, "label": t.Label, "columns": cols})
+	if err != nil {
+		return err
+	}
+	// Open the object, leave it open for "rows".
+	io.WriteString(w, string(head[:len(head)-1])+`,"rows":[`)
+	n := 0
+	err = t.Rows(ctx, func(vals []any) error {
+		var b strings.Builder
+		if n > 0 {
+			b.WriteString(",")
+		}
+		n++
+		b.WriteString("\n{")
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.Write(keys[i])
+			b.WriteString(":")
+			vb, err := storeMarshal(storeJSONValue(v))
+			if err != nil {
+				return err
+			}
+			b.Write(vb)
+		}
+		b.WriteString("}")
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\n]}\n")
+	return err
+}
+
+// exportXLSX writes one sheet per table with a stream writer (rows go to a
+// temporary file, not memory). A table longer than a sheet allows is left
+// out with a warning rather than cut short.
+func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, out, header string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	if err != nil {
+		return fmt.Errorf("export %s: %w", out, err)
+	}
+	heads := 0
+	written := 0
+	for _, t := range tables {
+		n, err := t.Count(ctx)
+		if err != nil {
+			return err
+		}
+		hrows := exportHeaderRows(t, header)
+		heads = len(hrows)
+		if n+heads > xlsxMaxRows {
+			fmt.Fprintf(env.Stderr, "nianbao export: table %s has %d rows, more than an XLSX sheet holds; left out (export it with --format csv)\n", t.Name, n)
+			continue
+		}
+		if written == 0 {
+			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
+				return fmt.Errorf("export %s: %w", out, err)
+			}
+		} else if _, err := f.NewSheet(t.Name); err != nil {
+			return fmt.Errorf("export %s: %w", out, err)
+		}
+		written++
+		sw, err := f.NewStreamWriter(t.Name)
+		if err != nil {
+			return fmt.Errorf("export %s: %w", out, err)
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: heads, TopLeftCell: fmt.Sprintf("A%d", heads+1), ActivePane: "bottomLeft"}); err != nil {
+			return fmt.Errorf("export %s: %w", out, err)
+		}
+		row := 1
+		for _, h := range hrows {
+			cells := make([]any, len(h))
+			for i, s := range h {
+				cells[i] = excelize.Cell{StyleID: bold, Value: s}
+			}
+			if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
+				return fmt.Errorf("export %s: %w", out, err)
+			}
+			row++
+		}
+		clipped := 0
+		cells := make([]any, len(t.Columns))
+		err = t.Rows(ctx, func(vals []any) error {
+			for i, v := range vals {
+				switch x := v.(type) {
+				case []byte:
+					v = string(x)
+				case bool:
+					if x {
+						v = int64(1)
+					} else {
+						v = int64(0)
+					}
+				}
+				if s, ok := v.(string); ok && len(s) > xlsxMaxText {
+					if c := exportClipText(s); len(c) < len(s) {
+						v = c
+						clipped++
+					}
+				}
+				cells[i] = v
+			}
+			err := sw.SetRow(fmt.Sprintf("A%d", row), cells)
+			row++
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("export %s: %w", out, err)
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("export %s: %w", out, err)
+		}
+		if clipped > 0 {
+			fmt.Fprintf(env.Stderr, "nianbao export: %s: %d texts longer than an XLSX cell holds were cut (ending in …); --format csv keeps them whole\n", t.Name, clipped)
+		}
+	}
+	if written == 0 {
+		return errors.New("export: no table to write")
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("export %s: %w", out, err)
+	}
+	return exportAtomically(out, func(w io.Writer) error { return f.Write(w) })
+}
+
+// exportClipText cuts s to what an XLSX cell holds (counted in UTF-16
+// units, to be safe), marking the cut.
+func exportClipText(s string) string {
+	n := 0
+	for i, r := range s {
+		u := 1
+		if r > 0xFFFF {
+			u = 2
+		}
+		if n+u > xlsxMaxText-1 {
+			return s[:i] + "…"
+		}
+		n += u
+	}
+	return s
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/store"
+)
+
+func init() {
+	register(command{Name: "reports", Summary: "list the stored reports (filter by organ, year, status, text)", Run: runReports})
+}
+
+func runReports(ctx context.Context, env *Env, args []string) error {
+	fl := flag.NewFlagSet("reports", flag.ContinueOnError)
+	fl.SetOutput(env.Stderr)
+	db := storeDBFlag(fl, env)
+	agency := fl.String("agency", "", "only organs whose name contains this")
+	year := fl.Int("year", 0, "only this report year")
+	status := fl.String("status", "", "only these statuses, comma-separated: ok, findings, unsupported, needs_ocr, error")
+	text := fl.String("text", "", "only reports whose sections 一, 五, 六 contain this text")
+	allVersions := fl.Bool("all-versions", false, "include superseded versions")
+	format := fl.String("format", "table", "output: table, csv or json")
+	fl.Usage = func() {
+		fmt.Fprintln(env.Stderr, "usage: nianbao reports [--db FILE] [--agency TEXT] [--year YEAR] [--status LIST] [--text TEXT] [--all-versions] [--format table|csv|json]")
+		fl.PrintDefaults()
+	}
+	rest, err := storeParseFlags(fl, args)
+	if err != nil {
+		return silentExit(2)
+	}
+	if len(rest) > 0 {
+		fl.Usage()
+		return silentExit(2)
+	}
+	f := store.ReportFilter{Agency: *agency, Year: *year, Text: *text, AllVersions: *allVersions}
+	if *status != "" {
+		for _, s := range strings.Split(*status, ",") {
+			st := nianbao.Status(strings.TrimSpace(s))
+			switch st {
+			case nianbao.StatusOK, nianbao.StatusFindings, nianbao.StatusUnsupported, nianbao.StatusNeedsOCR, nianbao.StatusError:
+				f.Status = append(f.Status, st)
+			default:
+				return usageError("unknown status %q (ok, findings, unsupported, needs_ocr, error)", s)
+			}
+		}
+	}
+	out, err := newStoreOut(*format, env.Stdout, env.Stderr)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	st, err := store.Open(ctx, *db, store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	cols := []string{"id", "agency", "year", "template", "status", "version", "current", "superseded_by", "findings", "source", "reason"}
+	if *format != "table" {
+		cols = append(cols, "sha256", "format", "parser", "parsed_at")
+	}
+	if err := out.header(cols); err != nil {
+		return err
+	}
+	err = st.Reports(ctx, f, func(r store.ReportInfo) error {
+		vals := []any{r.ID, storeOrNil(r.Agency), storeOrNilInt(r.Year), r.Template, r.Status, storeOrNilInt(r.Version),
+			r.Current, storeOrNilInt(int(r.SupersededBy)), int64(r.Findings), r.Source, storeOrNil(r.Reason)}
+		if *format != "table" {
+			vals = append(vals, r.SHA256, r.Format, r.Parser, r.ParsedAt)
+		}
+		return out.row(vals)
+	})
+	if err != nil {
+		return err
+	}
+	return out.close()
+}
+
+func storeOrNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func storeOrNilInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}
