@@ -74,29 +74,29 @@ const (
 
 // Summary is what a run did on one site.
 type Summary struct {
-	Site        string // start URL
-	Name        string
-	Fetched     int // responses with a body (200)
-	NotModified int // 304 answers to conditional GETs
-	Reports     int // documents seen: report pages and attachments
-	New         int // documents seen for the first time
-	Changed     int // documents whose bytes changed since the last run
-	Unchanged   int // documents unchanged (304 or the same bytes)
-	Failed      int
-	Deferred    int // URLs left alone because they failed recently
-	OffSite     int // links to other hosts, not followed
-	Bytes       int64
-	Failures    []Failure
+	Site        string    `json:"site"` // start URL
+	Name        string    `json:"name,omitempty"`
+	Fetched     int       `json:"fetched"`      // responses with a body (200)
+	NotModified int       `json:"not_modified"` // 304 answers to conditional GETs
+	Reports     int       `json:"reports"`      // documents seen: report pages and attachments
+	New         int       `json:"new"`          // documents seen for the first time
+	Changed     int       `json:"changed"`      // documents whose bytes changed since the last run
+	Unchanged   int       `json:"unchanged"`    // documents unchanged (304 or the same bytes)
+	Failed      int       `json:"failed"`
+	Deferred    int       `json:"deferred"` // URLs left alone because they failed recently
+	OffSite     int       `json:"off_site"` // links to other hosts, not followed
+	Bytes       int64     `json:"bytes"`
+	Failures    []Failure `json:"failures,omitempty"`
 	// Stopped says why the site was left unfinished (a bound was reached,
 	// the run was interrupted); empty when it was done.
-	Stopped string
+	Stopped string `json:"stopped,omitempty"`
 }
 
 // Failure is one URL that could not be fetched or stored.
 type Failure struct {
-	URL    string
-	Reason string
-	Detail string
+	URL    string `json:"url"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // Result is the outcome of a run.
