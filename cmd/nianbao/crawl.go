@@ -33,6 +33,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	userAgent := fl.String("user-agent", "", "the whole User-Agent header (overrides --contact)")
 	timeout := fl.Duration("timeout", def.Timeout, "time limit of one request, body included")
 	retries := fl.Int("retries", def.Retries, "retries of a request after a 5xx, timeout or connection error")
+	backoff := fl.Duration("backoff", def.Backoff, "wait before the first retry; it doubles with each retry, with jitter")
 	maxSize := fl.String("max-size", "64MB", "largest document fetched")
 	maxPages := fl.Int("max-pages", crawl.DefaultMaxPages, "requests per site per run (the rest waits for the next run)")
 	maxBytes := fl.String("max-bytes", "2GB", "bytes downloaded per site per run")
@@ -109,7 +110,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	defer st.Close()
 	cfg := crawl.Config{
 		Fetch: fetch.Config{UserAgent: ua, Delay: *delay, Timeout: *timeout, MaxBytes: size, Retries: *retries,
-			AllowPrivate: *allowPrivate, Log: env.Log},
+			Backoff: *backoff, AllowPrivate: *allowPrivate, Log: env.Log},
 		MaxPages: *maxPages,
 		MaxBytes: budget,
 		Log:      env.Log,
