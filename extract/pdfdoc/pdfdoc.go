@@ -221,14 +221,14 @@ func pageGeometry(v pdf.Value) (w, h float64, to func(x, y float64) (float64, fl
 // readPages runs the interpreter over every page; a page that fails is
 // noted and the rest go on.
 func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) ([]*pageData, []string, error) {
-	n := r.NumPage()
-	if n <= 0 {
+	pageVals, more := pageList(r, opt.MaxPages)
+	n := len(pageVals)
+	if n == 0 {
 		return nil, nil, ErrNoPages
 	}
 	var notes []string
-	if n > opt.MaxPages {
-		notes = append(notes, fmt.Sprintf("read the first %d of %d pages", opt.MaxPages, n))
-		n = opt.MaxPages
+	if more {
+		notes = append(notes, fmt.Sprintf("read the first %d pages only", opt.MaxPages))
 	}
 	ds := &docState{r: r, fonts: map[string]*fontInfo{}, fontIndex: map[*fontInfo]int{}}
 	pages := make([]*pageData, 0, n)
@@ -244,7 +244,7 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 					pd.err = fmt.Errorf("page %d: %w", i, errPanic(p))
 				}
 			}()
-			pv := r.Page(i)
+			pv := pdf.Page{V: pageVals[i-1]}
 			if pv.V.IsNull() {
 				pd.err = fmt.Errorf("page %d: missing from the page tree", i)
 				pd.w, pd.h = 595, 842
@@ -264,6 +264,39 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 		}
 	}
 	return pages, notes, nil
+}
+
+// pageList walks the page tree in order. It does not use the library's
+// Reader.Page, which loops forever on a tree whose /Kids point back up;
+// depth and node count are bounded here.
+func pageList(r *pdf.Reader, maxPages int) (pages []pdf.Value, more bool) {
+	defer func() {
+		if recover() != nil {
+			more = false
+		}
+	}()
+	visits := 0
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		visits++
+		if depth > 32 || visits > 100_000 || more {
+			return
+		}
+		kids := v.Key("Kids")
+		if v.Key("Type").Name() == "Page" || (kids.Kind() != pdf.Array && v.Key("Contents").Kind() != pdf.Null) {
+			if len(pages) >= maxPages {
+				more = true
+				return
+			}
+			pages = append(pages, v)
+			return
+		}
+		for i := 0; i < kids.Len(); i++ {
+			walk(kids.Index(i), depth+1)
+		}
+	}
+	walk(r.Trailer().Key("Root").Key("Pages"), 0)
+	return pages, more
 }
 
 func errPanic(p any) error {
