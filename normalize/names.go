@@ -17,53 +17,72 @@ type Title struct {
 }
 
 var (
-	// The report title: organ, year, "政府信息公开工作年度报告" in some order.
-	titleRe = regexp.MustCompile(`^(.*?)((?:19|20)[0-9]{2})\s*年\s*度?(.*?)(?:政府|政务)?信息公开(?:工作)?(?:年度|年)?(?:工作)?(?:报告|年报|情况)`)
+	// The title's core: "政府信息公开工作年度报告" and its variants.
+	titleCore = regexp.MustCompile(`(?:政府|政务)?信息公开(?:工作)?(?:年度|年)?(?:工作)?(?:报告|年报|情况的?报告)`)
+	// A year as titles write it: 2019年, 2019年度, （2019年度）, 二〇一九年.
+	yearExpr = regexp.MustCompile(`[(（]?((?:19|20)[0-9]{2}|[二][〇零○Ｏ0O][一二三四五六七八九〇零○0O]{2})\s*年\s*度?[)）]?`)
 	// The period the figures cover: "统计期限自2024年1月1日至2024年12月31日".
 	periodRe = regexp.MustCompile(`(?:统计期限|统计时限|统计期间|数据统计|统计区间|所列数据)[^。；]{0,20}?((?:19|20)[0-9]{2})\s*年\s*1\s*月\s*1\s*日`)
 	yearRe   = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
 	// What an organ's name ends with.
 	organEnd   = regexp.MustCompile(`(人民政府|政府|办公厅|办公室|局|委员会|委|厅|院|署|办|中心|街道办事处|管委会|管理委员会|公司|所|站|队|部|处|会|镇|乡|街道|总局|监狱|法院|检察院|银行|集团|学校|大学|学院|医院|分局|支队|大队)$`)
-	junkPrefix = regexp.MustCompile(`^(关于|附件[0-9]*[:：]?|[【\[].*?[】\]])`)
+	junkPrefix = regexp.MustCompile(`^(关于|附件[0-9]*[:：]?|[【\[].*?[】\]]|[#*>•·\-]+)`)
 )
 
 // ParseTitle reads organ and year from a title such as
-// "新乡市卫滨区人民政府办公室2019年政府信息公开工作年度报告" or
-// "2019年上海市人民政府办公厅政府信息公开工作年度报告".
+// "新乡市卫滨区人民政府办公室2019年政府信息公开工作年度报告",
+// "2019年上海市人民政府办公厅政府信息公开工作年度报告" or
+// "XX局政府信息公开工作年度报告（2021年度）".
 func ParseTitle(s string) (Title, bool) {
 	s = strings.TrimSpace(width.Fold.String(Simplified(s)))
-	m := titleRe.FindStringSubmatch(strings.Join(strings.Fields(s), ""))
-	if m == nil {
+	compact := strings.Join(strings.Fields(s), "")
+	loc := titleCore.FindStringIndex(compact)
+	if loc == nil {
 		return Title{}, false
 	}
-	y, _ := strconv.Atoi(m[2])
-	t := Title{Text: s, Year: y}
-	pre := cleanAgency(m[1])
-	post := cleanAgency(m[3])
-	switch {
-	case pre != "" && organEnd.MatchString(pre):
-		t.Agency = pre
-	case post != "" && organEnd.MatchString(post):
-		t.Agency = post
-	case pre != "":
-		t.Agency = pre
-	default:
-		t.Agency = post
+	ym := yearExpr.FindStringSubmatch(compact)
+	if ym == nil {
+		return Title{}, false
 	}
-	return t, true
+	t := Title{Text: s, Year: parseYear(ym[1])}
+	agency := yearExpr.ReplaceAllString(compact[:loc[0]], "")
+	agency = strings.TrimSuffix(strings.TrimSuffix(agency, "的"), "关于")
+	t.Agency = cleanAgency(agency)
+	return t, t.Year > 0
+}
+
+// parseYear reads 2019 or 二〇一九.
+func parseYear(s string) int {
+	if y, err := strconv.Atoi(s); err == nil {
+		return y
+	}
+	y := 0
+	for _, r := range s {
+		d := strings.IndexRune("〇一二三四五六七八九", r)
+		switch {
+		case d >= 0:
+			d = len([]rune("〇一二三四五六七八九"[:d]))
+		case r == '零' || r == '○' || r == 'O' || r == 'Ｏ' || r == '0':
+			d = 0
+		default:
+			return 0
+		}
+		y = y*10 + d
+	}
+	return y
 }
 
 func cleanAgency(s string) string {
 	s = strings.TrimSpace(s)
 	for {
-		n := junkPrefix.ReplaceAllString(s, "")
+		n := strings.TrimSpace(junkPrefix.ReplaceAllString(s, ""))
 		if n == s {
 			break
 		}
-		s = strings.TrimSpace(n)
+		s = n
 	}
 	s = strings.TrimSuffix(s, "关于")
-	s = strings.Trim(s, " -_—|:：,，。、\"“”《》()（）")
+	s = strings.Trim(s, " -_—|:：,，。、\"“”《》()（）#*")
 	return s
 }
 

@@ -13,7 +13,9 @@ func t3Col(l string) (string, bool) {
 	p := normalize.Plain(l)
 	switch {
 	case strings.Contains(p, "小计"):
-		return "x." + p, false
+		// Only 法人或其他组织 has a subtotal column, printed 小计 under its
+		// span or 法人或其他组织小计 in a flat header.
+		return "x.法人或其他组织小计", false
 	case strings.Contains(p, "自然人"):
 		return "natural", false
 	case strings.Contains(p, "商业企业"):
@@ -34,13 +36,19 @@ func t3Col(l string) (string, bool) {
 	return "", false
 }
 
-var t3DefaultCols = func() []string {
-	var out []string
-	for _, c := range nianbao.T3Cols {
-		out = append(out, c.Key)
+// t3Columns returns the columns a row of table 三 has, in printed order:
+// the template's seven, whatever the header managed to name (a header
+// flattened by a copy loses its positions, and may lose labels), plus the
+// extra columns the header names (法人或其他组织小计, at the end of its group).
+func t3Columns(m colMap) []string {
+	cols := []string{"natural", "commercial", "research", "social", "legal", "other_org"}
+	for _, k := range m.keyed() {
+		if strings.HasPrefix(k, "x.") {
+			cols = append(cols, k)
+		}
 	}
-	return out
-}()
+	return append(cols, "total")
+}
 
 // t3Row names the canonical row of a table 三 label, given the section the
 // label stands in (denied, unable, rejected, other — set by labels such as
@@ -87,6 +95,8 @@ var numbered = map[t3Section][]string{
 	"other":    {"other.no_correction", "other.no_fee", "other.other"},
 }
 
+var groupNames = map[t3Section]string{"denied": "不予公开", "unable": "无法提供", "rejected": "不予处理", "other": "其他处理"}
+
 var itemRe = regexp.MustCompile(`([0-9]{1,2})\.`)
 
 // sectionOf returns the section a label opens, or "" when it opens none.
@@ -120,7 +130,12 @@ func t3RowKey(label string, sec t3Section) (key string, next t3Section, extra bo
 		sec = ""
 	}
 	if strings.Contains(l, "小计") || strings.Contains(l, "合计") && !strings.Contains(l, "总计") {
-		return "", sec, true
+		// A subtotal row is named by its group, whatever else its merged
+		// label cells say: t3.x.不予公开小计.
+		if g := groupNames[sec]; g != "" {
+			return "x." + g + "小计", sec, true
+		}
+		return "x." + normalize.Plain(label), sec, true
 	}
 	// Keywords first; a keyword of another section than the one the label
 	// names is still right (the section mark may be a typo, the words less
@@ -172,7 +187,7 @@ func (p *parser) readT3() *tableRead {
 		canonical  int
 	)
 	defer func() { tr.found = headerSeen && canonical > 0 || canonical >= 5 }()
-	for _, rw := range p.t3 {
+	for i, rw := range p.t3 {
 		if rw.t != hgrid {
 			hgrid, header, inData = rw.t, nil, false
 			m = colMap{}
@@ -203,12 +218,21 @@ func (p *parser) readT3() *tableRead {
 		}
 		inData = true
 		key, next, extra := t3RowKey(label, sec)
+		if key == "" || extra {
+			// "三、本年度办理结果   3 0 1" over "（一）予以公开": a label wrapped
+			// below its figures.
+			if l2 := labelBelow(p.t3, i); l2 != "" {
+				if k2, n2, x2 := t3RowKey(label+" "+l2, sec); k2 != "" && !x2 {
+					key, next, extra = k2, n2, x2
+				}
+			}
+		}
 		sec = next
-		if key == "" && !extra {
+		if key == "" {
 			if label == "" {
 				continue // figures with no label at all: nothing to key them by
 			}
-			extra = true
+			key, extra = "x."+normalize.Plain(label), true
 		}
 		if !extra {
 			canonical++
@@ -223,15 +247,9 @@ func (p *parser) readT3() *tableRead {
 			use = lastMap
 			use.t = rw.t
 		}
-		cols := use.keyed()
-		if len(cols) == 0 {
-			cols = t3DefaultCols
-		}
+		cols := t3Columns(use)
 		a := align(rw, use, cols)
 		rowKey := key
-		if extra {
-			rowKey = "x." + normalize.Plain(label)
-		}
 		for _, col := range cols {
 			c := a.cells[col]
 			v := value{t: rw.t, label: label}
@@ -248,6 +266,15 @@ func (p *parser) readT3() *tableRead {
 		}
 	}
 	return tr
+}
+
+// labelBelow returns the label of the row after rows[i] when that row is
+// in the same grid and has no figures, else "".
+func labelBelow(rows []row, i int) string {
+	if i+1 >= len(rows) || rows[i+1].t != rows[i].t || len(figureCells(rows[i+1])) > 0 {
+		return ""
+	}
+	return labelText(rows[i+1])
 }
 
 func isT3Header(l string) bool {

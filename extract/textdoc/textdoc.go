@@ -183,10 +183,24 @@ func splitSpaced(raw string) []string {
 			return []string{raw}
 		}
 	}
-	if figures {
+	if figures || isHeaderLine(cells) {
 		return cells
 	}
 	return []string{raw}
+}
+
+// isHeaderLine reports a line of column headings aligned with spaces
+// ("自然人   法人或其他组织   总计"): three or more short cells.
+func isHeaderLine(cells []string) bool {
+	if len(cells) < 3 {
+		return false
+	}
+	for _, c := range cells {
+		if utf8.RuneCountInString(c) > 20 || strings.ContainsAny(c, "，,。；;：:") {
+			return false
+		}
+	}
+	return true
 }
 
 // isProse reports text that is a sentence, not a table label: labels are
