@@ -196,3 +196,27 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[
 	}
 	return out, ok
 }
+
+// blankDataRow reports whether a row with no figure is nevertheless a data
+// row with every value cell blank: in a grid with real cells (not text), under
+// a header of the same grid, the row has empty cells of its own in the keyed
+// columns.
+func blankDataRow(rw row, m colMap) bool {
+	if rw.t.Engine == "text" || m.t != rw.t || len(m.keys) != len(rw.cells) {
+		return false
+	}
+	empty := 0
+	for c, cell := range rw.cells {
+		if m.keys[c] == "" {
+			continue
+		}
+		o := rw.origin(cell)
+		if o.Text != "" && !normalize.IsFigure(o.Text) {
+			return false // a label in a value column: a header or a label row
+		}
+		if o.Col == c {
+			empty++
+		}
+	}
+	return empty > 0
+}

@@ -125,8 +125,11 @@ func (p *parser) readT2() *tableRead {
 						tr.votes[t]++
 					}
 				}
+				continue
 			}
-			continue
+			if k, _ := t2RowKey(l); k == "" || !blankDataRow(rw, m) {
+				continue
+			}
 		}
 		key, vote := t2RowKey(l)
 		if vote != nianbao.TemplateUnknown {

@@ -186,7 +186,12 @@ func (p *parser) readT3() *tableRead {
 		headerSeen bool
 		canonical  int
 	)
-	defer func() { tr.found = headerSeen && canonical > 0 || canonical >= 5 }()
+	defer func() {
+		tr.found = headerSeen && canonical > 0 || canonical >= 5
+		if tr.split {
+			dropBlankRow(tr, "other")
+		}
+	}()
 	for i, rw := range p.t3 {
 		if rw.t != hgrid {
 			hgrid, header, inData = rw.t, nil, false
@@ -206,15 +211,18 @@ func (p *parser) readT3() *tableRead {
 				lastMap = m
 				continue
 			}
-			// A label on a line of its own (a merged label in a text grid)
-			// sets the section for the rows under it.
-			if s := sectionOf(l); s != "" {
-				if s == "top" {
-					s = ""
+			// A row of the template whose cells are all blank is data in a
+			// grid that has cells (HTML, PDF); in text it is a label on a line
+			// of its own, which sets the section for the rows under it.
+			if k, _, x := t3RowKey(label, sec); k == "" || x || !blankDataRow(rw, m) {
+				if s := sectionOf(l); s != "" {
+					if s == "top" {
+						s = ""
+					}
+					sec = s
 				}
-				sec = s
+				continue
 			}
-			continue
 		}
 		inData = true
 		key, next, extra := t3RowKey(label, sec)
@@ -266,6 +274,26 @@ func (p *parser) readT3() *tableRead {
 		}
 	}
 	return tr
+}
+
+// dropBlankRow forgets a row read with every cell blank: "（六）其他处理" on a
+// row of its own is the heading of its three sub-rows, not a row of figures.
+func dropBlankRow(tr *tableRead, row string) {
+	prefix := "t3." + row + "."
+	for _, k := range tr.order {
+		if strings.HasPrefix(k, prefix) && !strings.Contains(k[len(prefix):], ".") && tr.vals[k].fig.Value != nil {
+			return
+		}
+	}
+	kept := tr.order[:0]
+	for _, k := range tr.order {
+		if strings.HasPrefix(k, prefix) && !strings.Contains(k[len(prefix):], ".") {
+			delete(tr.vals, k)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	tr.order = kept
 }
 
 // labelBelow returns the label of the row after rows[i] when that row is

@@ -84,8 +84,11 @@ func (p *parser) readT4() *tableRead {
 				header = append(header, rw.r)
 				leaves = buildMap(rw.t, header, t4Leaf)
 				full = t4FullMap(rw.t, header, leaves)
+				continue
 			}
-			continue
+			if !blankDataRow(rw, full) && !(t4Group(label) != "" && blankDataRow(rw, leaves)) {
+				continue
+			}
 		}
 		inData = true
 		tr.found = true

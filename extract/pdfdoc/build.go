@@ -38,18 +38,32 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 			found = nil
 			tables = p.tables
 		}
+		var small []*rtable
 		for _, t := range found {
-			if fillCells(t, p.glyphs, used) && t.ncols >= 2 && t.nrows >= 2 && len(t.cells) >= 3 {
+			if !fillCells(t, p.glyphs, used) || t.ncols < 2 {
+				release(p, t, used)
+				continue
+			}
+			if t.nrows >= 2 && len(t.cells) >= 3 {
 				tables = append(tables, t)
-			} else {
-				// not a table after all (a frame around text): release its glyphs
-				for k := range p.glyphs {
-					g := &p.glyphs[k]
-					if used[k] && g.cx() >= t.x0 && g.cx() <= t.x1 && g.cy() >= t.y0 && g.cy() <= t.y1 {
-						used[k] = false
-					}
+				continue
+			}
+			// one row: a table only as the rest of one from the page before
+			small = append(small, t)
+		}
+		for _, t := range small {
+			first := true
+			for _, o := range tables {
+				if o.y0 < t.y0 {
+					first = false
 				}
 			}
+			if i > 0 && first && t.y0 < 0.4*p.h {
+				t.fragment = true
+				tables = append(tables, t)
+				continue
+			}
+			release(p, t, used)
 		}
 		var rest []glyph
 		for k, g := range p.glyphs {
@@ -89,6 +103,14 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 					continueTable(prev, it.table)
 					continue
 				}
+			}
+			if it.table != nil && it.table.fragment {
+				// a one-row grid that continues nothing is text
+				for _, l := range it.table.lines {
+					all = append(all, item{top: l.y0, lines: []*line{l}})
+					allPage = append(allPage, i+1)
+				}
+				continue
 			}
 			all = append(all, it)
 			allPage = append(allPage, i+1)
@@ -134,6 +156,16 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 	}
 	flush()
 	return doc
+}
+
+// release gives a rejected grid's glyphs back to the text.
+func release(p *pageData, t *rtable, used []bool) {
+	for k := range p.glyphs {
+		g := &p.glyphs[k]
+		if used[k] && g.cx() >= t.x0 && g.cx() <= t.x1 && g.cy() >= t.y0 && g.cy() <= t.y1 {
+			used[k] = false
+		}
+	}
 }
 
 func countTables(doc *nianbao.Document) int {
@@ -321,7 +353,12 @@ func continueTable(t, u *rtable) {
 	t.x0, t.x1 = min(t.x0, u.x0), max(t.x1, u.x1)
 
 	merged := map[*tcell]*tcell{}
-	rowSplit := isRowSplit(last, first)
+	empty := true
+	for _, b := range first {
+		empty = empty && b.text == ""
+	}
+	// a row cut by the break whose lower part is blank, or whose label runs on
+	rowSplit := (empty && len(first) > 0) || isRowSplit(last, first)
 	for _, a := range last {
 		for _, b := range first {
 			if a.c0 != b.c0 || a.c1 != b.c1 {
@@ -348,6 +385,23 @@ func continueTable(t, u *rtable) {
 		if merged[c] == nil {
 			t.cells = append(t.cells, c)
 		}
+	}
+	// When the cut row was joined whole, its second half is no row of its own.
+	if rowSplit {
+		for _, c := range t.cells {
+			if c.r0 == off {
+				return
+			}
+		}
+		for _, c := range t.cells {
+			if c.r0 > off {
+				c.r0--
+			}
+			if c.r1 > off {
+				c.r1--
+			}
+		}
+		t.nrows--
 	}
 }
 

@@ -198,7 +198,7 @@ func (f *fontInfo) text(code uint32, n int) string {
 	if s, ok := f.cache[code]; ok {
 		return s
 	}
-	s := f.decode(code, n)
+	s := fixRadicals(f.decode(code, n))
 	if len(f.cache) < maxCMapEntries {
 		f.cache[code] = s
 	}

@@ -14,6 +14,10 @@ type rtable struct {
 	x0, y0, x1, y1 float64
 	ncols, nrows   int
 	cells          []*tcell
+	// fragment: a one-row grid kept only in case it continues the table of
+	// the page before; lines is its text should it not.
+	fragment bool
+	lines    []*line
 }
 
 type tcell struct {
@@ -138,7 +142,11 @@ func findTables(p *pageData) []*rtable {
 				gv = append(gv, vs[i-len(hs)])
 			}
 		}
-		if len(gh) < 2 || len(gv) < 2 {
+		if len(gh) < 1 || len(gv) < 2 {
+			continue
+		}
+		gh = closeOpenEnds(gh, gv)
+		if len(gh) < 2 {
 			continue
 		}
 		if t := gridTable(p, gh, gv); t != nil {
@@ -147,6 +155,43 @@ func findTables(p *pageData) []*rtable {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].y0 < out[j].y0 })
 	return out
+}
+
+// closeOpenEnds adds the missing top or bottom border of a table cut by a
+// page break: Chromium draws no rule there, but the column rules run on to
+// the cut.
+func closeOpenEnds(hs, vs []segment) []segment {
+	top, bottom := math.Inf(1), math.Inf(-1)
+	for _, h := range hs {
+		top, bottom = min(top, h.y0), max(bottom, h.y0)
+	}
+	vtop, vbottom := math.Inf(1), math.Inf(-1)
+	for _, v := range vs {
+		vtop, vbottom = min(vtop, v.y0), max(vbottom, v.y1)
+	}
+	edge := func(y float64, atTop bool) {
+		x0, x1, n := math.Inf(1), math.Inf(-1), 0
+		for _, v := range vs {
+			end := v.y1
+			if atTop {
+				end = v.y0
+			}
+			if math.Abs(end-y) <= snapTol {
+				x0, x1 = min(x0, v.x0), max(x1, v.x0)
+				n++
+			}
+		}
+		if n >= 2 && x1-x0 >= minRuleLen {
+			hs = append(hs, segment{x0, y, x1, y})
+		}
+	}
+	if vtop < top-3 {
+		edge(vtop, true)
+	}
+	if vbottom > bottom+3 {
+		edge(vbottom, false)
+	}
+	return hs
 }
 
 func distinct(vals []float64) []float64 {
@@ -283,6 +328,13 @@ func fillCells(t *rtable, gl []glyph, used []bool) bool {
 				break
 			}
 		}
+	}
+	var all []glyph
+	for _, b := range buckets {
+		all = append(all, b...)
+	}
+	if len(t.cells) <= 4 {
+		t.lines = makeLines(append([]glyph(nil), all...))
 	}
 	for k, c := range t.cells {
 		lines := makeLines(buckets[k])

@@ -124,7 +124,7 @@ func parseTSV(out []byte, scale float64) []*pageData {
 			if p == nil || len(p.glyphs) >= maxGlyphsPerPage {
 				continue
 			}
-			text = strings.TrimSpace(text)
+			text = fixRadicals(strings.TrimSpace(text))
 			n := utf8.RuneCountInString(text)
 			if n == 0 {
 				continue

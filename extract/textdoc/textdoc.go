@@ -293,19 +293,20 @@ func joinWrapped(lines []line) []line {
 				// Figures alone: the label is the line above.
 				out = out[:len(out)-1]
 				l.cells = append([]string{prev.text}, trimLeadingEmpty(l.cells)...)
-			case !opensLabel(l.cells[labelIndex(l.cells)]) && opensLabel(prev.text):
+			case !opensLabel(l.cells[lastLabel(l.cells)]) && opensLabel(prev.text):
 				// "1、申请人无正当理由逾期不补" above "正、行政机关… 67 3 0": one
-				// label wrapped, its figures on the second line.
+				// label wrapped, its figures on the second line (next to the
+				// group label of a merged cell, if any).
 				out = out[:len(out)-1]
 				l.cells = append([]string{}, l.cells...)
-				i := labelIndex(l.cells)
+				i := lastLabel(l.cells)
 				l.cells[i] = prev.text + l.cells[i]
 			}
 		}
 		if l.kind == kindLabel && len(out) > 0 && out[len(out)-1].kind == kindRow && hasLabel(out[len(out)-1].cells) &&
 			!opensLabel(l.text) && wrappedAbove(out[len(out)-1]) {
 			p := &out[len(out)-1]
-			idx := labelIndex(p.cells)
+			idx := lastLabel(p.cells)
 			p.cells = append([]string{}, p.cells...)
 			p.cells[idx] += l.text
 			continue
@@ -319,7 +320,7 @@ func joinWrapped(lines []line) []line {
 // it, or looks cut: a label whose brackets are unbalanced or which ends in
 // the middle of a phrase, as a wrapped label does.
 func wrappedAbove(r line) bool {
-	lab := r.cells[labelIndex(r.cells)]
+	lab := r.cells[lastLabel(r.cells)]
 	open := strings.Count(lab, "（") + strings.Count(lab, "(")
 	closed := strings.Count(lab, "）") + strings.Count(lab, ")")
 	if open > closed {
@@ -346,6 +347,17 @@ func hasLabel(cells []string) bool {
 func labelIndex(cells []string) int {
 	for i, c := range cells {
 		if c != "" && !isFigure(c) {
+			return i
+		}
+	}
+	return 0
+}
+
+// lastLabel returns the index of the last label cell of a row: the one a
+// wrapped label continues.
+func lastLabel(cells []string) int {
+	for i := len(cells) - 1; i >= 0; i-- {
+		if cells[i] != "" && !isFigure(cells[i]) {
 			return i
 		}
 	}
