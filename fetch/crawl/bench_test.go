@@ -159,4 +159,3 @@ func vmHWM() int64 {
 	}
 	return 0
 }
-

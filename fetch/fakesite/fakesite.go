@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -64,7 +65,7 @@ type Options struct {
 
 // Hit is one request the site received.
 type Hit struct {
-	Time   time.Time
+	Time   time.Time // when the request arrived
 	Path   string
 	Status int
 }
@@ -126,7 +127,8 @@ func must(name string) []byte {
 // ServeHTTP answers like a plain CMS web server.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &statusWriter{ResponseWriter: w, status: 200}
-	defer func() { s.record(r.URL.Path, rw.status) }()
+	arrived := time.Now()
+	defer func() { s.record(arrived, r.URL.Path, rw.status) }()
 	switch r.URL.Path {
 	case "/", "/col/ndbg/", "/col/ndbg":
 		http.Redirect(rw, r, Column, http.StatusFound)
@@ -182,17 +184,19 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (s *Site) record(path string, status int) {
+func (s *Site) record(arrived time.Time, path string, status int) {
 	s.mu.Lock()
-	s.hits = append(s.hits, Hit{Time: time.Now(), Path: path, Status: status})
+	s.hits = append(s.hits, Hit{Time: arrived, Path: path, Status: status})
 	s.mu.Unlock()
 }
 
-// Hits returns the requests received so far, in order.
+// Hits returns the requests answered so far, in order of arrival.
 func (s *Site) Hits() []Hit {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Hit(nil), s.hits...)
+	h := append([]Hit(nil), s.hits...)
+	s.mu.Unlock()
+	sort.SliceStable(h, func(i, j int) bool { return h[i].Time.Before(h[j].Time) })
+	return h
 }
 
 // Count returns how many requests path received, and how many of them
