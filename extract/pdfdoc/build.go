@@ -101,6 +101,7 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 				if prev != nil && allPage[len(all)-1] == i && sameWidth(prev, it.table) &&
 					prev.y1 > 0.6*pages[i-1].h && it.table.y0 < 0.4*pages[i].h {
 					continueTable(prev, it.table)
+					allPage[len(all)-1] = i + 1 // it now ends on this page
 					continue
 				}
 			}
@@ -351,6 +352,7 @@ func continueTable(t, u *rtable) {
 	t.ncols = len(cols) - 1
 	t.nrows += u.nrows
 	t.x0, t.x1 = min(t.x0, u.x0), max(t.x1, u.x1)
+	t.y1 = u.y1 // where the table now ends, on the later page
 
 	merged := map[*tcell]*tcell{}
 	empty := true

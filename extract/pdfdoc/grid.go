@@ -333,7 +333,7 @@ func fillCells(t *rtable, gl []glyph, used []bool) bool {
 	for _, b := range buckets {
 		all = append(all, b...)
 	}
-	if len(t.cells) <= 4 {
+	if t.nrows == 1 {
 		t.lines = makeLines(append([]glyph(nil), all...))
 	}
 	for k, c := range t.cells {
