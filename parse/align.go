@@ -33,10 +33,8 @@ func (m colMap) empty() bool { return len(m.keyed()) == 0 }
 // (申请人情况, 法人或其他组织, 行政诉讼).
 type headerLabel func(label string) (key string, group bool)
 
-// buildMap reads the header rows of a grid into a colMap. Text grids lose
-// the spans of merged header cells ("行政诉讼\t\t\t" over ten columns), so
-// there an empty header cell takes the group label to its left; leaf labels
-// never spread. Per column, the lowest leaf label decides.
+// buildMap reads the header rows of a grid into a colMap. Per column, the
+// lowest leaf label decides; group labels are groupsOf's.
 func buildMap(t *nianbao.Table, header []int, classify headerLabel) colMap {
 	m := colMap{t: t, keys: make([]string, t.Width())}
 	for c := 0; c < t.Width(); c++ {
@@ -55,7 +53,8 @@ func buildMap(t *nianbao.Table, header []int, classify headerLabel) colMap {
 }
 
 // groupsOf returns, per column, the group labels above it (top to bottom),
-// spreading group labels rightward over empty cells in text grids.
+// spreading group labels rightward over empty cells: text grids and pages
+// that flatten their headers lose the span of a merged group label.
 func groupsOf(t *nianbao.Table, header []int, classify headerLabel) [][]string {
 	out := make([][]string, t.Width())
 	for _, h := range header {
@@ -63,7 +62,7 @@ func groupsOf(t *nianbao.Table, header []int, classify headerLabel) [][]string {
 		for c := 0; c < t.Width(); c++ {
 			l := normalize.Label(t.Rows[h][c].Text)
 			if l == "" {
-				if t.Engine == "text" && last != "" {
+				if last != "" {
 					out[c] = append(out[c], last)
 				}
 				continue

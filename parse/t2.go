@@ -51,7 +51,8 @@ func t2ColTemplate(l string) (string, nianbao.Template) {
 func t2RowKey(l string) (string, nianbao.Template) {
 	p := normalize.Plain(l)
 	switch {
-	case strings.Contains(p, "信息内容") || strings.Contains(p, "第二十条"):
+	case strings.Contains(p, "信息内容") || strings.Contains(p, "第二十条") || strings.Contains(p, "部门规范性文件"):
+		// 部门规范性文件 is an extra row some provinces add, not normative.
 		return "", nianbao.TemplateUnknown
 	case strings.Contains(p, "规范性文件"):
 		return "normative", nianbao.TemplateUnknown
@@ -116,6 +117,9 @@ func (p *parser) readT2() *tableRead {
 		figs := figureCells(rw)
 		label := labelText(rw)
 		l := normalize.Label(label)
+		if strings.Contains(l, "第二十条") {
+			m, unit = colMap{}, "" // a new block: its own header follows
+		}
 		if len(figs) == 0 {
 			if hasT2Header(rw) {
 				m = buildMap(rw.t, []int{rw.r}, t2Col)

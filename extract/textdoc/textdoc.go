@@ -124,8 +124,9 @@ func classify(raw string) line {
 	}
 	text := textutil.Collapse(raw)
 	var cells []string
+	pipes := strings.Count(raw, "|") >= 2
 	switch {
-	case strings.Count(raw, "|") >= 2:
+	case pipes:
 		t := strings.TrimSpace(raw)
 		t = strings.TrimPrefix(t, "|")
 		t = strings.TrimSuffix(t, "|")
@@ -138,7 +139,9 @@ func classify(raw string) line {
 	for i := range cells {
 		cells[i] = textutil.Collapse(cells[i])
 	}
-	if len(cells) >= 2 && nonEmpty(cells) >= 2 {
+	// A pipe line is a table row even with one cell filled (a block
+	// heading such as | 第二十条第（八）项 | | |).
+	if len(cells) >= 2 && (nonEmpty(cells) >= 2 || pipes && nonEmpty(cells) == 1) {
 		return line{kind: kindRow, text: text, cells: cells}
 	}
 	return line{kind: kindText, text: text}
@@ -196,12 +199,16 @@ func isHeaderLine(cells []string) bool {
 		return false
 	}
 	for _, c := range cells {
+		// A unit in brackets may carry punctuation: 采购总金额（单位：万元，保留4位小数）.
+		c = bracketed.ReplaceAllString(c, "")
 		if utf8.RuneCountInString(c) > 20 || strings.ContainsAny(c, "，,。；;：:") {
 			return false
 		}
 	}
 	return true
 }
+
+var bracketed = regexp.MustCompile(`[（(][^）)]*[）)]`)
 
 // isProse reports text that is a sentence, not a table label: labels are
 // short and never end a sentence inside.
