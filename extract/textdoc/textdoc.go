@@ -246,12 +246,15 @@ var headings = []string{"总体情况", "主动公开政府信息情况", "收�
 	"行政复议和行政诉讼情况", "存在的主要问题", "其他需要报告的事项"}
 
 func isHeading(s string) bool {
+	if strings.HasPrefix(strings.TrimSpace(s), "#") {
+		return true // a Markdown heading
+	}
 	for _, h := range headings {
 		if strings.Contains(s, h) {
 			return true
 		}
 	}
-	return false
+	return strings.Contains(s, "行政复议") && strings.Contains(s, "行政诉讼") && strings.Contains(s, "情况")
 }
 
 // continuesTable reports whether a text line inside a table region is part
