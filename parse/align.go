@@ -2,6 +2,7 @@ package parse
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/normalize"
@@ -27,6 +28,25 @@ func (m colMap) keyed() []string {
 }
 
 func (m colMap) empty() bool { return len(m.keyed()) == 0 }
+
+// ordered reports whether the header names every key, in the order given,
+// right of a label column when the rows have labels: a header whose
+// positions can be trusted. A header flattened by a copy ("自然人 法人或其他组织
+// 总计" from the first column on) names its columns in the wrong places.
+func (m colMap) ordered(keys []string, labelled bool) bool {
+	prev := -1
+	if labelled {
+		prev = 0
+	}
+	for _, k := range keys {
+		c := slices.Index(m.keys, k)
+		if c < 0 || c <= prev {
+			return false
+		}
+		prev = c
+	}
+	return true
+}
 
 // headerLabel classifies a header text: the key it names (a leaf such as
 // 自然人 → natural), or group=true for a label that spans the leaves under it
@@ -145,6 +165,9 @@ func align(rw row, m colMap, keys []string) alignment {
 		}
 		return a
 	}
+	if rel, ok := relative(rw, keys); ok {
+		return alignment{cells: rel}
+	}
 	if pos == nil {
 		pos = map[string]*nianbao.GridCell{}
 	}
@@ -155,7 +178,7 @@ func align(rw row, m colMap, keys []string) alignment {
 // figure stands outside the keyed columns or a label inside them, or when
 // the grid has no header map.
 func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[string]*nianbao.GridCell, bool) {
-	if m.t == nil || len(m.keys) != len(rw.cells) || m.empty() {
+	if m.t == nil || len(m.keys) != len(rw.cells) || !m.ordered(keys, labelText(rw) != "") {
 		return nil, false
 	}
 	want := map[string]bool{}
@@ -194,6 +217,39 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[
 		}
 	}
 	return out, ok
+}
+
+// relative reads a row whose header positions are lost (a copied table) but
+// whose blank cells kept their places: the figures are the len(keys) cells
+// right after the row's last label cell, and nothing but blanks follows.
+func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
+	var cells []*nianbao.GridCell
+	seen := map[*nianbao.GridCell]bool{}
+	last := -1
+	for _, c := range rw.cells {
+		o := rw.origin(c)
+		if seen[o] {
+			continue
+		}
+		seen[o] = true
+		if o.Text != "" && !normalize.IsFigure(o.Text) {
+			last = len(cells)
+		}
+		cells = append(cells, o)
+	}
+	if last < 0 || last+1+len(keys) > len(cells) {
+		return nil, false
+	}
+	for _, c := range cells[last+1+len(keys):] {
+		if c.Text != "" {
+			return nil, false
+		}
+	}
+	out := map[string]*nianbao.GridCell{}
+	for i, k := range keys {
+		out[k] = cells[last+1+i]
+	}
+	return out, true
 }
 
 // blankDataRow reports whether a row with no figure is nevertheless a data

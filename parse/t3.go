@@ -280,14 +280,19 @@ func (p *parser) readT3() *tableRead {
 // row of its own is the heading of its three sub-rows, not a row of figures.
 func dropBlankRow(tr *tableRead, row string) {
 	prefix := "t3." + row + "."
+	ofRow := func(k string) bool {
+		// t3.other.natural and t3.other.x.…小计, not t3.other.other.natural
+		rest, ok := strings.CutPrefix(k, prefix)
+		return ok && (!strings.Contains(rest, ".") || strings.HasPrefix(rest, "x."))
+	}
 	for _, k := range tr.order {
-		if strings.HasPrefix(k, prefix) && !strings.Contains(k[len(prefix):], ".") && tr.vals[k].fig.Value != nil {
+		if ofRow(k) && tr.vals[k].fig.Value != nil {
 			return
 		}
 	}
 	kept := tr.order[:0]
 	for _, k := range tr.order {
-		if strings.HasPrefix(k, prefix) && !strings.Contains(k[len(prefix):], ".") {
+		if ofRow(k) {
 			delete(tr.vals, k)
 			continue
 		}
