@@ -99,8 +99,8 @@ func mergeSegs(segs []segment, horizontal bool) []segment {
 // findTables groups ruling lines into connected grids and reads each grid's
 // cells (merged cells included) from which borders are present.
 func findTables(p *pageData) []*rtable {
-	hs := mergeSegs(p.hseg, true)
 	vs := mergeSegs(p.vseg, false)
+	hs := mergeSegs(closeOpenEnds(p.hseg, vs), true)
 	if len(hs) < 2 || len(vs) < 2 {
 		return nil
 	}
@@ -145,7 +145,6 @@ func findTables(p *pageData) []*rtable {
 		if len(gh) < 1 || len(gv) < 2 {
 			continue
 		}
-		gh = closeOpenEnds(gh, gv)
 		if len(gh) < 2 {
 			continue
 		}
@@ -157,41 +156,39 @@ func findTables(p *pageData) []*rtable {
 	return out
 }
 
-// closeOpenEnds adds the missing top or bottom border of a table cut by a
-// page break: Chromium draws no rule there, but the column rules run on to
-// the cut.
+// closeOpenEnds adds the top or bottom border of a table cut by a page
+// break where the writer draws none (Chromium): three or more column rules
+// ending at the same height with no rule across them there.
 func closeOpenEnds(hs, vs []segment) []segment {
-	top, bottom := math.Inf(1), math.Inf(-1)
-	for _, h := range hs {
-		top, bottom = min(top, h.y0), max(bottom, h.y0)
-	}
-	vtop, vbottom := math.Inf(1), math.Inf(-1)
-	for _, v := range vs {
-		vtop, vbottom = min(vtop, v.y0), max(vbottom, v.y1)
-	}
-	edge := func(y float64, atTop bool) {
-		x0, x1, n := math.Inf(1), math.Inf(-1), 0
-		for _, v := range vs {
-			end := v.y1
+	out := append([]segment(nil), hs...)
+	for _, atTop := range []bool{true, false} {
+		end := func(v segment) float64 {
 			if atTop {
-				end = v.y0
+				return v.y0
 			}
-			if math.Abs(end-y) <= snapTol {
-				x0, x1 = min(x0, v.x0), max(x1, v.x0)
-				n++
+			return v.y1
+		}
+		sorted := append([]segment(nil), vs...)
+		sort.Slice(sorted, func(i, j int) bool { return end(sorted[i]) < end(sorted[j]) })
+		for i := 0; i < len(sorted); {
+			j := i + 1
+			for j < len(sorted) && end(sorted[j])-end(sorted[i]) <= snapTol {
+				j++
 			}
+			if j-i >= 3 {
+				y := end(sorted[i])
+				x0, x1 := math.Inf(1), math.Inf(-1)
+				for _, v := range sorted[i:j] {
+					x0, x1 = min(x0, v.x0), max(x1, v.x0)
+				}
+				if covered(hs, true, y, x0, x1) < 0.9 {
+					out = append(out, segment{x0, y, x1, y})
+				}
+			}
+			i = j
 		}
-		if n >= 2 && x1-x0 >= minRuleLen {
-			hs = append(hs, segment{x0, y, x1, y})
-		}
 	}
-	if vtop < top-3 {
-		edge(vtop, true)
-	}
-	if vbottom > bottom+3 {
-		edge(vbottom, false)
-	}
-	return hs
+	return out
 }
 
 func distinct(vals []float64) []float64 {

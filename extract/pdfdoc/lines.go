@@ -92,7 +92,7 @@ func lineText(gl []glyph) string {
 			continue
 		}
 		if prev != nil {
-			if g.s == prev.s && g.x0-prev.x0 < 0.3*g.size && g.x0 >= prev.x0 {
+			if g.s == prev.s && g.x0-prev.x0 < 0.25*(prev.x1-prev.x0) && g.x0 >= prev.x0 {
 				continue // overprinted
 			}
 			gap := g.x0 - prev.x1

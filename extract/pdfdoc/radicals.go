@@ -19,7 +19,12 @@ var radicalSupplement = map[rune]rune{
 	0x2EEB: '斉', 0x2EEC: '齐', 0x2EED: '歯', 0x2EEE: '齿', 0x2EEF: '竜', 0x2EF0: '龙', 0x2EF2: '亀', 0x2EF3: '龟',
 }
 
-// fixRadicals replaces radicals by the unified ideographs they stand for.
+// lookalikes are characters a font's ToUnicode gives for a glyph it shares
+// with the character the writer typed (Skia maps ／ to U+2215).
+var lookalikes = map[rune]string{0x2215: "/", 0x2044: "/"}
+
+// fixRadicals replaces radicals by the unified ideographs they stand for,
+// and look-alike slashes by the slash.
 func fixRadicals(s string) string {
 	if !strings.ContainsFunc(s, isRadical) {
 		return s
@@ -29,6 +34,8 @@ func fixRadicals(s string) string {
 		switch {
 		case r >= 0x2F00 && r <= 0x2FD5:
 			b.WriteString(norm.NFKC.String(string(r)))
+		case lookalikes[r] != "":
+			b.WriteString(lookalikes[r])
 		case radicalSupplement[r] != 0:
 			b.WriteRune(radicalSupplement[r])
 		default:
@@ -38,4 +45,4 @@ func fixRadicals(s string) string {
 	return b.String()
 }
 
-func isRadical(r rune) bool { return r >= 0x2E80 && r <= 0x2FDF }
+func isRadical(r rune) bool { return r >= 0x2E80 && r <= 0x2FDF || r == 0x2215 || r == 0x2044 }
