@@ -62,3 +62,23 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseSites(f *testing.F) {
+	f.Add("https://www.example.gov.cn/col/ndbg/index.html name=某市 delay=5s\n# c\n")
+	f.Add("http://x.gov.cn/ max-pages=3 max-bytes=2MB hosts=a.gov.cn,b.gov.cn:81\n")
+	f.Add("http://x.gov.cn/ =\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		sites, err := ParseSites(strings.NewReader(in), "fuzz")
+		if err != nil {
+			return
+		}
+		for _, s := range sites {
+			if !strings.HasPrefix(s.Start, "http://") && !strings.HasPrefix(s.Start, "https://") {
+				t.Errorf("start %q", s.Start)
+			}
+			if s.MaxPages < 0 || s.MaxBytes < 0 || (s.Delay != nil && *s.Delay < 0) {
+				t.Errorf("negative setting: %+v", s)
+			}
+		}
+	})
+}
