@@ -221,7 +221,8 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[
 
 // relative reads a row whose header positions are lost (a copied table) but
 // whose blank cells kept their places: the figures are the len(keys) cells
-// right after the row's last label cell, and nothing but blanks follows.
+// right after the row's last label cell (or from the first cell of a row
+// with no label), and nothing but blanks follows.
 func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
 	var cells []*nianbao.GridCell
 	seen := map[*nianbao.GridCell]bool{}
@@ -237,7 +238,8 @@ func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
 		}
 		cells = append(cells, o)
 	}
-	if last < 0 || last+1+len(keys) > len(cells) {
+	// With no label (table 四's single row) the figures start the row.
+	if last+1+len(keys) > len(cells) {
 		return nil, false
 	}
 	for _, c := range cells[last+1+len(keys):] {

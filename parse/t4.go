@@ -77,16 +77,21 @@ func (p *parser) readT4() *tableRead {
 		figs := figureCells(rw)
 		label := labelText(rw)
 		if len(figs) == 0 {
-			if isT4Header(normalize.Label(label)) {
-				if inData {
-					header, inData = nil, false
+			// Rows of table 四 whose cells are all blank: a labelled row under
+			// a header of result columns, or an unlabelled row under the full
+			// three-level header.
+			rowLayout := t4Group(label) != "" && !hasLeaf(rw) && !leaves.empty()
+			blankRow := label == "" && !full.empty() && full.t == rw.t ||
+				blankDataRow(rw, full) && !isT4Header(normalize.Label(label))
+			if !rowLayout && !blankRow {
+				if isT4Header(normalize.Label(label)) {
+					if inData {
+						header, inData = nil, false
+					}
+					header = append(header, rw.r)
+					leaves = buildMap(rw.t, header, t4Leaf)
+					full = t4FullMap(rw.t, header, leaves)
 				}
-				header = append(header, rw.r)
-				leaves = buildMap(rw.t, header, t4Leaf)
-				full = t4FullMap(rw.t, header, leaves)
-				continue
-			}
-			if !blankDataRow(rw, full) && !(t4Group(label) != "" && blankDataRow(rw, leaves)) {
 				continue
 			}
 		}
@@ -148,6 +153,16 @@ func t4FullMap(t *nianbao.Table, header []int, leaves colMap) colMap {
 		}
 	}
 	return m
+}
+
+// hasLeaf reports whether a row names a result column of table 四.
+func hasLeaf(rw row) bool {
+	for _, t := range rw.texts() {
+		if k, _ := t4Leaf(normalize.Label(t)); k != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func isT4Header(l string) bool {

@@ -105,4 +105,3 @@ func FuzzCMap(f *testing.F) {
 		}
 	})
 }
-

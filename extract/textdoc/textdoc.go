@@ -113,7 +113,15 @@ var (
 )
 
 func classify(raw string) line {
-	if strings.TrimFunc(raw, textutil.IsSpace) == "" || pageNumber.MatchString(raw) {
+	if strings.TrimFunc(raw, textutil.IsSpace) == "" {
+		if strings.Count(raw, "\t") >= 2 {
+			// A row of empty cells (a table 四 with nothing to report),
+			// copied as tabs only.
+			return line{kind: kindRow, cells: make([]string, strings.Count(raw, "\t")+1)}
+		}
+		return line{kind: kindBlank}
+	}
+	if pageNumber.MatchString(raw) {
 		return line{kind: kindBlank}
 	}
 	if mdRule.MatchString(raw) {
@@ -141,7 +149,7 @@ func classify(raw string) line {
 	}
 	// A pipe line is a table row even with one cell filled (a block
 	// heading such as | 第二十条第（八）项 | | |).
-	if len(cells) >= 2 && (nonEmpty(cells) >= 2 || pipes && nonEmpty(cells) == 1) {
+	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && nonEmpty(cells) >= 1 {
 		return line{kind: kindRow, text: text, cells: cells}
 	}
 	return line{kind: kindText, text: text}
