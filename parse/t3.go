@@ -199,6 +199,13 @@ func (p *parser) readT3() *tableRead {
 		}
 		figs := figureCells(rw)
 		label := labelText(rw)
+		// Which map: this grid's header, else the last one seen (a table
+		// split over several <table> elements), else the template's order.
+		use := m
+		if use.empty() && !lastMap.empty() && lastMap.t.Width() == rw.t.Width() {
+			use = lastMap
+			use.t = rw.t
+		}
 		if len(figs) == 0 {
 			l := normalize.Label(label)
 			if isT3Header(l) {
@@ -214,7 +221,7 @@ func (p *parser) readT3() *tableRead {
 			// A row of the template whose cells are all blank is data in a
 			// grid that has cells (HTML, PDF); in text it is a label on a line
 			// of its own, which sets the section for the rows under it.
-			if k, _, x := t3RowKey(label, sec); k == "" || x || !blankDataRow(rw, m) {
+			if k, _, _ := t3RowKey(label, sec); k == "" || !blankDataRow(rw, use) {
 				if s := sectionOf(l); s != "" {
 					if s == "top" {
 						s = ""
@@ -247,13 +254,6 @@ func (p *parser) readT3() *tableRead {
 		}
 		if strings.HasPrefix(key, "other.") {
 			tr.split = true
-		}
-		// Which map: this grid's header, else the last one seen (a table
-		// split over several <table> elements), else the template's order.
-		use := m
-		if use.empty() && !lastMap.empty() && lastMap.t.Width() == rw.t.Width() {
-			use = lastMap
-			use.t = rw.t
 		}
 		cols := t3Columns(use)
 		a := align(rw, use, cols)
