@@ -132,7 +132,7 @@ func addLinks(ctx context.Context, tx *sql.Tx, site string, links []FrontierLink
 func (s *Store) DueInFrontier(ctx context.Context, site string, run int64, limit int) ([]FrontierItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM frontier
 		WHERE site = ? AND run < ? AND (next_try IS NULL OR next_try <= ?)
-		ORDER BY run, CASE kind WHEN 'listing' THEN 0 WHEN 'page' THEN 1 ELSE 2 END, seq
+		ORDER BY run, prio, seq
 		LIMIT ?`, site, run, stamp(s.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("frontier of %s: %w", site, err)
