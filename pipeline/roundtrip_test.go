@@ -268,6 +268,10 @@ func TestRoundTripRandom(t *testing.T) {
 		}
 		failed++
 		record(name, exp, ms)
+		if dir := os.Getenv("NIANBAO_ROUNDTRIP_DUMP"); dir != "" {
+			// Keep the failing document to look at.
+			os.WriteFile(filepath.Join(dir, name), data, 0o644)
+		}
 		for _, c := range causes(ms) {
 			byCause[c]++
 		}

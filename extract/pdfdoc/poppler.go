@@ -176,3 +176,25 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	}
 	return l.buf.Write(p)
 }
+
+// LayoutText returns `pdftotext -layout` of the document: the page as
+// space-aligned text, the last resort when no ruling lines can be read (the
+// text extractor rebuilds tables from the alignment).
+func LayoutText(ctx context.Context, data []byte, opt Options) ([]byte, error) {
+	opt = opt.withDefaults()
+	bin, err := exec.LookPath(opt.Pdftotext)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrEngineMissing, opt.Pdftotext, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", "-l", strconv.Itoa(opt.MaxPages), "-", "-")
+	cmd.Stdin = bytes.NewReader(data)
+	var out, stderr bytes.Buffer
+	cmd.Stdout = &limitedBuffer{buf: &out, limit: 64 << 20}
+	cmd.Stderr = &limitedBuffer{buf: &stderr, limit: 64 << 10}
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%w: pdftotext -layout: %v: %s", ErrDamaged, err, firstLine(stderr.String()))
+	}
+	return []byte(fixRadicals(out.String())), nil
+}

@@ -149,7 +149,10 @@ func classify(raw string) line {
 	}
 	// A pipe line is a table row even with one cell filled (a block
 	// heading such as | 第二十条第（八）项 | | |).
-	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && nonEmpty(cells) >= 1 {
+	// So is a tab line that starts with a cell and has empty cells after it
+	// (第二十条第（一）项\t\t\t); a heading indented by a tab is not.
+	tabRow := !pipes && len(cells) >= 3 && cells[0] != "" && nonEmpty(cells) == 1
+	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && nonEmpty(cells) >= 1 || tabRow {
 		return line{kind: kindRow, text: text, cells: cells}
 	}
 	return line{kind: kindText, text: text}
@@ -311,7 +314,7 @@ func joinWrapped(lines []line) []line {
 				// Figures alone: the label is the line above.
 				out = out[:len(out)-1]
 				l.cells = append([]string{prev.text}, trimLeadingEmpty(l.cells)...)
-			case !opensLabel(l.cells[lastLabel(l.cells)]) && opensLabel(prev.text):
+			case hasFigure(l.cells) && !opensLabel(l.cells[lastLabel(l.cells)]) && opensLabel(prev.text):
 				// "1、申请人无正当理由逾期不补" above "正、行政机关… 67 3 0": one
 				// label wrapped, its figures on the second line (next to the
 				// group label of a merged cell, if any).
@@ -319,6 +322,20 @@ func joinWrapped(lines []line) []line {
 				l.cells = append([]string{}, l.cells...)
 				i := lastLabel(l.cells)
 				l.cells[i] = prev.text + l.cells[i]
+			}
+		}
+		if l.kind == kindRow && hasFigure(l.cells) && len(out) > 0 && out[len(out)-1].kind == kindRow &&
+			!hasFigure(out[len(out)-1].cells) && hasLabel(l.cells) {
+			// A cell with a line break in tab text: "→（四）无法提供→1.本机关不"
+			// then "掌握相关政府信息→2→0…". The labels of the first line and
+			// the figures of the second are one row.
+			prev := out[len(out)-1]
+			first := labelIndex(l.cells)
+			if pl := lastLabel(prev.cells); first == 0 && !opensLabel(l.cells[first]) && opensLabel(prev.cells[pl]) {
+				cells := append([]string{}, prev.cells[:pl+1]...)
+				cells[pl] += l.cells[first]
+				l.cells = append(cells, l.cells[first+1:]...)
+				out = out[:len(out)-1]
 			}
 		}
 		if l.kind == kindLabel && len(out) > 0 && out[len(out)-1].kind == kindRow && hasLabel(out[len(out)-1].cells) &&
@@ -351,11 +368,27 @@ func wrappedAbove(r line) bool {
 
 var opener = regexp.MustCompile(`^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9０-９]+[.．、,，]|第[一二三四五六七八九十]+|行政|信息内容|规章|规范性文件|政府|其他|总计|自然人|商业|科研|社会|法律|法人|申请人|结果|尚未|未经|复议)`)
 
-func opensLabel(s string) bool { return opener.MatchString(s) }
+func opensLabel(s string) bool {
+	return opener.MatchString(strings.Map(func(r rune) rune {
+		if textutil.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s))
+}
 
 func hasLabel(cells []string) bool {
 	for _, c := range cells {
 		if c != "" && !isFigure(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFigure(cells []string) bool {
+	for _, c := range cells {
+		if c != "" && isFigure(c) {
 			return true
 		}
 	}
