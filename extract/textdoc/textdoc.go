@@ -219,7 +219,7 @@ func isHeaderLine(cells []string) bool {
 	return true
 }
 
-var bracketed = regexp.MustCompile(`[（(][^）)]*[）)]`)
+var bracketed = regexp.MustCompile(`[（(][^）)]*([）)]|$)`)
 
 // isProse reports text that is a sentence, not a table label: labels are
 // short and never end a sentence inside.
@@ -331,7 +331,8 @@ func joinWrapped(lines []line) []line {
 			// the figures of the second are one row.
 			prev := out[len(out)-1]
 			first := labelIndex(l.cells)
-			if pl := lastLabel(prev.cells); first == 0 && !opensLabel(l.cells[first]) && opensLabel(prev.cells[pl]) {
+			if pl := lastLabel(prev.cells); first == 0 && opensLabel(prev.cells[pl]) &&
+				(!opensLabel(l.cells[first]) || cutLabel(prev.cells[pl])) {
 				cells := append([]string{}, prev.cells[:pl+1]...)
 				cells[pl] += l.cells[first]
 				l.cells = append(cells, l.cells[first+1:]...)
@@ -406,6 +407,16 @@ func labelIndex(cells []string) int {
 
 // lastLabel returns the index of the last label cell of a row: the one a
 // wrapped label continues.
+// cutLabel reports a label that cannot end where it does: after a comma or
+// an enumeration mark, or with a bracket left open.
+func cutLabel(s string) bool {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, "、") || strings.HasSuffix(s, "，") || strings.HasSuffix(s, ",") {
+		return true
+	}
+	return strings.Count(s, "（")+strings.Count(s, "(") > strings.Count(s, "）")+strings.Count(s, ")")
+}
+
 func lastLabel(cells []string) int {
 	for i := len(cells) - 1; i >= 0; i-- {
 		if cells[i] != "" && !isFigure(cells[i]) {
