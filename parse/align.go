@@ -262,6 +262,15 @@ func blankDataRow(rw row, m colMap) bool {
 	if rw.t.Engine == "text" || m.t != rw.t || len(m.keys) != len(rw.cells) {
 		return false
 	}
+	return blankCells(rw, m)
+}
+
+// blankCells reports whether the row's keyed cells are all blank and at
+// least one is the row's own.
+func blankCells(rw row, m colMap) bool {
+	if len(m.keys) != len(rw.cells) {
+		return false
+	}
 	empty := 0
 	for c, cell := range rw.cells {
 		if m.keys[c] == "" {

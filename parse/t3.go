@@ -192,6 +192,15 @@ func (p *parser) readT3() *tableRead {
 			dropBlankRow(tr, "other")
 		}
 	}()
+	// A text table 三 with no figure at all: its labelled rows are rows of
+	// blanks (in text, a label alone on a line is otherwise a heading).
+	blankTable := true
+	for _, rw := range p.t3 {
+		if len(figureCells(rw)) > 0 {
+			blankTable = false
+			break
+		}
+	}
 	for i, rw := range p.t3 {
 		if rw.t != hgrid {
 			hgrid, header, inData = rw.t, nil, false
@@ -221,7 +230,7 @@ func (p *parser) readT3() *tableRead {
 			// A row of the template whose cells are all blank is data in a
 			// grid that has cells (HTML, PDF); in text it is a label on a line
 			// of its own, which sets the section for the rows under it.
-			if k, _, _ := t3RowKey(label, sec); k == "" || !blankDataRow(rw, use) {
+			if k, _, _ := t3RowKey(label, sec); k == "" || !blankDataRow(rw, use) && !(blankTable && rw.t.Engine == "text" && blankCells(rw, use)) {
 				if s := sectionOf(l); s != "" {
 					if s == "top" {
 						s = ""

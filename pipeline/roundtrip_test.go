@@ -30,29 +30,11 @@ import (
 // when any other document mismatches, and logs when a listed one starts to
 // pass (remove it then). Run with -v for every mismatch of every document,
 // and NIANBAO_ROUNDTRIP_REPORT=file for all of them as JSON lines.
-var knownRoundTripFailures = map[string]string{
-	"broken-t3_applicant_sum-03": `tab label broken over lines`,
-	"hard-03":                    `other`,
-	"hard-08":                    `Markdown 第二十条 row joined to the row above`,
-	"hard-11":                    `all-blank table 四 not found`,
-	"html-2019-018":              `other`,
-	"html-2021-041":              `all-blank table 四 not found`,
-	"html-2021-044":              `other`,
-	"html-2021-058":              `other`,
-	"html-2021-065":              `other; （六） sub-rows all blank: split not detected`,
-	"html-2021-078":              `other`,
-	"text-2019-015":              `Markdown 第二十条 row joined to the row above`,
-	"text-2019-031":              `table 四 row of 15 loses blank positions; text rows shorter than the grid: labels read as figures`,
-	"text-2019-034":              `space-aligned table 二 blocks; text rows shorter than the grid: labels read as figures`,
-	"text-2021-011":              `Markdown 第二十条 row joined to the row above`,
-	"text-2021-019":              `space-aligned table 二 blocks`,
-	"text-2021-036":              `tab label broken over lines; other`,
-	"text-2021-038":              `Markdown 第二十条 row joined to the row above`,
-}
+var knownRoundTripFailures = map[string]string{}
 
 // maxRandomFailures is how many of the in-memory random documents may
 // still mismatch; lower it as the parser improves.
-const maxRandomFailures = 13
+const maxRandomFailures = 0
 
 // mismatch is one difference between what was generated and what was read.
 type mismatch struct {

@@ -151,8 +151,10 @@ func classify(raw string) line {
 	// heading such as | 第二十条第（八）项 | | |).
 	// So is a tab line that starts with a cell and has empty cells after it
 	// (第二十条第（一）项\t\t\t); a heading indented by a tab is not.
-	tabRow := !pipes && len(cells) >= 3 && cells[0] != "" && nonEmpty(cells) == 1
-	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && nonEmpty(cells) >= 1 || tabRow {
+	// A single figure among empty cells is a row too (a table 四 with one
+	// case).
+	tabRow := !pipes && len(cells) >= 3 && nonEmpty(cells) == 1 && (cells[0] != "" || hasFigure(cells))
+	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && (len(cells) >= 2 || nonEmpty(cells) >= 1) || tabRow {
 		return line{kind: kindRow, text: text, cells: cells}
 	}
 	return line{kind: kindText, text: text}
