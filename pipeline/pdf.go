@@ -15,6 +15,7 @@ import (
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract/pdfdoc"
+	"github.com/nianbao/nianbao/extract/textdoc"
 )
 
 // pdfOptions are the extractor options of every engine; tests change them
@@ -29,10 +30,11 @@ type candidate struct {
 }
 
 // readPDF reads a PDF with a chain of engines and keeps the best reading:
-// the native engine first; when it fails, finds no table or its tables
-// break the arithmetic, poppler's pdftotext; a damaged or encrypted file is
-// repaired or decrypted with pdfcpu and read again; an image-only document
-// goes to OCR, or gets status needs_ocr when Tesseract is absent.
+// the native engine first; a damaged or encrypted file is repaired or
+// decrypted with pdfcpu and read again; when that fails, misses a table or
+// breaks the arithmetic, poppler's words on our ruling lines, then
+// `pdftotext -layout` text through the text extractor; an image-only
+// document goes to OCR, or gets status needs_ocr when Tesseract is absent.
 func readPDF(ctx context.Context, rep *nianbao.Report, data []byte, opt Options) {
 	rep.Format = nianbao.FormatPDF
 	base := *rep
@@ -84,6 +86,15 @@ func readPDF(ctx context.Context, rep *nianbao.Report, data []byte, opt Options)
 			adopt(rep, cands)
 			return
 		}
+		// Last text engine: the page as space-aligned text, tables rebuilt
+		// from alignment by the text extractor (no ruling lines needed).
+		if !needsOCR {
+			if c, err := layoutCandidate(ctx, base, data, opt); err != nil {
+				failures = append(failures, err.Error())
+			} else {
+				cands = append(cands, c)
+			}
+		}
 	} else {
 		failures = append(failures, "pdftotext: not installed")
 	}
@@ -116,6 +127,27 @@ func readPDF(ctx context.Context, rep *nianbao.Report, data []byte, opt Options)
 		return
 	}
 	adopt(rep, cands)
+}
+
+// engineLayout names tables rebuilt from `pdftotext -layout` text.
+const engineLayout = "pdftotext-layout"
+
+func layoutCandidate(ctx context.Context, base nianbao.Report, data []byte, opt Options) (candidate, error) {
+	txt, err := pdfdoc.LayoutText(ctx, data, pdfOptions)
+	if err != nil {
+		return candidate{}, fmt.Errorf("%s: %w", engineLayout, err)
+	}
+	doc, err := textdoc.Extract(ctx, txt)
+	if err != nil {
+		return candidate{}, fmt.Errorf("%s: %w", engineLayout, err)
+	}
+	doc.Format = nianbao.FormatPDF
+	for _, b := range doc.Blocks {
+		if b.Table != nil {
+			b.Table.Engine = engineLayout
+		}
+	}
+	return analyseCandidate(ctx, base, engineLayout, doc, opt), nil
 }
 
 func analyseCandidate(ctx context.Context, base nianbao.Report, engine string, doc *nianbao.Document, opt Options) candidate {

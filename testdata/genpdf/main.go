@@ -38,9 +38,10 @@ func main() {
 }
 
 type job struct {
-	name     string
-	renderer string // "chromium" or "libreoffice"
-	font     string
+	name       string
+	renderer   string // "chromium" or "libreoffice"
+	font       string
+	borderless bool // tables without ruling lines: only text alignment tells the columns
 	spec     fixture.Spec
 	style    fixture.HTMLStyle
 }
@@ -68,6 +69,18 @@ func plan(per int) []job {
 				})
 			}
 		}
+	}
+	// Borderless tables, printed by Chromium: no ruling lines at all.
+	for ti, tmpl := range []nianbao.Template{nianbao.Template2019, nianbao.Template2021} {
+		rng := rand.New(rand.NewPCG(2026, uint64(9000+ti)))
+		spec := fixture.Random(rng, tmpl)
+		st := fixture.RandomHTMLStyle(rng)
+		st.Encoding, st.Meta, st.MetaHTTPEquiv = "utf-8", "match", false
+		st.Markup, st.Layout, st.SplitNumbers, st.Spans, st.Split = "plain", "bare", false, true, nil
+		st.TitleSuffix, st.Headings, st.Blank = false, "p", "-"
+		st.T3Header, st.T3LabelCols, st.T4Rows = "flat", 1, true
+		jobs = append(jobs, job{name: fmt.Sprintf("borderless-%s-01", tmpl), renderer: "chromium",
+			font: fonts[ti], spec: spec, style: st, borderless: true})
 	}
 	return jobs
 }
@@ -110,7 +123,11 @@ func run(out string, per int) error {
 	var total int64
 	for i, j := range plan(per) {
 		page := string(fixture.HTML(j.spec, j.style))
-		page = strings.Replace(page, "</head>", printCSS(j.font, i)+"</head>", 1)
+		css := printCSS(j.font, i)
+		if j.borderless {
+			css = strings.Replace(css, "border: 0.75pt solid #000;", "border: none;", 1)
+		}
+		page = strings.Replace(page, "</head>", css+"</head>", 1)
 		src := filepath.Join(work, j.name+".html")
 		if err := os.WriteFile(src, []byte(page), 0o644); err != nil {
 			return err
@@ -121,7 +138,7 @@ func run(out string, per int) error {
 		}
 		exp := fixture.Expect(j.spec)
 		exp.Name, exp.File, exp.Format, exp.Encoding = j.name, j.name+".pdf", nianbao.FormatPDF, "utf-8"
-		exp.Style = map[string]any{"renderer": j.renderer, "font": j.font, "html": j.style}
+		exp.Style = map[string]any{"renderer": j.renderer, "font": j.font, "borderless": j.borderless, "html": j.style}
 		js, err := json.MarshalIndent(exp, "", " ")
 		if err != nil {
 			return err
