@@ -42,8 +42,8 @@ type job struct {
 	renderer   string // "chromium" or "libreoffice"
 	font       string
 	borderless bool // tables without ruling lines: only text alignment tells the columns
-	spec     fixture.Spec
-	style    fixture.HTMLStyle
+	spec       fixture.Spec
+	style      fixture.HTMLStyle
 }
 
 func plan(per int) []job {
