@@ -386,3 +386,48 @@ func TestPoliteness(t *testing.T) {
 		t.Errorf("the other host waited %v behind the busy one", otherDone)
 	}
 }
+
+// TestRetryAfterAndCrawlDelay: a short Retry-After is waited for; a
+// robots.txt Crawl-delay raises the spacing of its host.
+func TestRetryAfterAndCrawlDelay(t *testing.T) {
+	var n atomic.Int32
+	rec := newRecorder()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.15\n")
+	})
+	mux.HandleFunc("/busy", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusTooManyRequests)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	srv := httptest.NewServer(rec.wrap(mux))
+	defer srv.Close()
+	f := testFetcher(t, nil)
+	ctx := context.Background()
+	start := time.Now()
+	r, err := f.Get(ctx, Request{URL: srv.URL + "/busy"})
+	if err != nil || r.Attempts != 2 {
+		t.Fatalf("429 with Retry-After: %+v, %v", r, err)
+	}
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Errorf("Retry-After: 1 waited only %v", el)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := f.Get(ctx, Request{URL: fmt.Sprintf("%s/p%d", srv.URL, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec.mu.Lock()
+	times := append([]time.Time(nil), rec.times...)
+	rec.mu.Unlock()
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 150*time.Millisecond {
+			t.Errorf("request %d only %v after the previous one; robots.txt asks for 150ms", i, gap)
+		}
+	}
+}

@@ -18,7 +18,7 @@ type hostGate struct {
 
 type hostSlot struct {
 	busy  chan struct{} // holds one token while a request to the host runs
-	next  time.Time     // earliest start of the next request
+	last  time.Time     // end of the previous request
 	delay time.Duration // the interval for this host (robots Crawl-delay may raise it)
 }
 
@@ -56,7 +56,7 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 		return nil, ctx.Err()
 	}
 	g.mu.Lock()
-	wait := time.Until(s.next)
+	wait := time.Until(s.last.Add(s.delay))
 	g.mu.Unlock()
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -70,7 +70,7 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 	}
 	return func() {
 		g.mu.Lock()
-		s.next = time.Now().Add(s.delay)
+		s.last = time.Now()
 		g.mu.Unlock()
 		<-s.busy
 	}, nil

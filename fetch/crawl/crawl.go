@@ -347,7 +347,8 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 			return c.failed(ctx, s, it, "unreadable page", err)
 		}
 		found = c.links(s, it, page)
-		isDoc = it.Kind == store.KindPage && (page.ReportBody || len(page.Attachments) == 0)
+		// A report page is the report unless it links to attachments we may fetch.
+		isDoc = it.Kind == store.KindPage && (page.ReportBody || len(found) == 0)
 	}
 	if resp.NotModified {
 		isDoc = it.SHA256 != "" // a document last time, and still the same
