@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/width"
 )
@@ -152,7 +153,7 @@ func IsFigure(raw string) bool {
 		switch {
 		case r >= '0' && r <= '9', r >= '０' && r <= '９':
 			blank = false
-		case strings.ContainsRune(" \t\n\r\u00a0\u3000\u200b", r):
+		case unicode.IsSpace(r) || r == '\u200b':
 		case strings.ContainsRune(",.，．。-−－–—─―/／\\+%", r):
 			blank = false
 		case strings.ContainsRune("万元件个项条次人家无减增少加暂没有", r):
