@@ -98,6 +98,10 @@ func TestPDFGeneratedRoundTrip(t *testing.T) {
 	for f, exp := range loadGenerated(t) {
 		name := filepath.Base(f)
 		bl := exp.Style.Borderless
+		if bl && !pdfdoc.PopplerAvailable(pdfOptions) {
+			t.Logf("%s: needs pdftotext (not installed)", name)
+			continue
+		}
 		rep := ReadFile(context.Background(), f, Options{})
 		if rep.Template != exp.Template || rep.Agency != exp.Agency || rep.Year != exp.Year ||
 			(rep.Status != exp.Status && !(bl && rep.Status == nianbao.StatusFindings)) {

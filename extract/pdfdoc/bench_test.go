@@ -71,3 +71,21 @@ func BenchmarkPdftotextLayout(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExtractOCR measures the OCR engine on the scanned fixture (one
+// page, ~190 cells): go test -bench OCR -benchtime 3x ./extract/pdfdoc
+func BenchmarkExtractOCR(b *testing.B) {
+	if !OCRAvailable(Options{}) {
+		b.Skip("tesseract with chi_sim or pdftoppm not installed")
+	}
+	data := read(b, "table3_scanned_imageonly.pdf")
+	pages := 0
+	for b.Loop() {
+		doc, err := Extract(context.Background(), data, Options{Engine: EngineOCR})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += doc.Pages
+	}
+	b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+}
