@@ -171,6 +171,9 @@ func openPDF(data []byte) (r *pdf.Reader, err error) {
 		patch()
 		fixed[8] = '\n'
 	}
+	if err := preflight(fixed); err != nil {
+		return nil, err
+	}
 	if e := bytes.LastIndex(fixed, []byte("%%EOF")); e < 0 {
 		return nil, fmt.Errorf("%w: no %%%%EOF marker", ErrTruncated)
 	} else if len(fixed)-(e+5) > 64 {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nianbao/nianbao"
 )
@@ -464,6 +465,37 @@ func TestBadInput(t *testing.T) {
 					t.Errorf("err = %v, want %v", err, c.want)
 				}
 			})
+		}
+	}
+}
+
+// Files whose declared numbers would make the library loop or allocate
+// without bound are refused up front.
+func TestPreflight(t *testing.T) {
+	good := buildPDF([]string{"BT /F1 12 Tf 72 700 Td (x) Tj ET"})
+	if err := preflight(good); err != nil {
+		t.Fatalf("valid file refused: %v", err)
+	}
+	if err := preflight(read(t, "huaian-szf-2024.pdf")); err != nil {
+		t.Fatalf("Huaian refused: %v", err)
+	}
+	x := bytes.LastIndex(good, []byte("xref"))
+	cyclic := bytes.Replace(good, []byte("/Root 1 0 R >>"), []byte(fmt.Sprintf("/Root 1 0 R /Prev %d >>", x)), 1)
+	huge := bytes.Replace(good, []byte("xref\n0 6"), []byte("xref\n0 9000000000"), 1)
+	size := bytes.Replace(good, []byte("/Size 6"), []byte("/Size 99999999999"), 1)
+	for name, data := range map[string][]byte{"cyclic prev": cyclic, "huge subsection": huge, "huge size": size} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Extract(context.Background(), data, Options{})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrDamaged) {
+				t.Errorf("%s: err = %v, want ErrDamaged", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: extraction hangs", name)
 		}
 	}
 }
