@@ -98,8 +98,15 @@ func groupsOf(t *nianbao.Table, header []int, classify headerLabel) [][]string {
 }
 
 // figureCells returns the distinct cells of a row holding a figure or a
-// blank mark, in column order.
+// blank mark, in column order. Rows made by segment have them already.
 func figureCells(rw row) []*nianbao.GridCell {
+	if rw.read {
+		return rw.figs
+	}
+	return findFigures(rw)
+}
+
+func findFigures(rw row) []*nianbao.GridCell {
 	var out []*nianbao.GridCell
 	seen := map[*nianbao.GridCell]bool{}
 	for _, c := range rw.cells {
@@ -118,6 +125,13 @@ func figureCells(rw row) []*nianbao.GridCell {
 // labelText returns the row's label: its cells that are not figures, in
 // order, merged cells once.
 func labelText(rw row) string {
+	if rw.read {
+		return rw.label
+	}
+	return findLabel(rw)
+}
+
+func findLabel(rw row) string {
 	var parts []string
 	seen := map[*nianbao.GridCell]bool{}
 	for _, c := range rw.cells {

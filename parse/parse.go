@@ -56,6 +56,16 @@ type row struct {
 	t     *nianbao.Table
 	r     int
 	cells []*nianbao.GridCell
+	// figs and label are read once, by newRow; every reader asks for them.
+	read  bool
+	figs  []*nianbao.GridCell
+	label string
+}
+
+func newRow(t *nianbao.Table, r int) row {
+	rw := row{t: t, r: r, cells: t.Rows[r]}
+	rw.figs, rw.label, rw.read = findFigures(rw), findLabel(rw), true
+	return rw
 }
 
 func (rw row) texts() []string {
@@ -132,8 +142,8 @@ func (p *parser) segment() {
 			}
 			continue
 		}
-		for r, cells := range b.Table.Rows {
-			rw := row{t: b.Table, r: r, cells: cells}
+		for r := range b.Table.Rows {
+			rw := newRow(b.Table, r)
 			texts := rw.texts()
 			if len(texts) == 1 {
 				if h := headingOf(texts[0]); h > 0 {

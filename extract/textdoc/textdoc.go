@@ -121,13 +121,15 @@ func classify(raw string) line {
 		}
 		return line{kind: kindBlank}
 	}
-	if pageNumber.MatchString(raw) {
+	if len(raw) < 40 && pageNumber.MatchString(raw) {
 		return line{kind: kindBlank}
 	}
-	if mdRule.MatchString(raw) {
+	if strings.Contains(raw, "--") && mdRule.MatchString(raw) {
 		return line{kind: kindRule}
 	}
-	if m := mdImage.FindStringSubmatch(raw); m != nil {
+	if !strings.Contains(raw, "![") {
+		// not an image
+	} else if m := mdImage.FindStringSubmatch(raw); m != nil {
 		return line{kind: kindText, text: "![" + m[1] + "](" + m[2] + ")", image: true}
 	}
 	text := textutil.Collapse(raw)
@@ -240,7 +242,31 @@ func allFigures(fs []string) bool {
 
 var figure = regexp.MustCompile(`^[-+−]?[0-9０-９][0-9０-９,，.]*(万元|元|件|个|项|%)?$|^[/／\-－—–无]+$`)
 
-func isFigure(s string) bool { return figure.MatchString(strings.TrimSpace(s)) }
+func isFigure(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	// Most cells are plain numbers or labels; decide those without the
+	// regular expression.
+	digits := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 && !strings.HasPrefix(s[i:], "万元") && !strings.HasPrefix(s[i:], "元") &&
+			!strings.HasPrefix(s[i:], "件") && !strings.HasPrefix(s[i:], "个") && !strings.HasPrefix(s[i:], "项") &&
+			!strings.HasPrefix(s[i:], "无") && !strings.HasPrefix(s[i:], "−") && !strings.HasPrefix(s[i:], "－") &&
+			!strings.HasPrefix(s[i:], "—") && !strings.HasPrefix(s[i:], "–") && !strings.HasPrefix(s[i:], "／") &&
+			!strings.HasPrefix(s[i:], "，") && !(c == 0xEF && i+2 < len(s) && s[i+1] == 0xBC) {
+			if utf8.RuneStart(c) {
+				return false
+			}
+		}
+		if c < '0' || c > '9' {
+			digits = false
+		}
+	}
+	return digits || figure.MatchString(s)
+}
 
 func nonEmpty(cells []string) int {
 	n := 0
