@@ -49,6 +49,9 @@ type GridCell struct {
 	Box       *Box `json:"box,omitempty"`
 	// Uncertain is set by extractors that guessed (OCR, a recovered split).
 	Uncertain string `json:"uncertain,omitempty"`
+	// Pad marks a position the source did not print: a short row padded
+	// to the width of the grid. An empty cell that was printed is not Pad.
+	Pad bool `json:"pad,omitempty"`
 }
 
 // IsOrigin reports whether the cell is the top-left of its merged area (or
@@ -117,7 +120,7 @@ func NewGrid(rows [][]SpanCell) *Table {
 				grid[r] = append(grid[r], nil)
 			}
 			if grid[r][c] == nil {
-				grid[r][c] = &GridCell{Row: r, Col: c, OriginRow: r, OriginCol: c, RowSpan: 1, ColSpan: 1}
+				grid[r][c] = &GridCell{Row: r, Col: c, OriginRow: r, OriginCol: c, RowSpan: 1, ColSpan: 1, Pad: true}
 			}
 		}
 	}

@@ -41,6 +41,11 @@ func Number(raw string) (Figure, error) {
 		return Figure{Value: &v}, nil
 	}
 	s := strings.TrimSpace(width.Fold.String(raw))
+	if spacedDigits(s) {
+		// "31 00004": two figures run together, or one with a space; not a
+		// figure to read as one.
+		return Figure{Blank: "unreadable"}, fmt.Errorf("%q: digits separated by spaces: %w", raw, ErrNotNumber)
+	}
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '\u00a0', '\u3000', '\t', '\n', '\r', '\u200b':
@@ -93,6 +98,23 @@ func Number(raw string) (Figure, error) {
 	}
 	f.Value = &v
 	return f, nil
+}
+
+// spacedDigits reports a digit, whitespace, then a digit inside s.
+func spacedDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r') {
+			j++
+		}
+		if j > i+1 && j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // plainDigits reads the common case — ASCII digits, perhaps a decimal

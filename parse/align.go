@@ -3,6 +3,7 @@ package parse
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/normalize"
@@ -117,9 +118,31 @@ func findFigures(rw row) []*nianbao.GridCell {
 		seen[o] = true
 		if normalize.IsFigure(o.Text) {
 			out = append(out, o)
+			continue
+		}
+		// "31 00004": figures whose separators were lost or became spaces;
+		// each run is a cell of its own for alignment to cut.
+		for _, r := range digitRuns(o.Text) {
+			c := *o
+			c.Text = r
+			out = append(out, &c)
 		}
 	}
 	return out
+}
+
+// digitRuns splits a cell of digit groups separated by spaces, or returns nil.
+func digitRuns(s string) []string {
+	fs := strings.Fields(s)
+	if len(fs) < 2 {
+		return nil
+	}
+	for _, f := range fs {
+		if strings.Trim(f, "0123456789") != "" {
+			return nil
+		}
+	}
+	return fs
 }
 
 // labelText returns the row's label: its cells that are not figures, in
@@ -140,7 +163,7 @@ func findLabel(rw row) string {
 			continue
 		}
 		seen[o] = true
-		if !normalize.IsFigure(o.Text) {
+		if !normalize.IsFigure(o.Text) && digitRuns(o.Text) == nil {
 			parts = append(parts, o.Text)
 		}
 	}
@@ -166,7 +189,7 @@ type alignment struct {
 // that could not be read — by order, when the row has exactly as many
 // figures as keys. Failing both, positions are used and the row is marked
 // uncertain: never a silent guess.
-func align(rw row, m colMap, keys []string) alignment {
+func align(rw row, m colMap, keys []string, rule sumRule) alignment {
 	figs := figureCells(rw)
 	pos, posOK := positional(rw, m, keys, figs)
 	if posOK {
@@ -181,6 +204,9 @@ func align(rw row, m colMap, keys []string) alignment {
 	}
 	if rel, ok := relative(rw, keys); ok {
 		return alignment{cells: rel}
+	}
+	if rec, ok := recoverRun(figs, keys, rule); ok {
+		return alignment{cells: rec}
 	}
 	if pos == nil {
 		pos = map[string]*nianbao.GridCell{}
@@ -259,6 +285,11 @@ func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
 	for _, c := range cells[last+1+len(keys):] {
 		if c.Text != "" {
 			return nil, false
+		}
+	}
+	for _, c := range cells[last+1 : last+1+len(keys)] {
+		if c.Pad {
+			return nil, false // the row is shorter than that: blanks were not printed
 		}
 	}
 	out := map[string]*nianbao.GridCell{}

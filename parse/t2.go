@@ -160,7 +160,7 @@ func (p *parser) readT2() *tableRead {
 			pending = append(pending, pendingRow{rw: rw, key: key, label: label, figs: figs})
 			continue
 		}
-		a := align(rw, use, cols)
+		a := align(rw, use, cols, nil)
 		for _, col := range cols {
 			tr.set("t2."+key+"."+col, p.t2Value(rw, a.cells[col], col, unit, label, a.uncertain))
 		}

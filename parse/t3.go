@@ -265,7 +265,7 @@ func (p *parser) readT3() *tableRead {
 			tr.split = true
 		}
 		cols := t3Columns(use)
-		a := align(rw, use, cols)
+		a := align(rw, use, cols, t3Rule(cols))
 		rowKey := key
 		for _, col := range cols {
 			c := a.cells[col]

@@ -102,7 +102,7 @@ func (p *parser) readT4() *tableRead {
 			if len(cols) == 0 {
 				cols = t4Leaves
 			}
-			a := align(rw, leaves, cols)
+			a := align(rw, leaves, cols, t4Rule(cols))
 			for _, col := range cols {
 				tr.set("t4."+g+"."+col, t4Value(rw, a, col, label))
 			}
@@ -112,7 +112,7 @@ func (p *parser) readT4() *tableRead {
 		if len(cols) != len(t4Default) {
 			cols = t4Default
 		}
-		a := align(rw, full, cols)
+		a := align(rw, full, cols, t4Rule(cols))
 		for _, col := range cols {
 			tr.set("t4."+col, t4Value(rw, a, col, label))
 		}

@@ -1,0 +1,106 @@
+package parse
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/extract"
+)
+
+func cellsOf(texts ...string) []*nianbao.GridCell {
+	var out []*nianbao.GridCell
+	for i, s := range texts {
+		out = append(out, &nianbao.GridCell{Text: s, Col: i + 1})
+	}
+	return out
+}
+
+func TestRecoverRun(t *testing.T) {
+	t3 := []string{"natural", "commercial", "research", "social", "legal", "other_org", "total"}
+	cases := []struct {
+		runs []string
+		keys []string
+		want string // figures joined by spaces; "" when the row must be flagged
+	}{
+		// The brief's example: 23 0 0 0 0 0 23 printed without separators.
+		{[]string{"230", "000023"}, t3, "23 0 0 0 0 0 23"},
+		{[]string{"31", "00004"}, t3, "3 1 0 0 0 0 4"},
+		{[]string{"3100004"}, t3, "3 1 0 0 0 0 4"},
+		// One run: the only cut whose first six figures add up to the last.
+		{[]string{"1100002"}, t3, "1 1 0 0 0 0 2"},
+		{[]string{"1010002"}, t3, "1 0 1 0 0 0 2"},
+		// A table 四 row: 1 0 0 0 1.
+		{[]string{"10001"}, []string{"upheld", "corrected", "other", "pending", "total"}, "1 0 0 0 1"},
+		// Two readings satisfy the sum — 0 0 1 10 11 and 0 0 11 0 11 —:
+		// flagged, not guessed.
+		{[]string{"0011011"}, []string{"upheld", "corrected", "other", "pending", "total"}, ""},
+		{[]string{"5", "0000"}, t3, ""}, // too few digits for seven figures
+		{[]string{"12a"}, t3, ""},
+	}
+	for _, c := range cases {
+		var rule sumRule
+		if c.keys[0] == "natural" {
+			rule = t3Rule(c.keys)
+		} else {
+			rule = t4Rule(c.keys)
+		}
+		got, ok := recoverRun(cellsOf(c.runs...), c.keys, rule)
+		var figs []string
+		if ok {
+			for _, k := range c.keys {
+				figs = append(figs, got[k].Text)
+			}
+		}
+		if strings.Join(figs, " ") != c.want {
+			t.Errorf("recoverRun(%q) = %q (ok %v), want %q", c.runs, figs, ok, c.want)
+		}
+	}
+}
+
+// TestRunTogetherRow: a text report whose row 一 lost its separators reads
+// right when the sum makes the cut unique.
+func TestRunTogetherRow(t *testing.T) {
+	data, err := os.ReadFile("../testdata/samples/weibin-2019-text.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), "一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t0\t4", "一、本年新收政府信息公开申请数量\t31 00004", 1)
+	if text == string(data) {
+		t.Fatal("sample row not found")
+	}
+	doc, err := extract.Extract(context.Background(), "x.txt", []byte(text), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]float64{"t3.new.natural": 3, "t3.new.commercial": 1, "t3.new.legal": 0, "t3.new.total": 4} {
+		if v, ok := rep.Value(k); !ok || v != want {
+			t.Errorf("%s = %v (%v), want %v", k, v, ok, want)
+		}
+		if c := rep.Cell(k); c.Uncertain != "" {
+			t.Errorf("%s flagged: %s", k, c.Uncertain)
+		}
+	}
+	// "31 00005": no cut adds up, so the row is flagged.
+	text = strings.Replace(string(data), "一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t0\t4", "一、本年新收政府信息公开申请数量\t31 00005", 1)
+	doc, _ = extract.Extract(context.Background(), "x.txt", []byte(text), "")
+	rep, err = Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for _, f := range rep.Findings {
+		if f.Rule == nianbao.RuleUncertain && strings.HasPrefix(f.Cells[0], "t3.new.") {
+			flagged++
+		}
+	}
+	if flagged == 0 {
+		t.Errorf("a row with no consistent cut was not flagged: %v", rep.Findings)
+	}
+}
