@@ -16,7 +16,8 @@ func TestGoldenSamples(t *testing.T) {
 		"shanghai-bgt-2019.html": "shanghai-bgt-2019.html",
 		// The Huaian PDF as `pdftotext -layout` prints it: text copied out
 		// of a PDF, with wrapped labels and vertical merged labels.
-		"huaian-szf-2024-layout.txt": "huaian-szf-2024.pdf",
+		"../text/huaian-szf-2024-layout.txt": "huaian-szf-2024.pdf",
+		"huaian-szf-2024.pdf":                "huaian-szf-2024.pdf",
 	} {
 		t.Run(name, func(t *testing.T) {
 			g, err := golden.Load(filepath.Join("..", "testdata", "golden", gold+".golden"))

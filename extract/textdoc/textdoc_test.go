@@ -113,7 +113,7 @@ func FuzzExtract(f *testing.F) {
 	if b, err := os.ReadFile("../../testdata/samples/weibin-2019-text.txt"); err == nil {
 		f.Add(b)
 	}
-	if b, err := os.ReadFile("../../testdata/samples/huaian-szf-2024-layout.txt"); err == nil {
+	if b, err := os.ReadFile("../../testdata/text/huaian-szf-2024-layout.txt"); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte("| a | 1 |\n|--|--|\n| b |  |\n"))
