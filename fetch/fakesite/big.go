@@ -2,6 +2,7 @@ package fakesite
 
 import (
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,7 +60,7 @@ func (b *Big) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(bigReport(id))
+		w.Write(bigReport(id, r.Host))
 	default:
 		http.NotFound(w, r)
 	}
@@ -67,7 +68,12 @@ func (b *Big) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func organ(id int) string { return fmt.Sprintf("某县第%d局", id) }
 
-// bigReport is the synthetic table 三 page with the organ's name put in.
-func bigReport(id int) []byte {
-	return []byte(strings.ReplaceAll(string(must("table3.html")), "某市人民政府办公室", organ(id)))
+// bigReport is the synthetic table 三 page with the organ's name put in;
+// the host name goes in too, so that every host serves its own documents.
+func bigReport(id int, host string) []byte {
+	name := organ(id)
+	if host != "" {
+		name = fmt.Sprintf("某县%08x第%d局", crc32.ChecksumIEEE([]byte(host)), id)
+	}
+	return []byte(strings.ReplaceAll(string(must("table3.html")), "某市人民政府办公室", name))
 }
