@@ -327,7 +327,7 @@ func child(db, start string) int {
 		return 1
 	}
 	defer st.Close()
-	if _, err := Run(ctx, st, []Site{{Start: start}}, testConfig(nil, 30*time.Millisecond)); err != nil {
+	if _, err := Run(ctx, st, []Site{{Start: start}}, testConfig(nil, 50*time.Millisecond)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -394,7 +394,7 @@ func TestCrawlResumeAfterKill(t *testing.T) {
 	ref.crawl(t, 0)
 	want := endState(t, ref)
 
-	for _, killAfter := range []int{4, 9, 14} { // requests served before the kill
+	for _, killAfter := range []int{4, 8, 12} { // requests served before the kill
 		t.Run(fmt.Sprint(killAfter), func(t *testing.T) {
 			f := newFixture(t)
 			var stderr strings.Builder
