@@ -21,24 +21,41 @@ func Check(rep *nianbao.Report) []nianbao.Finding {
 	if rep.Template != nianbao.Template2019 && rep.Template != nianbao.Template2021 {
 		return nil
 	}
-	val := map[string]*float64{}
+	val := make(map[string]*float64, len(rep.Cells))
 	for _, c := range rep.Cells {
 		val[c.Key] = c.Value
 	}
-	split := false
+	eqs := equationsOne
 	if _, ok := val["t3.other.other.total"]; ok {
-		split = true
+		eqs = equationsSplit
 	}
 	var out []nianbao.Finding
-	t3 := func(row, col string) string { return nianbao.Key(3, row, col) }
-
-	// Rule 1: new + carried = outcome_total + carry_forward, each column.
-	for _, c := range nianbao.T3Cols {
-		l := []string{t3("new", c.Key), t3("carried", c.Key)}
-		r := []string{t3("outcome_total", c.Key), t3("carry_forward", c.Key)}
-		if f, ok := equation(val, nianbao.RuleBalance, "table 三 column "+c.Label, l, r); ok {
+	for _, e := range eqs {
+		if f, ok := equation(val, e.rule, e.where, e.left, e.right); ok {
 			out = append(out, f)
 		}
+	}
+	return out
+}
+
+// eq is one equation of the rules: sum(left) = sum(right).
+type eq struct {
+	rule, where string
+	left, right []string
+}
+
+// The equations depend only on the layout of table 三's （六） rows; they
+// are built once.
+var equationsOne, equationsSplit = equations(false), equations(true)
+
+func equations(split bool) []eq {
+	var out []eq
+	t3 := func(row, col string) string { return nianbao.Key(3, row, col) }
+	// Rule 1: new + carried = outcome_total + carry_forward, each column.
+	for _, c := range nianbao.T3Cols {
+		out = append(out, eq{nianbao.RuleBalance, "table 三 column " + c.Label,
+			[]string{t3("new", c.Key), t3("carried", c.Key)},
+			[]string{t3("outcome_total", c.Key), t3("carry_forward", c.Key)}})
 	}
 	// Rule 2: outcome_total = sum of the outcome rows, each column.
 	for _, c := range nianbao.T3Cols {
@@ -46,9 +63,7 @@ func Check(rep *nianbao.Report) []nianbao.Finding {
 		for _, row := range nianbao.T3OutcomeRows(split) {
 			terms = append(terms, t3(row, c.Key))
 		}
-		if f, ok := equation(val, nianbao.RuleOutcomeSum, "table 三 column "+c.Label, []string{t3("outcome_total", c.Key)}, terms); ok {
-			out = append(out, f)
-		}
+		out = append(out, eq{nianbao.RuleOutcomeSum, "table 三 column " + c.Label, []string{t3("outcome_total", c.Key)}, terms})
 	}
 	// Rule 3: total = sum of the applicant columns, each row.
 	for _, row := range nianbao.T3Rows(split) {
@@ -56,17 +71,13 @@ func Check(rep *nianbao.Report) []nianbao.Finding {
 		for _, c := range nianbao.T3ApplicantCols {
 			terms = append(terms, t3(row.Key, c))
 		}
-		if f, ok := equation(val, nianbao.RuleApplicantSum, "table 三 row "+row.Key, []string{t3(row.Key, "total")}, terms); ok {
-			out = append(out, f)
-		}
+		out = append(out, eq{nianbao.RuleApplicantSum, "table 三 row " + row.Key, []string{t3(row.Key, "total")}, terms})
 	}
 	// Rule 4: total = upheld + corrected + other + pending, each row of 四.
 	for _, row := range nianbao.T4Rows {
 		k := func(c string) string { return nianbao.Key(4, row.Key, c) }
-		terms := []string{k("upheld"), k("corrected"), k("other"), k("pending")}
-		if f, ok := equation(val, nianbao.RuleReviewSum, "table 四 row "+row.Key, []string{k("total")}, terms); ok {
-			out = append(out, f)
-		}
+		out = append(out, eq{nianbao.RuleReviewSum, "table 四 row " + row.Key, []string{k("total")},
+			[]string{k("upheld"), k("corrected"), k("other"), k("pending")}})
 	}
 	return out
 }

@@ -16,19 +16,25 @@ type colMap struct {
 	keys []string
 }
 
+// keyed returns the keys of the map, each once, in column order.
 func (m colMap) keyed() []string {
 	var out []string
-	seen := map[string]bool{}
 	for _, k := range m.keys {
-		if k != "" && !seen[k] {
-			seen[k] = true
+		if k != "" && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
-func (m colMap) empty() bool { return len(m.keyed()) == 0 }
+func (m colMap) empty() bool {
+	for _, k := range m.keys {
+		if k != "" {
+			return false
+		}
+	}
+	return true
+}
 
 // ordered reports whether the header names every key, in the order given,
 // right of a label column when the rows have labels: a header whose
@@ -109,13 +115,7 @@ func figureCells(rw row) []*nianbao.GridCell {
 
 func findFigures(rw row) []*nianbao.GridCell {
 	var out []*nianbao.GridCell
-	seen := map[*nianbao.GridCell]bool{}
-	for _, c := range rw.cells {
-		o := rw.origin(c)
-		if seen[o] {
-			continue
-		}
-		seen[o] = true
+	for _, o := range rw.origins() {
 		if normalize.IsFigure(o.Text) {
 			out = append(out, o)
 			continue
@@ -156,13 +156,10 @@ func labelText(rw row) string {
 
 func findLabel(rw row) string {
 	var parts []string
-	seen := map[*nianbao.GridCell]bool{}
-	for _, c := range rw.cells {
-		o := rw.origin(c)
-		if seen[o] || o.Text == "" {
+	for _, o := range rw.origins() {
+		if o.Text == "" {
 			continue
 		}
-		seen[o] = true
 		if !normalize.IsFigure(o.Text) && digitRuns(o.Text) == nil {
 			parts = append(parts, o.Text)
 		}
@@ -264,19 +261,12 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[
 // right after the row's last label cell (or from the first cell of a row
 // with no label), and nothing but blanks follows.
 func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
-	var cells []*nianbao.GridCell
-	seen := map[*nianbao.GridCell]bool{}
+	cells := rw.origins()
 	last := -1
-	for _, c := range rw.cells {
-		o := rw.origin(c)
-		if seen[o] {
-			continue
-		}
-		seen[o] = true
+	for i, o := range cells {
 		if o.Text != "" && !normalize.IsFigure(o.Text) {
-			last = len(cells)
+			last = i
 		}
-		cells = append(cells, o)
 	}
 	// With no label (table 四's single row) the figures start the row.
 	if last+1+len(keys) > len(cells) {

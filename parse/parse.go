@@ -56,28 +56,47 @@ type row struct {
 	t     *nianbao.Table
 	r     int
 	cells []*nianbao.GridCell
-	// figs and label are read once, by newRow; every reader asks for them.
-	read  bool
-	figs  []*nianbao.GridCell
-	label string
+	// origins, figs and label are read once, by newRow; every reader asks
+	// for them.
+	read     bool
+	distinct []*nianbao.GridCell
+	figs     []*nianbao.GridCell
+	label    string
 }
 
 func newRow(t *nianbao.Table, r int) row {
 	rw := row{t: t, r: r, cells: t.Rows[r]}
+	rw.distinct = rw.origins()
 	rw.figs, rw.label, rw.read = findFigures(rw), findLabel(rw), true
 	return rw
 }
 
-func (rw row) texts() []string {
-	var out []string
-	seen := map[*nianbao.GridCell]bool{}
+// origins returns the row's cells with each merged area once, by its
+// origin, in column order. A merged area's positions in a row are
+// contiguous, so comparing with the previous origin is enough.
+func (rw row) origins() []*nianbao.GridCell {
+	if rw.distinct != nil {
+		return rw.distinct
+	}
+	out := make([]*nianbao.GridCell, 0, len(rw.cells))
+	var prev *nianbao.GridCell
 	for _, c := range rw.cells {
 		o := rw.origin(c)
-		if seen[o] || c.Text == "" {
+		if o == prev {
 			continue
 		}
-		seen[o] = true
-		out = append(out, c.Text)
+		prev = o
+		out = append(out, o)
+	}
+	return out
+}
+
+func (rw row) texts() []string {
+	var out []string
+	for _, o := range rw.origins() {
+		if o.Text != "" {
+			out = append(out, o.Text)
+		}
 	}
 	return out
 }
