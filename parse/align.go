@@ -133,6 +133,9 @@ func findFigures(rw row) []*nianbao.GridCell {
 
 // digitRuns splits a cell of digit groups separated by spaces, or returns nil.
 func digitRuns(s string) []string {
+	if s == "" || s[0] < '0' || s[0] > '9' || !strings.Contains(s, " ") {
+		return nil
+	}
 	fs := strings.Fields(s)
 	if len(fs) < 2 {
 		return nil

@@ -302,18 +302,13 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 	if !t3.found {
 		split = rep.Template == nianbao.Template2021
 	}
-	all := map[string]value{}
-	for _, tr := range []*tableRead{t2, t3, t4} {
-		for k, v := range tr.vals {
-			all[k] = v
-		}
-	}
+	byTable := map[byte]*tableRead{'2': t2, '3': t3, '4': t4}
 	schema := nianbao.SchemaWith(rep.Template, split)
 	inSchema := make(map[string]bool, len(schema))
 	rep.Cells = make([]nianbao.Cell, 0, len(schema))
 	for _, f := range schema {
 		inSchema[f.Key] = true
-		v, ok := all[f.Key]
+		v, ok := byTable[f.Key[1]].vals[f.Key]
 		if !ok {
 			c := nianbao.Cell{Key: f.Key, Blank: "missing"}
 			rep.Cells = append(rep.Cells, c)
@@ -357,7 +352,7 @@ type tableRead struct {
 }
 
 func newRead() *tableRead {
-	return &tableRead{vals: map[string]value{}, votes: map[nianbao.Template]int{}}
+	return &tableRead{vals: make(map[string]value, 256), votes: map[nianbao.Template]int{}}
 }
 
 // set records a value; a key read twice keeps the first figure and, when the
