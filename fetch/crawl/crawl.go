@@ -240,7 +240,9 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 			break
 		}
 		if stop := s.bound(); stop != "" {
-			s.sum.Stopped = stop
+			if c.remains(ctx, s, done, int(stuck.Load())) {
+				s.sum.Stopped = stop
+			}
 			break
 		}
 		items, err := c.st.DueInFrontier(ctx, site.Start, c.run, batchSize+int(stuck.Load()))
@@ -255,7 +257,6 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 		for _, it := range items {
 			if !done[it.URL] && len(todo) < batchSize {
 				todo = append(todo, it)
-				done[it.URL] = true
 			}
 		}
 		if len(todo) == 0 {
@@ -267,6 +268,7 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 			if s.bound() != "" || ctx.Err() != nil {
 				break
 			}
+			done[it.URL] = true
 			s.mu.Lock()
 			s.pages++
 			s.mu.Unlock()
@@ -287,6 +289,20 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 	}
 	sort.Slice(s.sum.Failures, func(i, j int) bool { return s.sum.Failures[i].URL < s.sum.Failures[j].URL })
 	return s.sum
+}
+
+// remains says whether the site still has URLs due in this run.
+func (c *crawler) remains(ctx context.Context, s *siteRun, done map[string]bool, stuck int) bool {
+	items, err := c.st.DueInFrontier(ctx, s.Start, c.run, stuck+1)
+	if err != nil {
+		return true
+	}
+	for _, it := range items {
+		if !done[it.URL] {
+			return true
+		}
+	}
+	return false
 }
 
 // bound says which per-run bound the site has reached, if any.
