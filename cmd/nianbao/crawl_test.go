@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
+
+	"github.com/nianbao/nianbao/fetch/crawl"
 	"github.com/nianbao/nianbao/fetch/fakesite"
 )
 
@@ -102,5 +105,20 @@ func TestCrawlCommandUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(db); err == nil {
 		t.Error("a usage error created the database")
+	}
+}
+
+// TestCrawlCommandLocked: while another crawl holds the database, crawl
+// exits 3 at once (a cron or systemd run overlapping the previous one).
+func TestCrawlCommandLocked(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "nb.db")
+	fl := flock.New(crawl.LockPath(db))
+	if ok, err := fl.TryLock(); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	defer fl.Unlock()
+	code, _, errs := runCmd(t, "crawl", "--db", db, "--allow-private", "http://127.0.0.1:1/")
+	if code != 3 || !strings.Contains(errs, "another crawl is running") {
+		t.Errorf("exit %d, stderr %q; want 3", code, errs)
 	}
 }
