@@ -499,3 +499,27 @@ func TestPreflight(t *testing.T) {
 		}
 	}
 }
+
+// Running headers, footers and page numbers are no text of the report; a
+// paragraph cut by the page break is one block.
+func TestRunningHeadersAndPageNumbers(t *testing.T) {
+	var pages []string
+	for i := 1; i <= 3; i++ {
+		pages = append(pages, fmt.Sprintf("BT /F1 9 Tf 72 810 Td (City Government Annual Report) Tj ET "+
+			"BT /F1 12 Tf 72 700 Td (Body of page %d goes on and on to the right margin of the page text) Tj ET "+
+			"BT /F1 12 Tf 72 682 Td (and continues here near the end of the page body text block) Tj ET "+
+			"BT /F1 9 Tf 290 40 Td (- %d -) Tj ET", i, i))
+	}
+	doc, err := Extract(context.Background(), buildPDF(pages), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range doc.Blocks {
+		if strings.Contains(b.Text, "City Government") || strings.Contains(b.Text, "- 1 -") || strings.Contains(b.Text, "- 2 -") {
+			t.Errorf("running header or page number kept: %q", b.Text)
+		}
+	}
+	if len(doc.Blocks) == 0 || !strings.HasPrefix(doc.Blocks[0].Text, "Body of page 1") {
+		t.Errorf("blocks = %+v", doc.Blocks)
+	}
+}
