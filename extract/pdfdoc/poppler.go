@@ -143,21 +143,32 @@ func parseTSV(out []byte, scale float64) []*pageData {
 			}
 		}
 	}
-	// Word boxes of digits and of Han characters differ in height on the
-	// same line; one size per page keeps paragraph logic from seeing a
-	// font change at every number.
+	// Word boxes are as tall as the font's whole bounding box (2.6 em for
+	// Noto CJK), and those of digits and of Han characters differ on the
+	// same line. A Han character is one em wide: that gives the size.
 	for _, p := range pages {
-		var hs []float64
+		var em, hs []float64
 		for _, g := range p.glyphs {
-			hs = append(hs, g.size)
+			if g.s != " " {
+				hs = append(hs, g.size)
+			}
+			if r := firstRune(g.s); r >= 0x4E00 && r <= 0x9FFF {
+				em = append(em, g.x1-g.x0)
+			}
 		}
 		if len(hs) == 0 {
 			continue
 		}
 		sort.Float64s(hs)
 		med := hs[len(hs)/2]
+		if len(em) >= 20 {
+			sort.Float64s(em)
+			if e := em[len(em)/2]; e > 2 && e < med {
+				med = e
+			}
+		}
 		for i := range p.glyphs {
-			if s := p.glyphs[i].size; s > 0.7*med && s < 1.7*med {
+			if s := p.glyphs[i].size; s > 0.7*med {
 				p.glyphs[i].size = med
 			}
 		}
