@@ -33,6 +33,7 @@ func Label(s string) string {
 func label(s string) string {
 	s = Simplified(s)
 	s = width.Fold.String(s)
+	s = slashes.Replace(s)
 	s = unifyMarks(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -58,6 +59,9 @@ func Plain(s string) string {
 	plains.put(s, v)
 	return v
 }
+
+// slashes folds the look-alikes of "/" that PDF text carries (本年增∕减).
+var slashes = strings.NewReplacer("∕", "/", "⁄", "/", "／", "/")
 
 var plainReplacer = strings.NewReplacer("(", "", ")", "", ".", "", "/", "")
 

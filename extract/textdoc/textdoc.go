@@ -336,20 +336,29 @@ func joinWrapped(lines []line) []line {
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if l.kind == kindRow && len(out) > 0 && out[len(out)-1].kind == kindLabel {
-			prev := out[len(out)-1]
+			// The label lines above a row that continue one another, from
+			// the one that opens the label ("2.申请人逾期未按收" / "费通知要求缴纳费").
+			from := len(out) - 1
+			for from > 0 && out[from-1].kind == kindLabel && !opensLabel(out[from].text) {
+				from--
+			}
+			var above strings.Builder
+			for _, p := range out[from:] {
+				above.WriteString(p.text)
+			}
 			switch {
 			case !hasLabel(l.cells):
-				// Figures alone: the label is the line above.
-				out = out[:len(out)-1]
-				l.cells = append([]string{prev.text}, trimLeadingEmpty(l.cells)...)
-			case hasFigure(l.cells) && !opensLabel(l.cells[lastLabel(l.cells)]) && opensLabel(prev.text):
+				// Figures alone: the label is the line(s) above.
+				out = out[:from]
+				l.cells = append([]string{above.String()}, trimLeadingEmpty(l.cells)...)
+			case hasFigure(l.cells) && !opensLabel(l.cells[lastLabel(l.cells)]) && opensLabel(out[from].text):
 				// "1、申请人无正当理由逾期不补" above "正、行政机关… 67 3 0": one
-				// label wrapped, its figures on the second line (next to the
+				// label wrapped, its figures on a later line (next to the
 				// group label of a merged cell, if any).
-				out = out[:len(out)-1]
+				out = out[:from]
 				l.cells = append([]string{}, l.cells...)
 				i := lastLabel(l.cells)
-				l.cells[i] = prev.text + l.cells[i]
+				l.cells[i] = above.String() + l.cells[i]
 			}
 		}
 		if l.kind == kindRow && hasFigure(l.cells) && len(out) > 0 && out[len(out)-1].kind == kindRow &&
