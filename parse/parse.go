@@ -351,8 +351,8 @@ type tableRead struct {
 	votes    map[nianbao.Template]int
 }
 
-func newRead() *tableRead {
-	return &tableRead{vals: make(map[string]value, 256), votes: map[nianbao.Template]int{}}
+func newRead(size int) *tableRead {
+	return &tableRead{vals: make(map[string]value, size), votes: map[nianbao.Template]int{}}
 }
 
 // set records a value; a key read twice keeps the first figure and, when the

@@ -101,7 +101,7 @@ type pendingRow struct {
 // readT2 reads table 二: its blocks (第二十条第（一）项 …), each with a header
 // row naming the columns and rows naming the matters.
 func (p *parser) readT2() *tableRead {
-	tr := newRead()
+	tr := newRead(40)
 	var (
 		m       colMap
 		unit    string // the amount unit a header states

@@ -173,7 +173,7 @@ func t3RowKey(label string, sec t3Section) (key string, next t3Section, extra bo
 
 // readT3 reads table 三.
 func (p *parser) readT3() *tableRead {
-	tr := newRead()
+	tr := newRead(200)
 	var (
 		header  []int
 		hgrid   *nianbao.Table

@@ -57,7 +57,7 @@ var t4Leaves = []string{"upheld", "corrected", "other", "pending", "total"}
 // readT4 reads table 四, printed either as one row of 15 figures under a
 // three-level header or as three labelled rows of five.
 func (p *parser) readT4() *tableRead {
-	tr := newRead()
+	tr := newRead(16)
 	var (
 		header []int
 		hgrid  *nianbao.Table
