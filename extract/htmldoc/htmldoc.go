@@ -282,6 +282,11 @@ func isBlock(n *html.Node) bool {
 func Sniff(data []byte) bool {
 	head := data[:min(len(data), 2048)]
 	head = bytes.TrimLeft(head, "\xef\xbb\xbf \t\r\n")
+	if len(head) == 0 || head[0] != '<' {
+		// Not markup at the start: HTML only if it has a table further on.
+		return bytes.Contains(head, []byte("<table")) && bytes.Contains(head, []byte("</td>")) ||
+			bytes.Contains(head, []byte("<TABLE")) && bytes.Contains(head, []byte("</TD>"))
+	}
 	lower := bytes.ToLower(head)
 	for _, p := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<table", "<p", "<div", "<?xml"} {
 		if bytes.HasPrefix(lower, []byte(p)) {

@@ -1,0 +1,24 @@
+package textutil
+
+import "testing"
+
+func TestCollapse(t *testing.T) {
+	cases := map[string]string{
+		"":               "",
+		"科研机构":           "科研机构",
+		" 科研机 构 ":        "科研机 构",
+		"a  b\t\nc":      "a b c",
+		"\u00a0公开\u3000": "公开",
+		"行政\u200b许可":     "行政许可",
+		"\ufeff标题":       "标题",
+		"1 2 3":          "1 2 3",
+		"三安全一稳定\u2003x":  "三安全一稳定 x",
+		"“三安全一稳定”":       "“三安全一稳定”",
+		"a\u00adb":       "ab",
+	}
+	for in, want := range cases {
+		if got := Collapse(in); got != want {
+			t.Errorf("Collapse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
