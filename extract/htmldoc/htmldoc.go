@@ -2,17 +2,19 @@
 // blocks in reading order and every data table as a grid with rowspan and
 // colspan expanded. It copes with what government CMSs and Word exports put
 // on the web: any Chinese charset, <o:p> and <span> splits inside numbers,
-// &nbsp; blanks, layout tables around the whole report.
+// &nbsp; blanks, unclosed cells, layout tables around the whole report.
+//
+// It reads the token stream of golang.org/x/net/html rather than building
+// the DOM: a report page needs only its text, its block boundaries and its
+// tables, and building the tree costs four times the tokenizing.
 package htmldoc
 
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -29,126 +31,314 @@ func Extract(ctx context.Context, data []byte, contentType string) (*nianbao.Doc
 	if dec.Note != "" {
 		doc.Notes = append(doc.Notes, "charset: "+dec.Note)
 	}
-	root, err := html.Parse(strings.NewReader(dec.Text))
-	if err != nil {
-		return nil, fmt.Errorf("html: %w", err)
-	}
-	gq := goquery.NewDocumentFromNode(root)
-	doc.Title = textutil.Collapse(gq.Find("title").First().Text())
-	w := walker{ctx: ctx, doc: doc}
-	body := gq.Find("body").First()
-	if body.Length() == 0 {
-		w.walk(root)
-	} else {
-		w.walk(body.Get(0))
-	}
-	w.flush()
-	if err := ctx.Err(); err != nil {
+	r := reader{ctx: ctx, doc: doc, z: html.NewTokenizer(strings.NewReader(dec.Text))}
+	if err := r.read(); err != nil {
 		return nil, err
 	}
 	return doc, nil
 }
 
-// walker turns the DOM into blocks. Inline text accumulates in line until a
-// block-level element or <br> ends it.
-type walker struct {
-	ctx  context.Context
-	doc  *nianbao.Document
-	line strings.Builder
-	n    int // nodes visited, to check ctx now and then
+// reader walks the tokens. Text outside tables accumulates in line until a
+// block boundary; inside a table it goes to the current cell.
+type reader struct {
+	ctx    context.Context
+	doc    *nianbao.Document
+	z      *html.Tokenizer
+	line   strings.Builder
+	tables []*table // open tables, innermost last
+	skip   atom.Atom // inside an element whose content is never shown
+	hidden int       // depth inside a display:none element
+	hideAt []atom.Atom
+	title  strings.Builder
+	inTitle bool
 }
 
-func (w *walker) flush() {
-	s := textutil.Collapse(w.line.String())
-	w.line.Reset()
-	if s != "" {
-		w.doc.Blocks = append(w.doc.Blocks, nianbao.Block{Text: s})
-	}
+// table is an open <table>. Its cells keep their text as lines, so that a
+// table that turns out to be a layout table (one that holds another table)
+// can be given back as flow: its cells' lines and its nested tables, in order.
+type table struct {
+	rows   [][]cell
+	row    []cell
+	inRow  bool
+	cell   *cell
+	parts  []part // flow of the whole table: lines and nested blocks, in order
+	layout bool
+	images []string
 }
 
-func (w *walker) walk(n *html.Node) {
-	w.n++
-	if w.n%4096 == 0 && w.ctx.Err() != nil {
-		return
-	}
-	switch n.Type {
-	case html.TextNode:
-		w.line.WriteString(n.Data)
-		return
-	case html.ElementNode:
-		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Head, atom.Template, atom.Iframe, atom.Object:
-			return
-		case atom.Br:
-			w.flush()
-			return
-		case atom.Img:
-			w.flush()
-			w.doc.Blocks = append(w.doc.Blocks, nianbao.Block{Image: true, Text: imageText(n)})
-			return
-		case atom.Table:
-			if !hasDescendant(n, atom.Table) {
-				w.flush()
-				w.table(n)
-				return
-			}
-			// A layout table: its cells are page regions, read them as flow.
+type cell struct {
+	lines   []string
+	line    strings.Builder
+	rowspan int
+	colspan int
+}
+
+// part is a piece of a layout table's flow: a line of text or blocks of a
+// nested table.
+type part struct {
+	text   string
+	blocks []nianbao.Block
+}
+
+func (r *reader) read() error {
+	for n := 0; ; n++ {
+		if n%4096 == 0 && r.ctx.Err() != nil {
+			return r.ctx.Err()
 		}
-		if hidden(n) {
-			return
-		}
-	}
-	block := n.Type == html.ElementNode && isBlock(n)
-	if block {
-		w.flush()
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		w.walk(c)
-	}
-	if block {
-		w.flush()
-	}
-}
-
-// table converts a data table into a grid.
-func (w *walker) table(n *html.Node) {
-	var rows [][]nianbao.SpanCell
-	var images []string
-	eachRow(n, func(tr *html.Node) {
-		var row []nianbao.SpanCell
-		for td := tr.FirstChild; td != nil; td = td.NextSibling {
-			if td.Type != html.ElementNode || (td.DataAtom != atom.Td && td.DataAtom != atom.Th) {
+		tt := r.z.Next()
+		switch tt {
+		case html.ErrorToken:
+			// EOF or a read error on a string reader: either way, the end.
+			r.endAll()
+			r.doc.Title = textutil.Collapse(r.title.String())
+			return nil
+		case html.TextToken:
+			if r.skip != 0 || r.hidden > 0 {
 				continue
 			}
-			if hidden(td) {
+			if r.inTitle {
+				r.title.Write(r.z.Text())
 				continue
 			}
-			row = append(row, nianbao.SpanCell{
-				Text:    cellText(td, &images),
-				RowSpan: spanAttr(td, "rowspan"),
-				ColSpan: spanAttr(td, "colspan"),
-			})
+			r.text(r.z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken:
+			a, hasAttr := tagOf(r.z.Raw())
+			r.start(a, hasAttr, tt == html.SelfClosingTagToken)
+		case html.EndTagToken:
+			a, _ := tagOf(r.z.Raw())
+			r.end(a)
 		}
-		rows = append(rows, row)
-	})
-	for _, alt := range images {
-		w.doc.Blocks = append(w.doc.Blocks, nianbao.Block{Image: true, Text: alt})
 	}
-	if len(rows) == 0 {
-		return
-	}
-	t := nianbao.NewGrid(rows)
-	if t.Width() == 0 {
-		return
-	}
-	t.Engine = "html"
-	t.Index = w.tables()
-	w.doc.Blocks = append(w.doc.Blocks, nianbao.Block{Table: t})
 }
 
-func (w *walker) tables() int {
+func (r *reader) start(a atom.Atom, hasAttr, selfClosing bool) {
+	if r.skip != 0 {
+		return
+	}
+	var at attrs
+	if hasAttr && r.wantAttrs(a) {
+		at = r.attrs(a)
+	}
+	if r.hidden > 0 {
+		if !selfClosing && !void(a) {
+			r.hidden++
+		}
+		return
+	}
+	if at.hidden && !selfClosing && !void(a) {
+		r.hidden = 1
+		return
+	}
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Iframe, atom.Object, atom.Textarea:
+		if !selfClosing {
+			r.skip = a
+		}
+		return
+	case atom.Title:
+		if !selfClosing {
+			r.inTitle = true
+		}
+		return
+	case atom.Br:
+		r.boundary()
+		return
+	case atom.Img:
+		r.image(at.imageText())
+		return
+	case atom.Table:
+		r.boundary()
+		if t := r.top(); t != nil {
+			t.layout = true
+		}
+		r.tables = append(r.tables, &table{})
+		return
+	}
+	t := r.top()
+	if t != nil {
+		switch a {
+		case atom.Tr:
+			t.endCell()
+			t.endRow()
+			t.inRow = true
+			return
+		case atom.Td, atom.Th:
+			t.endCell()
+			if !t.inRow {
+				t.inRow = true
+			}
+			t.cell = &cell{rowspan: max(at.rowspan, 1), colspan: max(at.colspan, 1)}
+			return
+		}
+	}
+	if isBlock(a) {
+		r.boundary()
+	}
+}
+
+func (r *reader) end(a atom.Atom) {
+	if r.skip != 0 {
+		if a == r.skip {
+			r.skip = 0
+		}
+		return
+	}
+	if r.hidden > 0 {
+		r.hidden--
+		return
+	}
+	switch a {
+	case atom.Title:
+		r.inTitle = false
+		return
+	case atom.Table:
+		r.endTable()
+		return
+	}
+	if t := r.top(); t != nil {
+		switch a {
+		case atom.Td, atom.Th:
+			t.endCell()
+			return
+		case atom.Tr:
+			t.endCell()
+			t.endRow()
+			return
+		}
+	}
+	if isBlock(a) {
+		r.boundary()
+	}
+}
+
+func (r *reader) top() *table {
+	if len(r.tables) == 0 {
+		return nil
+	}
+	return r.tables[len(r.tables)-1]
+}
+
+// text adds character data where it belongs: the open cell, else the line.
+func (r *reader) text(b []byte) {
+	if t := r.top(); t != nil {
+		if t.cell == nil {
+			// Text between cells (whitespace, stray words): part of the
+			// table's flow only.
+			if s := textutil.Collapse(string(b)); s != "" {
+				t.parts = append(t.parts, part{text: s})
+			}
+			return
+		}
+		t.cell.line.Write(b)
+		return
+	}
+	r.line.Write(b)
+}
+
+// boundary ends the current line: a block element or <br>.
+func (r *reader) boundary() {
+	if t := r.top(); t != nil {
+		if t.cell != nil {
+			t.cell.newLine()
+		}
+		return
+	}
+	if s := textutil.Collapse(r.line.String()); s != "" {
+		r.doc.Blocks = append(r.doc.Blocks, nianbao.Block{Text: s})
+	}
+	r.line.Reset()
+}
+
+func (r *reader) image(alt string) {
+	if t := r.top(); t != nil {
+		if t.cell != nil {
+			t.cell.newLine()
+		}
+		t.images = append(t.images, alt)
+		t.parts = append(t.parts, part{blocks: []nianbao.Block{{Image: true, Text: alt}}})
+		return
+	}
+	r.boundary()
+	r.doc.Blocks = append(r.doc.Blocks, nianbao.Block{Image: true, Text: alt})
+}
+
+func (c *cell) newLine() {
+	if s := textutil.Collapse(c.line.String()); s != "" {
+		c.lines = append(c.lines, s)
+	}
+	c.line.Reset()
+}
+
+func (t *table) endCell() {
+	if t.cell == nil {
+		return
+	}
+	t.cell.newLine()
+	for _, l := range t.cell.lines {
+		t.parts = append(t.parts, part{text: l})
+	}
+	t.row = append(t.row, *t.cell)
+	t.cell = nil
+}
+
+func (t *table) endRow() {
+	if t.inRow || len(t.row) > 0 {
+		t.rows = append(t.rows, t.row)
+	}
+	t.row, t.inRow = nil, false
+}
+
+// endTable closes the innermost table: a data table becomes a grid, a
+// layout table gives back its flow; either goes to the enclosing table's
+// flow, or to the document.
+func (r *reader) endTable() {
+	t := r.top()
+	if t == nil {
+		return // a stray </table>
+	}
+	t.endCell()
+	t.endRow()
+	r.tables = r.tables[:len(r.tables)-1]
+	var blocks []nianbao.Block
+	if t.layout {
+		for _, p := range t.parts {
+			if p.text != "" {
+				blocks = append(blocks, nianbao.Block{Text: p.text})
+			}
+			blocks = append(blocks, p.blocks...)
+		}
+	} else {
+		for _, alt := range t.images {
+			blocks = append(blocks, nianbao.Block{Image: true, Text: alt})
+		}
+		if g := t.grid(); g != nil {
+			blocks = append(blocks, nianbao.Block{Table: g})
+		}
+	}
+	if parent := r.top(); parent != nil {
+		if parent.cell != nil {
+			parent.cell.newLine()
+			// The cell's lines so far belong before the nested table.
+			for _, l := range parent.cell.lines {
+				parent.parts = append(parent.parts, part{text: l})
+			}
+			parent.cell.lines = nil
+		}
+		parent.parts = append(parent.parts, part{blocks: blocks})
+		return
+	}
+	for _, b := range blocks {
+		if b.Table != nil {
+			b.Table.Index = r.tableCount()
+		}
+		r.doc.Blocks = append(r.doc.Blocks, b)
+	}
+}
+
+// tableCount numbers the grids in document order.
+func (r *reader) tableCount() int {
 	k := 0
-	for _, b := range w.doc.Blocks {
+	for _, b := range r.doc.Blocks {
 		if b.Table != nil {
 			k++
 		}
@@ -156,123 +346,153 @@ func (w *walker) tables() int {
 	return k
 }
 
-// eachRow calls f for every <tr> of the table, in order, looking through
-// thead/tbody/tfoot but not into nested tables.
-func eachRow(n *html.Node, f func(*html.Node)) {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode {
-			continue
+// grid turns the table's rows into the model's grid. A cell's lines are one
+// text: Word wraps labels with <br> and <p>, and normalisation joins them.
+func (t *table) grid() *nianbao.Table {
+	if len(t.rows) == 0 {
+		return nil
+	}
+	rows := make([][]nianbao.SpanCell, len(t.rows))
+	for i, row := range t.rows {
+		rows[i] = make([]nianbao.SpanCell, len(row))
+		for j, c := range row {
+			rows[i][j] = nianbao.SpanCell{Text: strings.Join(c.lines, " "), RowSpan: c.rowspan, ColSpan: c.colspan}
 		}
-		switch c.DataAtom {
-		case atom.Tr:
-			f(c)
-		case atom.Table:
+	}
+	g := nianbao.NewGrid(rows)
+	if g.Width() == 0 {
+		return nil
+	}
+	g.Engine = "html"
+	return g
+}
+
+// endAll closes what the page left open.
+func (r *reader) endAll() {
+	for len(r.tables) > 0 {
+		r.endTable()
+	}
+	r.boundary()
+}
+
+func span(v []byte) int {
+	n, err := strconv.Atoi(string(bytes.Trim(v, "\"' \t")))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, 1000)
+}
+
+// attrs are the attributes the reader uses.
+type attrs struct {
+	rowspan, colspan int
+	// hidden: markup the reader never sees (Word exports carry display:none
+	// spans with field codes).
+	hidden   bool
+	alt, src string
+}
+
+// tagOf reads the element of a raw tag ("<TD class=x>", "</td>") without
+// the copy the tokenizer's TagName makes, and whether attributes follow.
+func tagOf(raw []byte) (atom.Atom, bool) {
+	i := 1
+	if i < len(raw) && raw[i] == '/' {
+		i++
+	}
+	var buf [16]byte
+	n := 0
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
 		default:
-			eachRow(c, f)
+			goto done
 		}
+		if n == len(buf) {
+			return 0, false // longer than any element we know
+		}
+		buf[n] = c
+		n++
 	}
+done:
+	rest := bytes.TrimLeft(raw[i:], " \t\r\n\f/")
+	return atom.Lookup(buf[:n]), len(rest) > 0 && rest[0] != '>'
 }
 
-// cellText returns the text of a cell. Word splits one number over several
-// <span>s and adds <o:p>; joining text nodes with nothing between keeps
-// "1" "2" "3" as "123", while <br> and <p> inside a cell become a space, so a
-// label wrapped in the source stays one label after normalisation.
-func cellText(td *html.Node, images *[]string) string {
-	var b strings.Builder
-	var rec func(n *html.Node)
-	rec = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style:
-				return
-			case atom.Br:
-				b.WriteByte('\n')
-				return
-			case atom.Img:
-				*images = append(*images, imageText(n))
-				return
+// wantAttrs tells from the raw tag whether its attributes matter: reading
+// them costs an allocation each (the tokenizer copies them), and a Word
+// export has thousands of styles that say nothing the reader uses.
+func (r *reader) wantAttrs(a atom.Atom) bool {
+	if a == atom.Img {
+		return true
+	}
+	raw := r.z.Raw()
+	return bytes.Contains(raw, []byte("span")) || bytes.Contains(raw, []byte("SPAN")) ||
+		bytes.Contains(raw, []byte("none")) || bytes.Contains(raw, []byte("NONE")) ||
+		bytes.Contains(raw, []byte("hid")) || bytes.Contains(raw, []byte("HID"))
+}
+
+// attrs reads the attributes of the current tag, converting to strings only
+// what is kept: a page has thousands of style attributes.
+func (r *reader) attrs(a atom.Atom) attrs {
+	var at attrs
+	for {
+		k, v, more := r.z.TagAttr()
+		switch string(k) {
+		case "rowspan":
+			at.rowspan = span(v)
+		case "colspan":
+			at.colspan = span(v)
+		case "hidden":
+			at.hidden = true
+		case "style":
+			if bytes.Contains(v, []byte("none")) || bytes.Contains(v, []byte("hide")) || bytes.Contains(v, []byte("NONE")) {
+				st := strings.ToLower(strings.ReplaceAll(string(v), " ", ""))
+				at.hidden = at.hidden || strings.Contains(st, "display:none") || strings.Contains(st, "mso-hide:all")
 			}
-			if hidden(n) {
-				return
+		case "alt":
+			if a == atom.Img {
+				at.alt = strings.TrimSpace(string(v))
+			}
+		case "src":
+			if a == atom.Img {
+				at.src = string(v)
 			}
 		}
-		block := n.Type == html.ElementNode && isBlock(n)
-		if block {
-			b.WriteByte('\n')
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
-		}
-		if block {
-			b.WriteByte('\n')
+		if !more {
+			return at
 		}
 	}
-	rec(td)
-	return textutil.Collapse(b.String())
 }
 
-func spanAttr(n *html.Node, name string) int {
-	for _, a := range n.Attr {
-		if strings.EqualFold(a.Key, name) {
-			v, err := strconv.Atoi(strings.TrimSpace(strings.Trim(a.Val, `"' `)))
-			if err != nil || v < 1 {
-				return 1
-			}
-			return min(v, 1000)
-		}
+func (at attrs) imageText() string {
+	if at.alt != "" {
+		return at.alt
 	}
-	return 1
-}
-
-func attr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if strings.EqualFold(a.Key, name) {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func imageText(n *html.Node) string {
-	if alt := strings.TrimSpace(attr(n, "alt")); alt != "" {
-		return alt
-	}
-	src := attr(n, "src")
+	src := at.src
 	if i := strings.LastIndexByte(src, '/'); i >= 0 {
 		src = src[i+1:]
 	}
 	return src
 }
 
-// hidden reports markup the reader never sees (Word exports carry
-// display:none spans with field codes).
-func hidden(n *html.Node) bool {
-	if attr(n, "hidden") != "" {
+func void(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
+		atom.Link, atom.Meta, atom.Source, atom.Track, atom.Wbr:
 		return true
-	}
-	st := strings.ToLower(strings.ReplaceAll(attr(n, "style"), " ", ""))
-	return strings.Contains(st, "display:none") || strings.Contains(st, "mso-hide:all")
-}
-
-func hasDescendant(n *html.Node, a atom.Atom) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && (c.DataAtom == a || hasDescendant(c, a)) {
-			return true
-		}
 	}
 	return false
 }
 
-func isBlock(n *html.Node) bool {
-	switch n.DataAtom {
+func isBlock(a atom.Atom) bool {
+	switch a {
 	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
-		atom.Li, atom.Ul, atom.Ol, atom.Tr, atom.Td, atom.Th, atom.Table, atom.Section,
-		atom.Article, atom.Header, atom.Footer, atom.Blockquote, atom.Pre, atom.Dd, atom.Dt,
-		atom.Center, atom.Hr, atom.Form, atom.Main, atom.Nav, atom.Aside, atom.Caption:
+		atom.Li, atom.Ul, atom.Ol, atom.Section, atom.Article, atom.Header, atom.Footer,
+		atom.Blockquote, atom.Pre, atom.Dd, atom.Dt, atom.Dl, atom.Center, atom.Hr, atom.Form,
+		atom.Main, atom.Nav, atom.Aside, atom.Caption, atom.Body, atom.Html, atom.Head:
 		return true
 	}
 	return false
