@@ -41,15 +41,15 @@ func Extract(ctx context.Context, data []byte, contentType string) (*nianbao.Doc
 // reader walks the tokens. Text outside tables accumulates in line until a
 // block boundary; inside a table it goes to the current cell.
 type reader struct {
-	ctx    context.Context
-	doc    *nianbao.Document
-	z      *html.Tokenizer
-	line   strings.Builder
-	tables []*table // open tables, innermost last
-	skip   atom.Atom // inside an element whose content is never shown
-	hidden int       // depth inside a display:none element
-	hideAt []atom.Atom
-	title  strings.Builder
+	ctx     context.Context
+	doc     *nianbao.Document
+	z       *html.Tokenizer
+	line    strings.Builder
+	tables  []*table  // open tables, innermost last
+	skip    atom.Atom // inside an element whose content is never shown
+	hidden  int       // depth inside a display:none element
+	hideAt  []atom.Atom
+	title   strings.Builder
 	inTitle bool
 }
 
