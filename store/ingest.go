@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -324,10 +325,26 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 	if err := w.addSource(docID, p); err != nil {
 		return out, err
 	}
-	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	// A parsed report of a known organ and year is the newest version of
+	// it: ids only grow, and versions follow ids (see renumber).
+	var version, prev any
+	if versioned(rep) {
+		var prevID, prevVersion int64
+		err := w.queryRow(`SELECT id, version FROM reports WHERE agency = ? AND year = ? AND version IS NOT NULL
+			ORDER BY version DESC LIMIT 1`, rep.Agency, rep.Year).Scan(&prevID, &prevVersion)
+		switch {
+		case err == nil:
+			version, prev = prevVersion+1, prevID
+		case errors.Is(err, sql.ErrNoRows):
+			version = int64(1)
+		default:
+			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
+		}
+	}
+	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
-		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now)
+		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version)
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.source, err)
 	}
@@ -335,20 +352,28 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.source, err)
 	}
+	if prev != nil {
+		if _, err := w.exec(`UPDATE reports SET superseded_by = ? WHERE id = ?`, repID, prev); err != nil {
+			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
+		}
+	}
 	if err := w.writeChildren(repID, rep); err != nil {
 		return out, fmt.Errorf("store %s: %w", p.source, err)
 	}
-	if versioned(rep) {
-		if err := w.renumber(rep.Agency, rep.Year); err != nil {
-			return out, fmt.Errorf("store %s: %w", p.source, err)
-		}
-	}
 	out.Result = ResultNew
 	out.DocumentID, out.ReportID = docID, repID
-	if err := w.describe(&out); err != nil {
-		return out, fmt.Errorf("store %s: %w", p.source, err)
+	out.Status, out.Agency, out.Year = statusOf(rep), rep.Agency, rep.Year
+	out.Reason = reasonOf(rep)
+	if out.Reason == "" {
+		out.Reason = rep.Error
 	}
-	if out.Supersedes != 0 {
+	out.Findings = len(rep.Findings)
+	out.Stale = parserOf(rep) != nianbao.ParserVersion
+	if version != nil {
+		out.Version = int(version.(int64))
+	}
+	if prev != nil {
+		out.Supersedes = prev.(int64)
 		out.Result = ResultNewVersion
 	}
 	return out, nil
@@ -485,15 +510,15 @@ func versioned(rep *nianbao.Report) bool {
 	return rep.Agency != "" && rep.Year != 0 && (st == nianbao.StatusOK || st == nianbao.StatusFindings)
 }
 
-// Cells are written several rows per statement: binding dominates the cost
-// of a row, and most cells of a text or HTML report have no flags, no page
-// and no box, so they go through a narrower statement.
+// Cells are written several rows per statement, and the cells of a text or
+// HTML report (no unit, doubt, page or box) through a narrower statement:
+// binding a parameter costs as much as SQLite's work on it.
 const cellChunk = 16
 
 var (
-	cellColsPlain = []string{"report_id", "key", "value", "raw", "tbl", "row", "col", "engine"}
-	cellColsFull  = []string{"report_id", "key", "value", "raw", "tbl", "row", "col", "engine",
-		"blank", "unit", "uncertain", "extra", "label", "page", "x0", "y0", "x1", "y1"}
+	cellColsPlain = []string{"report_id", "key", "value", "raw", "blank", "label", "tbl", "row", "col", "engine"}
+	cellColsFull  = []string{"report_id", "key", "value", "raw", "blank", "label", "tbl", "row", "col", "engine",
+		"unit", "uncertain", "extra", "page", "x0", "y0", "x1", "y1"}
 	cellInsert = map[[2]int]string{} // {full, rows} → SQL
 )
 
@@ -526,19 +551,7 @@ func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
 		}
 		return args[:0], nil
 	}
-	add := func(c *nianbao.Cell, extra bool) error {
-		key := c.Key
-		if key == "" {
-			key = "unkeyed"
-		}
-		// Keys are unique per report; a repeated extra key gets a suffix
-		// rather than losing a figure.
-		if n := seen[key]; n > 0 {
-			seen[key] = n + 1
-			key = key + "#" + strconv.Itoa(n+1)
-		} else {
-			seen[key] = 1
-		}
+	add := func(key string, c *nianbao.Cell, extra bool) error {
 		var value any
 		if c.Value != nil && !math.IsNaN(*c.Value) {
 			value = *c.Value
@@ -562,8 +575,8 @@ func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
 			}
 		}
 		var err error
-		if !extra && c.Blank == "" && c.Unit == "" && c.Uncertain == "" && c.Label == "" && page == nil && x0 == nil {
-			plain = append(plain, repID, key, value, nullString(raw), tbl, row, col, engine)
+		if !extra && c.Unit == "" && c.Uncertain == "" && page == nil && x0 == nil {
+			plain = append(plain, repID, key, value, nullString(raw), nullString(c.Blank), nullString(c.Label), tbl, row, col, engine)
 			plain, err = flush(false, plain, false)
 			return err
 		}
@@ -571,18 +584,42 @@ func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
 		if extra {
 			ex = 1
 		}
-		full = append(full, repID, key, value, nullString(raw), tbl, row, col, engine,
-			nullString(c.Blank), nullString(c.Unit), nullString(c.Uncertain), ex, nullString(c.Label), page, x0, y0, x1, y1)
+		full = append(full, repID, key, value, nullString(raw), nullString(c.Blank), nullString(c.Label), tbl, row, col, engine,
+			nullString(c.Unit), nullString(c.Uncertain), ex, page, x0, y0, x1, y1)
 		full, err = flush(true, full, false)
 		return err
 	}
-	for i := range rep.Cells {
-		if err := add(&rep.Cells[i], false); err != nil {
-			return err
+	type keyed struct {
+		key   string
+		c     *nianbao.Cell
+		extra bool
+	}
+	cells := make([]keyed, 0, len(rep.Cells)+len(rep.Extra))
+	keyOf := func(c *nianbao.Cell) string {
+		key := c.Key
+		if key == "" {
+			key = "unkeyed"
 		}
+		// Keys are unique per report; a repeated extra key gets a suffix
+		// rather than losing a figure.
+		if n := seen[key]; n > 0 {
+			seen[key] = n + 1
+			return key + "#" + strconv.Itoa(n+1)
+		}
+		seen[key] = 1
+		return key
+	}
+	for i := range rep.Cells {
+		cells = append(cells, keyed{keyOf(&rep.Cells[i]), &rep.Cells[i], false})
 	}
 	for i := range rep.Extra {
-		if err := add(&rep.Extra[i], true); err != nil {
+		cells = append(cells, keyed{keyOf(&rep.Extra[i]), &rep.Extra[i], true})
+	}
+	// In key order, the rows append to the end of the cells b-tree instead
+	// of splitting pages in its middle.
+	sort.Slice(cells, func(i, j int) bool { return cells[i].key < cells[j].key })
+	for _, k := range cells {
+		if err := add(k.key, k.c, k.extra); err != nil {
 			return err
 		}
 	}
