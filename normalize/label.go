@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 
 	"github.com/longbridgeapp/opencc"
@@ -67,30 +66,37 @@ var plainReplacer = strings.NewReplacer("(", "", ")", "", ".", "", "/", "")
 
 // Reports print the same few hundred labels over and over; normalising one
 // costs microseconds of regular expressions, looking it up nanoseconds. The
-// memo stops growing at a fixed size so that memory stays flat however many
-// documents a process reads.
+// memo keeps two generations of at most memoMax entries: when the current
+// one is full it becomes the old one and the older is dropped, so memory
+// stays flat however many documents a process reads, and the labels in use
+// stay in.
 type memo struct {
-	m sync.Map
-	n atomic.Int64
+	mu       sync.RWMutex
+	cur, old map[string]string
 }
 
-const memoMax = 1 << 16
+const memoMax = 1 << 15
 
 func (m *memo) get(k string) (string, bool) {
-	v, ok := m.m.Load(k)
+	m.mu.RLock()
+	v, ok := m.cur[k]
 	if !ok {
-		return "", false
+		v, ok = m.old[k]
 	}
-	return v.(string), true
+	m.mu.RUnlock()
+	return v, ok
 }
 
 func (m *memo) put(k, v string) {
-	if len(k) > 512 || m.n.Load() >= memoMax {
+	if len(k) > 512 {
 		return
 	}
-	if _, loaded := m.m.LoadOrStore(strings.Clone(k), v); !loaded {
-		m.n.Add(1)
+	m.mu.Lock()
+	if m.cur == nil || len(m.cur) >= memoMax {
+		m.old, m.cur = m.cur, make(map[string]string, 1024)
 	}
+	m.cur[strings.Clone(k)] = v
+	m.mu.Unlock()
 }
 
 var labels, plains memo

@@ -110,7 +110,9 @@ func (rw row) origin(c *nianbao.GridCell) *nianbao.GridCell {
 }
 
 // joined is the canonical label text of the whole row.
-func (rw row) joined() string { return normalize.Label(strings.Join(rw.texts(), " ")) }
+// Figures are left out: they make every row's text unique, and the label is
+// what tells the table.
+func (rw row) joined() string { return normalize.Label(labelText(rw)) }
 
 type parser struct {
 	doc        *nianbao.Document
