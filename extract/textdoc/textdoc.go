@@ -107,7 +107,6 @@ type line struct {
 var (
 	mdRule    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
 	mdImage   = regexp.MustCompile(`^\s*!\[([^\]]*)\]\(([^)]*)\)\s*$`)
-	spaceRuns = regexp.MustCompile(`[ \t\x{3000}\x{00a0}]{2,}`)
 	// Page numbers copied out of a PDF: "-4-", "— 4 —", "第 4 页", "4/6".
 	pageNumber = regexp.MustCompile(`^\s*(?:[-—–－]\s*[0-9]{1,3}\s*[-—–－]|第\s*[0-9]{1,3}\s*页(?:\s*共\s*[0-9]{1,3}\s*页)?|[0-9]{1,3}\s*/\s*[0-9]{1,3})\s*$`)
 )
@@ -162,12 +161,34 @@ func classify(raw string) line {
 	return line{kind: kindText, text: text}
 }
 
+// splitRuns splits s at every run of two or more spaces (ASCII, tab,
+// ideographic or no-break).
+func splitRuns(s string) []string {
+	var parts []string
+	start, run, runStart := 0, 0, 0
+	for i, r := range s {
+		if r == ' ' || r == '\t' || r == '\u3000' || r == '\u00a0' {
+			if run == 0 {
+				runStart = i
+			}
+			run++
+			continue
+		}
+		if run >= 2 {
+			parts = append(parts, s[start:runStart])
+			start = i
+		}
+		run = 0
+	}
+	return append(parts, s[start:])
+}
+
 // splitSpaced splits a line of space-aligned columns: runs of two or more
 // spaces separate cells, and a run of single-space-separated figures
 // ("3 1 0 0 0 0 4") is split into its figures. A line with no figure is
 // prose, however it is spaced.
 func splitSpaced(raw string) []string {
-	parts := spaceRuns.Split(strings.TrimFunc(raw, textutil.IsSpace), -1)
+	parts := splitRuns(strings.TrimFunc(raw, textutil.IsSpace))
 	var cells []string
 	for _, p := range parts {
 		fields := strings.Fields(p)
