@@ -212,6 +212,9 @@ func ingestCount(paths []string, st *store.Store) (int, error) {
 	return n, err
 }
 
+// ingestProgressEvery is how often plain progress lines are printed.
+var ingestProgressEvery = 5 * time.Second
+
 // ingestProgress shows progress on stderr: a bar on a terminal, a plain
 // line every few seconds otherwise (logs, CI).
 type ingestProgress struct {
@@ -219,6 +222,7 @@ type ingestProgress struct {
 	w        io.Writer
 	total    int
 	done     int
+	shown    int // done when the last line was printed
 	start    time.Time
 	last     time.Time
 	interval time.Duration
@@ -226,7 +230,7 @@ type ingestProgress struct {
 }
 
 func newIngestProgress(w io.Writer, total int, quiet bool) *ingestProgress {
-	p := &ingestProgress{w: w, total: total, start: time.Now(), interval: 5 * time.Second, quiet: quiet}
+	p := &ingestProgress{w: w, total: total, start: time.Now(), interval: ingestProgressEvery, quiet: quiet}
 	p.last = p.start
 	if quiet {
 		return p
@@ -263,6 +267,7 @@ func (p *ingestProgress) step() {
 }
 
 func (p *ingestProgress) line(now time.Time) {
+	p.shown = p.done
 	el := now.Sub(p.start).Seconds()
 	rate := float64(p.done) / max(el, 1e-9)
 	eta := ""
@@ -280,7 +285,7 @@ func (p *ingestProgress) finish() {
 		p.bar.Finish()
 		return
 	}
-	if p.done > 0 && time.Since(p.start) >= p.interval {
+	if p.done > p.shown && time.Since(p.start) >= p.interval {
 		p.line(time.Now())
 	}
 }
