@@ -155,13 +155,13 @@ func storeCheckConsistent(t *testing.T, path string) {
 	}
 	rows.Close()
 	for q, what := range map[string]string{
-		`SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT id FROM reports)`:                    "cells without their report",
-		`SELECT count(*) FROM findings WHERE report_id NOT IN (SELECT id FROM reports)`:                 "findings without their report",
-		`SELECT count(*) FROM sections WHERE report_id NOT IN (SELECT id FROM reports)`:                 "sections without their report",
-		`SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM reports)`:              "documents without a report",
-		`SELECT count(*) FROM (SELECT source FROM document_sources GROUP BY source HAVING count(*) > 1)`: "files stored twice",
+		`SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT id FROM reports)`:                                                          "cells without their report",
+		`SELECT count(*) FROM findings WHERE report_id NOT IN (SELECT id FROM reports)`:                                                       "findings without their report",
+		`SELECT count(*) FROM sections WHERE report_id NOT IN (SELECT id FROM reports)`:                                                       "sections without their report",
+		`SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM reports)`:                                                    "documents without a report",
+		`SELECT count(*) FROM (SELECT source FROM document_sources GROUP BY source HAVING count(*) > 1)`:                                      "files stored twice",
 		`SELECT count(*) FROM reports r WHERE r.status IN ('ok', 'findings') AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)`: "parsed reports without cells",
-		`SELECT count(*) FROM (SELECT agency, year FROM reports WHERE current GROUP BY agency, year HAVING count(*) > 1)`:                       "organ-years with two current versions",
+		`SELECT count(*) FROM (SELECT agency, year FROM reports WHERE current GROUP BY agency, year HAVING count(*) > 1)`:                     "organ-years with two current versions",
 	} {
 		if n := storeCount(t, r, q); n != 0 {
 			t.Fatalf("%d %s", n, what)
