@@ -71,20 +71,24 @@ type Box struct {
 // the first free position, expands spans, and pads short rows with empty
 // cells so that the grid is rectangular.
 func NewGrid(rows [][]SpanCell) *Table {
-	var grid [][]*GridCell
-	ensure := func(r, c int) {
-		for len(grid) <= r {
-			grid = append(grid, nil)
-		}
-		for len(grid[r]) <= c {
-			grid[r] = append(grid[r], nil)
-		}
+	// First the shape: where each declared cell lands, and the width.
+	type placed struct {
+		sc     *SpanCell
+		r, c   int
+		rs, cs int
 	}
-	for r, row := range rows {
-		ensure(r, 0)
+	var (
+		places []placed
+		// Positions taken by a rowspan from a row above; most grids have
+		// none, and then the map is never made.
+		occupied map[[2]int]bool
+		width    int
+	)
+	for r := range rows {
 		c := 0
-		for _, sc := range row {
-			for c < len(grid[r]) && grid[r][c] != nil {
+		for i := range rows[r] {
+			sc := &rows[r][i]
+			for occupied[[2]int{r, c}] {
 				c++
 			}
 			rs, cs := max(sc.RowSpan, 1), max(sc.ColSpan, 1)
@@ -94,34 +98,55 @@ func NewGrid(rows [][]SpanCell) *Table {
 			}
 			// Guard against absurd spans in hostile markup.
 			cs = min(cs, 256)
-			for dr := 0; dr < rs; dr++ {
+			for dr := 1; dr < rs; dr++ {
+				if occupied == nil {
+					occupied = map[[2]int]bool{}
+				}
 				for dc := 0; dc < cs; dc++ {
-					ensure(r+dr, c+dc)
-					if grid[r+dr][c+dc] != nil {
-						continue // overlapping spans: first writer wins
-					}
-					grid[r+dr][c+dc] = &GridCell{
-						Text: sc.Text, Row: r + dr, Col: c + dc,
-						OriginRow: r, OriginCol: c, RowSpan: rs, ColSpan: cs,
-						Page: sc.Page, Box: sc.Box, Uncertain: sc.Uncertain,
-					}
+					occupied[[2]int{r + dr, c + dc}] = true
 				}
 			}
+			places = append(places, placed{sc, r, c, rs, cs})
+			width = max(width, c+cs)
 			c += cs
 		}
 	}
-	width := 0
-	for _, row := range grid {
-		width = max(width, len(row))
+	// Then the cells, all in one allocation: a grid has hundreds.
+	slab := make([]GridCell, len(rows)*width)
+	grid := make([][]*GridCell, len(rows))
+	for r := range grid {
+		grid[r] = make([]*GridCell, width)
+	}
+	for _, p := range places {
+		for dr := 0; dr < p.rs; dr++ {
+			for dc := 0; dc < p.cs; dc++ {
+				r, c := p.r+dr, p.c+dc
+				if grid[r][c] != nil {
+					continue // overlapping spans: first writer wins
+				}
+				cell := &slab[r*width+c]
+				*cell = GridCell{
+					Text: p.sc.Text, Row: r, Col: c,
+					OriginRow: p.r, OriginCol: p.c, RowSpan: p.rs, ColSpan: p.cs,
+					Page: p.sc.Page, Box: p.sc.Box, Uncertain: p.sc.Uncertain,
+				}
+				grid[r][c] = cell
+			}
+		}
 	}
 	for r := range grid {
-		for c := 0; c < width; c++ {
-			if c >= len(grid[r]) {
-				grid[r] = append(grid[r], nil)
-			}
+		for c := range grid[r] {
 			if grid[r][c] == nil {
-				grid[r][c] = &GridCell{Row: r, Col: c, OriginRow: r, OriginCol: c, RowSpan: 1, ColSpan: 1, Pad: true}
+				cell := &slab[r*width+c]
+				*cell = GridCell{Row: r, Col: c, OriginRow: r, OriginCol: c, RowSpan: 1, ColSpan: 1, Pad: true}
+				grid[r][c] = cell
 			}
+		}
+	}
+	if width == 0 {
+		// No cell at all: keep the rows, empty, as before.
+		for r := range grid {
+			grid[r] = nil
 		}
 	}
 	return &Table{Rows: grid}

@@ -266,14 +266,20 @@ type value struct {
 	label     string // printed labels, for extra cells
 }
 
-func (v value) toCell(key string) nianbao.Cell {
+// toCell makes the report's cell; prov, when not nil, is where to put its
+// provenance (assemble hands out one slab for all of a report's cells).
+func (v value) toCell(key string, prov *nianbao.Provenance) nianbao.Cell {
 	c := nianbao.Cell{Key: key, Value: v.fig.Value, Raw: v.raw, Blank: v.fig.Blank, Uncertain: v.uncertain, Label: v.label}
 	if v.fig.Unit == "元" {
 		c.Unit = "元"
 	}
 	if v.cell != nil {
-		c.Source = &nianbao.Provenance{Table: v.t.Index, Row: v.cell.Row, Col: v.cell.Col, Page: v.cell.Page,
+		if prov == nil {
+			prov = new(nianbao.Provenance)
+		}
+		*prov = nianbao.Provenance{Table: v.t.Index, Row: v.cell.Row, Col: v.cell.Col, Page: v.cell.Page,
 			Box: v.cell.Box, Raw: v.raw, Engine: v.t.Engine}
+		c.Source = prov
 		if c.Uncertain == "" && v.cell.Uncertain != "" {
 			c.Uncertain = v.cell.Uncertain
 		}
@@ -308,6 +314,7 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 	schema := nianbao.SchemaWith(rep.Template, split)
 	inSchema := make(map[string]bool, len(schema))
 	rep.Cells = make([]nianbao.Cell, 0, len(schema))
+	provs := make([]nianbao.Provenance, len(schema))
 	for _, f := range schema {
 		inSchema[f.Key] = true
 		v, ok := byTable[f.Key[1]].vals[f.Key]
@@ -316,7 +323,7 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 			rep.Cells = append(rep.Cells, c)
 			continue
 		}
-		rep.Cells = append(rep.Cells, v.toCell(f.Key))
+		rep.Cells = append(rep.Cells, v.toCell(f.Key, &provs[len(rep.Cells)]))
 	}
 	// Canonical keys of the other template or layout, and rows and columns
 	// the template does not have, are kept as extra cells.
@@ -325,7 +332,7 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 			if inSchema[k] {
 				continue
 			}
-			rep.Extra = append(rep.Extra, tr.vals[k].toCell(k))
+			rep.Extra = append(rep.Extra, tr.vals[k].toCell(k, nil))
 		}
 	}
 	for i, tr := range []*tableRead{t2, t3, t4} {
