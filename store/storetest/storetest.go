@@ -15,8 +15,9 @@ import (
 )
 
 // Doc renders the i-th generated report of a seed: HTML for two in three,
-// text otherwise; template 2019 or 2021 alternately. The same seed and i
-// give the same bytes. name is a file name for it.
+// text otherwise; template 2019 or 2021 alternately; one in ten breaks a
+// rule of the arithmetic (a finding). The same seed and i give the same
+// bytes. name is a file name for it.
 func Doc(seed uint64, i int) (name string, data []byte) {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
 	t := nianbao.Template2019
@@ -24,6 +25,9 @@ func Doc(seed uint64, i int) (name string, data []byte) {
 		t = nianbao.Template2021
 	}
 	s := fixture.Random(rng, t)
+	if i%10 == 9 {
+		s = fixture.Break(s, fixture.BreakableRules[(i/10)%len(fixture.BreakableRules)])
+	}
 	if i%3 == 2 {
 		return fmt.Sprintf("r%06d.txt", i), fixture.Text(s, fixture.RandomTextStyle(rng))
 	}
@@ -52,7 +56,7 @@ func Write(dir string, seed uint64, n int) (int64, error) {
 // (benchmarks need thousands, which take seconds to render). A folder is
 // complete once its marker file exists.
 func Corpus(seed uint64, n int) (string, error) {
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("nianbao-corpus-%d-%d", seed, n))
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("nianbao-corpus-v2-%d-%d", seed, n))
 	marker := filepath.Join(dir, ".complete")
 	if _, err := os.Stat(marker); err == nil {
 		return dir, nil

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/store"
+)
+
+func storeReadCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return recs
+}
+
+// TestExportRoundTrip exports the same database as CSV, JSON and XLSX, reads
+// each back (the workbook with excelize) and checks that the three agree
+// cell for cell, that the headers are the keys and the Chinese labels, and
+// that every figure of the reports table is the stored value.
+func TestExportRoundTrip(t *testing.T) {
+	db := storeFixture(t)
+	dir := t.TempDir()
+	csvDir, jsonDir, xlsx := filepath.Join(dir, "csv"), filepath.Join(dir, "json"), filepath.Join(dir, "out.xlsx")
+	for _, args := range [][]string{
+		{"--format", "csv", "--out", csvDir},
+		{"--format", "json", "--out", jsonDir},
+		{"--out", xlsx}, // format from the extension
+	} {
+		if code, out, errs := storeRun(t, nil, append([]string{"export", "--db", db}, args...)...); code != 0 {
+			t.Fatalf("export %v: exit %d\n%s\n%s", args, code, out, errs)
+		}
+	}
+	st, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tables := st.ExportTables()
+
+	wb, err := excelize.OpenFile(xlsx, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	var names []string
+	for _, tb := range tables {
+		names = append(names, tb.Name)
+	}
+	if sheets := wb.GetSheetList(); !slices.Equal(sheets, names) {
+		t.Fatalf("sheets %v, want %v", sheets, names)
+	}
+
+	for _, tb := range tables {
+		recs := storeReadCSV(t, filepath.Join(csvDir, tb.Name+".csv"))
+		if len(recs) < 2 {
+			t.Fatalf("%s.csv: no header rows", tb.Name)
+		}
+		for i, c := range tb.Columns {
+			if recs[0][i] != c.Key || recs[1][i] != c.Label || c.Label == "" {
+				t.Fatalf("%s.csv column %d: header %q/%q, want %q/%q", tb.Name, i, recs[0][i], recs[1][i], c.Key, c.Label)
+			}
+		}
+		want, err := tb.Count(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs)-2 != want || want == 0 {
+			t.Errorf("%s.csv: %d rows, want %d", tb.Name, len(recs)-2, want)
+		}
+
+		// XLSX: the same cells as the CSV.
+		rows, err := wb.GetRows(tb.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(recs) {
+			t.Fatalf("sheet %s: %d rows, csv %d", tb.Name, len(rows), len(recs))
+		}
+		for r := range rows {
+			row := append(rows[r], make([]string, len(tb.Columns)-len(rows[r]))...)
+			for c := range tb.Columns {
+				if !storeSameCell(row[c], recs[r][c]) {
+					t.Fatalf("sheet %s row %d column %s: xlsx %q, csv %q", tb.Name, r+1, tb.Columns[c].Key, row[c], recs[r][c])
+				}
+			}
+		}
+
+		// JSON: columns with keys and labels, rows as objects.
+		b, err := os.ReadFile(filepath.Join(jsonDir, tb.Name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Table   string `json:"table"`
+			Columns []struct{ Key, Label string }
+			Rows    []map[string]any `json:"rows"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s.json: %v", tb.Name, err)
+		}
+		if doc.Table != tb.Name || len(doc.Columns) != len(tb.Columns) || len(doc.Rows) != len(recs)-2 {
+			t.Fatalf("%s.json: table %q, %d columns, %d rows", tb.Name, doc.Table, len(doc.Columns), len(doc.Rows))
+		}
+		for i, row := range doc.Rows {
+			for c, col := range tb.Columns {
+				if doc.Columns[c].Key != col.Key || doc.Columns[c].Label != col.Label {
+					t.Fatalf("%s.json column %d: %+v", tb.Name, c, doc.Columns[c])
+				}
+				if got := storeText(row[col.Key]); got != recs[i+2][c] {
+					t.Fatalf("%s.json row %d %s: %q, csv %q", tb.Name, i, col.Key, got, recs[i+2][c])
+				}
+			}
+		}
+	}
+
+	// The wide reports table holds every stored figure of the current
+	// reports, under its canonical key.
+	recs := storeReadCSV(t, filepath.Join(csvDir, "reports.csv"))
+	stored := map[string]string{}
+	rows, err := st.Reader().Query(`SELECT report_id, key, value FROM v_cells WHERE extra = 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var key string
+		var v *float64
+		rows.Scan(&id, &key, &v)
+		s := ""
+		if v != nil {
+			s = strconv.FormatFloat(*v, 'f', -1, 64)
+		}
+		stored[fmt.Sprint(id, " ", key)] = s
+	}
+	rows.Close()
+	checked := 0
+	for _, rec := range recs[2:] {
+		for c, key := range recs[0] {
+			if _, ok := nianbao.LookupField(key); !ok {
+				continue
+			}
+			want, has := stored[rec[0]+" "+key]
+			if rec[c] != want || (!has && rec[c] != "") {
+				t.Fatalf("report %s %s: exported %q, stored %q", rec[0], key, rec[c], want)
+			}
+			if has {
+				checked++
+			}
+		}
+	}
+	if checked != len(stored) || checked < 40*150 {
+		t.Errorf("checked %d exported figures of %d stored", checked, len(stored))
+	}
+}
+
+// storeSameCell compares an XLSX cell read back with the CSV text: numbers
+// compare as numbers (the workbook stores 14.2404 as a double).
+func storeSameCell(x, c string) bool {
+	if x == c {
+		return true
+	}
+	fx, ex := strconv.ParseFloat(x, 64)
+	fc, ec := strconv.ParseFloat(c, 64)
+	return ex == nil && ec == nil && fx == fc
+}
+
+func TestExportOptions(t *testing.T) {
+	db := storeFixture(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "x")
+	code, _, errs := storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "fields, table4", "--header", "keys")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	entries, _ := os.ReadDir(out)
+	var files []string
+	for _, e := range entries {
+		files = append(files, e.Name())
+	}
+	if !slices.Equal(files, []string{"fields.csv", "table4.csv"}) {
+		t.Fatalf("files %v", files)
+	}
+	recs := storeReadCSV(t, filepath.Join(out, "table4.csv"))
+	if recs[0][0] != "report_id" || recs[1][0] == "报告编号" {
+		t.Errorf("--header keys: %v / %v", recs[0], recs[1])
+	}
+	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "fields", "--header", "labels")
+	if recs := storeReadCSV(t, filepath.Join(out, "fields.csv")); code != 0 || recs[0][0] != "键" || recs[1][0] == "key" {
+		t.Errorf("--header labels: %v", recs[:2])
+	}
+	for _, bad := range [][]string{{"--format", "pdf"}, {"--tables", "nope", "--format", "csv"}, {"--header", "x", "--format", "csv"}, {}} {
+		if code, _, _ := storeRun(t, nil, append([]string{"export", "--db", db, "--out", filepath.Join(dir, "y")}, bad...)...); code != 2 {
+			t.Errorf("export %v: exit %d, want 2", bad, code)
+		}
+	}
+	if code, _, _ := storeRun(t, nil, "export", "--db", filepath.Join(dir, "none.db"), "--format", "csv"); code != 1 {
+		t.Errorf("export of a missing database: exit %d, want 1", code)
+	}
+	// Labels of the figures name the table, the row and the column.
+	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "reports")
+	recs = storeReadCSV(t, filepath.Join(out, "reports.csv"))
+	i := slices.Index(recs[0], "t3.denied.safety.natural")
+	if code != 0 || i < 0 || recs[1][i] != "表三 3.危及“三安全一稳定” · 自然人" {
+		t.Errorf("label of t3.denied.safety.natural: %q", recs[1][i])
+	}
+	if j := slices.Index(recs[0], "t2.procurement.amount"); j < 0 || !strings.Contains(recs[1][j], "万元") {
+		t.Errorf("amount label without its unit")
+	}
+}
