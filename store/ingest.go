@@ -516,9 +516,9 @@ func versioned(rep *nianbao.Report) bool {
 const cellChunk = 16
 
 var (
-	cellColsPlain = []string{"report_id", "key", "value", "raw", "blank", "label", "tbl", "row", "col", "engine"}
-	cellColsFull  = []string{"report_id", "key", "value", "raw", "blank", "label", "tbl", "row", "col", "engine",
-		"unit", "uncertain", "extra", "page", "x0", "y0", "x1", "y1"}
+	cellColsPlain = []string{"report_id", "key", "value", "raw", "blank", "tbl", "row", "col", "engine"}
+	cellColsFull  = []string{"report_id", "key", "value", "raw", "blank", "tbl", "row", "col", "engine",
+		"unit", "uncertain", "extra", "label", "page", "x0", "y0", "x1", "y1"}
 	cellInsert = map[[2]int]string{} // {full, rows} → SQL
 )
 
@@ -576,7 +576,7 @@ func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
 		}
 		var err error
 		if !extra && c.Unit == "" && c.Uncertain == "" && page == nil && x0 == nil {
-			plain = append(plain, repID, key, value, nullString(raw), nullString(c.Blank), nullString(c.Label), tbl, row, col, engine)
+			plain = append(plain, repID, key, value, nullString(raw), nullString(c.Blank), tbl, row, col, engine)
 			plain, err = flush(false, plain, false)
 			return err
 		}
@@ -584,8 +584,16 @@ func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
 		if extra {
 			ex = 1
 		}
-		full = append(full, repID, key, value, nullString(raw), nullString(c.Blank), nullString(c.Label), tbl, row, col, engine,
-			nullString(c.Unit), nullString(c.Uncertain), ex, page, x0, y0, x1, y1)
+		// The printed label is kept for extra cells, which have no
+		// template label; for a canonical cell it would repeat a long
+		// Chinese row label on every cell (40% of the database) and can be
+		// read again through the provenance from the archived document.
+		var label any
+		if extra {
+			label = nullString(c.Label)
+		}
+		full = append(full, repID, key, value, nullString(raw), nullString(c.Blank), tbl, row, col, engine,
+			nullString(c.Unit), nullString(c.Uncertain), ex, label, page, x0, y0, x1, y1)
 		full, err = flush(true, full, false)
 		return err
 	}

@@ -51,11 +51,26 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(b)
-		ms = append(ms, migration{version: v, name: name, sql: string(b), checksum: hex.EncodeToString(sum[:])})
+		ms = append(ms, migration{version: v, name: name, sql: string(b), checksum: checksum(string(b))})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
+}
+
+// checksum identifies a migration's statements: comments and blank lines
+// are left out, so that editing a comment does not make a database refuse
+// the program.
+func checksum(sql string) string {
+	h := sha256.New()
+	for _, line := range strings.Split(sql, "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			h.Write([]byte(line + "\n"))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // migrate applies the migrations the database lacks. It refuses a database

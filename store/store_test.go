@@ -472,3 +472,15 @@ func fakeParseRewrite(rename map[string]string, sha string) ParseFunc {
 		return rep
 	}
 }
+
+func TestMigrationChecksumIgnoresComments(t *testing.T) {
+	a := checksum("-- a table\nCREATE TABLE x (a INTEGER); -- why\n\n")
+	b := checksum("-- the table, reworded\n\nCREATE TABLE x (a INTEGER);\n")
+	c := checksum("CREATE TABLE x (a TEXT);")
+	if a != b {
+		t.Error("a comment edit changed the checksum")
+	}
+	if a == c {
+		t.Error("a statement edit kept the checksum")
+	}
+}

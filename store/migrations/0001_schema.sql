@@ -57,7 +57,8 @@ CREATE INDEX reports_by_agency_year ON reports(agency, year);
 CREATE INDEX reports_by_year ON reports(year);
 
 -- One row per figure. key is the canonical key (see the fields table);
--- extra = 1 for rows/columns a province adds. value is NULL when the document
+-- extra = 1 for rows/columns a province adds, with label the printed row and
+-- column labels (a canonical cell's labels are in fields). value is NULL when the document
 -- leaves the cell blank, and blank then says how ('blank', 'dash', 'slash',
 -- '无', 'missing', 'unreadable'). Provenance: tbl/row/col in the document's
 -- grids (0-based), page (1-based, PDF), box in points (PDF), engine.
