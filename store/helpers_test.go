@@ -39,6 +39,9 @@ func fakeParse(_ context.Context, source string, data []byte, _ pipeline.Options
 		switch {
 		case line == "panic":
 			panic("fake parser told to panic")
+		case strings.HasPrefix(line, "sleep="):
+			d, _ := time.ParseDuration(strings.TrimPrefix(line, "sleep="))
+			time.Sleep(d)
 		case strings.HasPrefix(line, "agency="):
 			rep.Agency = strings.TrimPrefix(line, "agency=")
 		case strings.HasPrefix(line, "year="):

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -482,5 +484,79 @@ func TestMigrationChecksumIgnoresComments(t *testing.T) {
 	}
 	if a == c {
 		t.Error("a statement edit kept the checksum")
+	}
+}
+
+// Versions follow the order of the items, not the order in which the
+// workers finish: the same batch always gives the same database.
+func TestBatchWritesInInputOrder(t *testing.T) {
+	s := openFake(t, nil)
+	docs := [][]byte{
+		fakeDoc("甲", 2023, "sleep=80ms", "cell t3.new.total=1"), // slow: finishes last
+		fakeDoc("甲", 2023, "cell t3.new.total=2"),
+		fakeDoc("乙", 2023, "cell t3.new.total=3"),
+		fakeDoc("甲", 2023, "cell t3.new.total=4"),
+	}
+	var items []Item
+	for i, d := range docs {
+		items = append(items, Item{Source: strconv.Itoa(i), Load: func() ([]byte, error) { return d, nil }})
+	}
+	var order []string
+	err := s.IngestBatch(context.Background(), slices.Values(items), BatchOptions{Workers: 4, OnOutcome: func(o Outcome) {
+		order = append(order, o.Source)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(order, []string{"0", "1", "2", "3"}) {
+		t.Errorf("outcomes in order %v", order)
+	}
+	rows, err := s.Reader().Query(`SELECT d.source, r.id, r.version FROM reports r JOIN documents d ON d.id = r.document_id ORDER BY r.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var src string
+		var id, v int
+		rows.Scan(&src, &id, &v)
+		got = append(got, fmt.Sprintf("%s:%d:%d", src, id, v))
+	}
+	rows.Close()
+	if want := []string{"0:1:1", "1:2:2", "2:3:1", "3:4:3"}; !slices.Equal(got, want) {
+		t.Errorf("source:id:version %v, want %v", got, want)
+	}
+}
+
+// Single documents (the crawler) and a batch may write at the same time:
+// they share the one write connection and neither waits forever.
+func TestIngestDuringBatch(t *testing.T) {
+	s := openFake(t, nil)
+	ctx := context.Background()
+	items := func(yield func(Item) bool) {
+		for i := range 300 {
+			d := fakeDoc("批量", 1000+i, "cell t3.new.total=1")
+			if !yield(Item{Source: "b", Load: func() ([]byte, error) { return d, nil }}) {
+				return
+			}
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.IngestBatch(ctx, items, BatchOptions{TxDocs: 20}) }()
+	for i := range 50 {
+		if _, err := s.Ingest(ctx, Input{Source: "single", Data: fakeDoc("单个", 2000+i, "cell t3.new.total=2")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("batch did not finish")
+	}
+	if n := count(t, s.Reader(), `SELECT count(*) FROM reports`); n != 350 {
+		t.Fatalf("%d reports, want 350", n)
 	}
 }
