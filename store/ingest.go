@@ -78,6 +78,10 @@ func (s *Store) Ingest(ctx context.Context, in Input) (Outcome, error) {
 		return Outcome{}, errors.New("ingest: the store is open read-only")
 	}
 	p := s.prepare(ctx, in.Source, in.Fetch, in.Data, 0)
+	if err := ctx.Err(); err != nil {
+		// A parse cut short must not be stored as the document's report.
+		return Outcome{Source: in.Source, SHA256: p.sha, Result: ResultFailed, Err: err}, fmt.Errorf("ingest %s: %w", in.Source, err)
+	}
 	var out Outcome
 	err := s.withTx(ctx, func(w *txWriter) error {
 		var err error
@@ -244,15 +248,15 @@ func (w *txWriter) writeItem(p *prepared) (Outcome, error) {
 	if p.err != nil {
 		return Outcome{Source: p.source, SHA256: p.sha, Result: ResultFailed, Err: p.err}, nil
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `SAVEPOINT doc`); err != nil {
+	if _, err := w.exec(`SAVEPOINT doc`); err != nil {
 		return Outcome{}, fmt.Errorf("savepoint: %w", err)
 	}
 	out, err := w.write(p)
 	if err != nil {
-		if _, rerr := w.tx.ExecContext(w.ctx, `ROLLBACK TO doc`); rerr != nil {
+		if _, rerr := w.exec(`ROLLBACK TO doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 		}
-		if _, rerr := w.tx.ExecContext(w.ctx, `RELEASE doc`); rerr != nil {
+		if _, rerr := w.exec(`RELEASE doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 		}
 		if itemError(err) {
@@ -260,7 +264,7 @@ func (w *txWriter) writeItem(p *prepared) (Outcome, error) {
 		}
 		return Outcome{}, err
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `RELEASE doc`); err != nil {
+	if _, err := w.exec(`RELEASE doc`); err != nil {
 		return Outcome{}, fmt.Errorf("release savepoint: %w", err)
 	}
 	return out, nil
@@ -610,12 +614,12 @@ func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
 		}
 		// Keys are unique per report; a repeated extra key gets a suffix
 		// rather than losing a figure.
-		if n := seen[key]; n > 0 {
-			seen[key] = n + 1
-			return key + "#" + strconv.Itoa(n+1)
+		k := key
+		for n := 2; seen[k] > 0; n++ {
+			k = key + "#" + strconv.Itoa(n)
 		}
-		seen[key] = 1
-		return key
+		seen[k] = 1
+		return k
 	}
 	for i := range rep.Cells {
 		cells = append(cells, keyed{keyOf(&rep.Cells[i]), &rep.Cells[i], false})

@@ -560,3 +560,72 @@ func TestIngestDuringBatch(t *testing.T) {
 		t.Fatalf("%d reports, want 350", n)
 	}
 }
+
+func TestIngestCancelledStoresNothing(t *testing.T) {
+	s := openFake(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.parse = func(_ context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+		cancel() // cancelled while parsing: the report may be cut short
+		return &nianbao.Report{Status: nianbao.StatusError, Error: "context canceled"}
+	}
+	if _, err := s.Ingest(ctx, Input{Source: "x", Data: fakeDoc("甲", 2023)}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v", err)
+	}
+	if n := count(t, s.Reader(), `SELECT count(*) FROM reports`); n != 0 {
+		t.Fatalf("%d reports stored from a cancelled parse", n)
+	}
+}
+
+// A document the database refuses is rolled back alone: nothing of it
+// stays, and the rest of its transaction lands.
+func TestBatchRollsBackOneRefusedDocument(t *testing.T) {
+	s := openFake(t, nil)
+	if _, err := s.db.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON findings WHEN new.rule = 'boom'
+		BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`); err != nil {
+		t.Fatal(err)
+	}
+	docs := [][]byte{
+		fakeDoc("甲", 2023, "cell t3.new.total=1"),
+		fakeDoc("乙", 2023, "cell t3.new.total=2", "section 1=一段会被回滚的文字", "finding boom"),
+		fakeDoc("丙", 2023, "cell t3.new.total=3", "extra t3.x.a=1", "extra t3.x.a#2=2", "extra t3.x.a=3"),
+	}
+	var outs []Outcome
+	items := func(yield func(Item) bool) {
+		for i, d := range docs {
+			if !yield(Item{Source: strconv.Itoa(i), Load: func() ([]byte, error) { return d, nil }}) {
+				return
+			}
+		}
+	}
+	if err := s.IngestBatch(context.Background(), items, BatchOptions{OnOutcome: func(o Outcome) { outs = append(outs, o) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 3 || outs[1].Result != ResultFailed || outs[1].Err == nil || !strings.Contains(outs[1].Err.Error(), "refused by test trigger") {
+		t.Fatalf("outcomes %+v", outs)
+	}
+	if outs[0].Result != ResultNew || outs[2].Result != ResultNew {
+		t.Fatalf("outcomes %+v", outs)
+	}
+	db := s.Reader()
+	if n := count(t, db, `SELECT count(*) FROM documents`); n != 2 {
+		t.Fatalf("%d documents, want 2", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM sections`); n != 0 {
+		t.Fatal("sections of the refused document stayed")
+	}
+	if n := count(t, db, `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '会被回滚'`); n != 0 {
+		t.Fatal("the full-text index kept the refused document")
+	}
+	// Three extra cells whose keys collide once suffixed all land.
+	if n := count(t, db, `SELECT count(*) FROM cells WHERE extra = 1`); n != 3 {
+		t.Fatalf("%d extra cells, want 3", n)
+	}
+	// The refused bytes are not remembered: the next run tries again.
+	if _, err := s.db.Exec(`DROP TRIGGER refuse`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Ingest(context.Background(), Input{Source: "1", Data: docs[1]})
+	if err != nil || out.Result != ResultNew {
+		t.Fatalf("retry: %+v %v", out, err)
+	}
+}
