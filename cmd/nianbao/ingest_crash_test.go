@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,7 +21,11 @@ import (
 func storeBuild(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "nianbao")
-	cmd := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", bin, ".")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	cmd := exec.Command(goTool, "build", "-tags", "sqlite_fts5", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
