@@ -22,11 +22,13 @@ type Item struct {
 	Load   func() ([]byte, error)
 	// reparse is the id of the archived document to read again.
 	reparse int64
+	// path is the local file of a FileItem, for the size check.
+	path string
 }
 
 // FileItem is the item of a local file.
 func FileItem(path string) Item {
-	return Item{Source: path, Load: func() ([]byte, error) { return os.ReadFile(path) }}
+	return Item{Source: path, path: path, Load: func() ([]byte, error) { return os.ReadFile(path) }}
 }
 
 // BatchOptions tune IngestBatch.
@@ -39,8 +41,11 @@ type BatchOptions struct {
 	TxDocs int
 	TxTime time.Duration
 	// OnOutcome is called for each document once its transaction has
-	// committed, from a single goroutine, in the order of commits.
+	// committed, from a single goroutine, in the order of the items.
 	OnOutcome func(Outcome)
+	// MaxSize refuses local files larger than this many bytes (0: no
+	// limit), so that one huge file cannot take the memory of a batch.
+	MaxSize int64
 }
 
 // IngestBatch ingests the items: GOMAXPROCS workers load, hash, archive and
@@ -113,7 +118,7 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 				if wctx.Err() != nil {
 					continue // drain
 				}
-				p := s.prepareItem(wctx, j.it)
+				p := s.prepareItem(wctx, j.it, opt.MaxSize)
 				if wctx.Err() != nil {
 					// Cancelled while parsing: the result may be a parse
 					// cut short, which must not be stored as the report.
@@ -224,7 +229,13 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 
 // prepareItem loads and prepares one item, turning a load failure into a
 // failed outcome for the writer to report.
-func (s *Store) prepareItem(ctx context.Context, it Item) *prepared {
+func (s *Store) prepareItem(ctx context.Context, it Item, maxSize int64) *prepared {
+	if maxSize > 0 && it.path != "" {
+		if fi, err := os.Stat(it.path); err == nil && fi.Size() > maxSize {
+			return &prepared{source: it.Source, fetch: it.Fetch,
+				err: fmt.Errorf("read %s: %d bytes, more than the limit of %d (--max-size)", it.Source, fi.Size(), maxSize)}
+		}
+	}
 	data, err := it.Load()
 	if err != nil {
 		return &prepared{source: it.Source, fetch: it.Fetch, err: fmt.Errorf("read %s: %w", it.Source, err)}

@@ -325,7 +325,9 @@ func TestBatchWithBadInput(t *testing.T) {
 	items = slices.Insert(items, 30, FileItem(unsup), FileItem(panics))
 
 	var outs []Outcome
-	err := s.IngestBatch(ctx, slices.Values(items), BatchOptions{Workers: 3, TxDocs: 7, OnOutcome: func(o Outcome) { outs = append(outs, o) }})
+	huge := write("huge.txt", append(fakeDoc("机关H", 2022), make([]byte, 5000)...))
+	items = append(items, FileItem(huge))
+	err := s.IngestBatch(ctx, slices.Values(items), BatchOptions{Workers: 3, TxDocs: 7, MaxSize: 4096, OnOutcome: func(o Outcome) { outs = append(outs, o) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,6 +357,7 @@ func TestBatchWithBadInput(t *testing.T) {
 	check(unsup, ResultNew, nianbao.StatusUnsupported, "fake reason")
 	check(panics, ResultNew, nianbao.StatusError, "internal error")
 	check(missing, ResultFailed, "", "no such file")
+	check(huge, ResultFailed, "", "more than the limit of 4096")
 	db := s.Reader()
 	if n := count(t, db, `SELECT count(*) FROM reports WHERE status = 'ok'`); n != 50 {
 		t.Fatalf("%d good reports landed, want 50", n)

@@ -16,6 +16,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/nianbao/nianbao/fetch/crawl"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -33,6 +34,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	txDocs := fl.Int("tx", 500, "documents per transaction")
 	strict := fl.Bool("strict", false, "exit with status 1 when a document failed")
 	quiet := fl.Bool("q", false, "no progress on stderr")
+	maxSize := fl.String("max-size", "256MB", "larger files are refused (reported as failed)")
 	fl.Usage = func() {
 		fmt.Fprintln(env.Stderr, "usage: nianbao ingest [--db FILE] PATH...\n       nianbao ingest [--db FILE] --reparse [--all]\n\n"+
 			"Stores every report file given, and every file under each folder given (recursively;\n"+
@@ -51,6 +53,10 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 	if *all && !*reparse {
 		return usageError("--all goes with --reparse")
+	}
+	limit, err := crawl.ParseBytes(*maxSize)
+	if err != nil {
+		return usageError("--max-size: %v", err)
 	}
 
 	st, err := store.Open(ctx, *db, store.Options{})
@@ -71,7 +77,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	prog := newIngestProgress(env.Stderr, total, *quiet)
 	var sum store.Summary
 	start := time.Now()
-	bopt := store.BatchOptions{Workers: *workers, TxDocs: *txDocs, OnOutcome: func(o store.Outcome) {
+	bopt := store.BatchOptions{Workers: *workers, TxDocs: *txDocs, MaxSize: limit, OnOutcome: func(o store.Outcome) {
 		sum.Add(o)
 		prog.step()
 	}}

@@ -260,6 +260,10 @@ func TestIngestBadInputInBatch(t *testing.T) {
 	if !strings.Contains(out, "failed              ") {
 		t.Errorf("no failed count:\n%s", out)
 	}
+	// A file over --max-size is refused with its reason.
+	if code, out, _ := storeRun(t, nil, "ingest", "--db", db, "--max-size", "1KB", storeSamples[1]); code != 0 || !strings.Contains(out, "more than the limit of 1024") {
+		t.Errorf("--max-size: exit %d\n%s", code, out)
+	}
 	// --strict turns failures into exit status 1.
 	if code, _, _ := storeRun(t, nil, "ingest", "--db", db, "--strict", in, missing); code != 1 {
 		t.Errorf("--strict: exit %d, want 1", code)
