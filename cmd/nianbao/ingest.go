@@ -34,7 +34,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	txDocs := fl.Int("tx", 500, "documents per transaction")
 	strict := fl.Bool("strict", false, "exit with status 1 when a document failed")
 	quiet := fl.Bool("q", false, "no progress on stderr")
-	maxSize := fl.String("max-size", "256MB", "larger files are refused (reported as failed)")
+	maxSize := fl.String("max-size", "64MB", "larger files are refused (reported as failed), as the crawler does")
 	fl.Usage = func() {
 		fmt.Fprintln(env.Stderr, "usage: nianbao ingest [--db FILE] PATH...\n       nianbao ingest [--db FILE] --reparse [--all]\n\n"+
 			"Stores every report file given, and every file under each folder given (recursively;\n"+
