@@ -80,7 +80,7 @@ var reportMetaCols = []Column{
 }
 
 func (s *Store) exportReports() *Table {
-	fields := nianbao.AllFields()
+	fields := printedOrder(nianbao.AllFields())
 	cols := append([]Column{}, reportMetaCols...)
 	index := map[string]int{}
 	for _, f := range fields {

@@ -18,6 +18,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,7 +242,7 @@ func syncFields(ctx context.Context, db *sql.DB) error {
 	}
 	defer tx.Rollback()
 	// Compare first: an unchanged schema (the usual case) writes nothing.
-	want := nianbao.AllFields()
+	want := printedOrder(nianbao.AllFields())
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM fields`).Scan(&n); err != nil {
 		return fmt.Errorf("sync fields: %w", err)
@@ -272,4 +275,77 @@ func syncFields(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("sync fields: %w", err)
 	}
 	return nil
+}
+
+// printedOrder sorts the fields of both templates as a table would print
+// them: by table, then row, then column, the rows and columns that only one
+// template has merged in next to those they follow (（六）'s three sub-rows of
+// template 2021 next to its single row of 2019), so that fields.ord gives a
+// natural row order to v_table3 whatever the template.
+func printedOrder(fields []nianbao.Field) []nianbao.Field {
+	rowSeqs := map[int][][]string{}
+	colSeqs := map[string][][]string{}
+	for _, t := range []nianbao.Template{nianbao.Template2019, nianbao.Template2021} {
+		for _, split := range []bool{false, true} {
+			rows := map[int][]string{}
+			cols := map[string][]string{}
+			for _, f := range nianbao.SchemaWith(t, split) {
+				tr := strconv.Itoa(f.Table) + "." + f.Row
+				if len(cols[tr]) == 0 {
+					rows[f.Table] = append(rows[f.Table], f.Row)
+				}
+				cols[tr] = append(cols[tr], f.Col)
+			}
+			for tbl, r := range rows {
+				rowSeqs[tbl] = append(rowSeqs[tbl], r)
+			}
+			for tr, c := range cols {
+				colSeqs[tr] = append(colSeqs[tr], c)
+			}
+		}
+	}
+	rowPos := map[string]int{}
+	for tbl, seqs := range rowSeqs {
+		for i, r := range mergeSeqs(seqs) {
+			rowPos[strconv.Itoa(tbl)+"."+r] = i
+		}
+	}
+	colPos := map[string]int{}
+	for tr, seqs := range colSeqs {
+		for i, c := range mergeSeqs(seqs) {
+			colPos[tr+"."+c] = i
+		}
+	}
+	out := append([]nianbao.Field(nil), fields...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Table != b.Table {
+			return a.Table < b.Table
+		}
+		ra, rb := rowPos[strconv.Itoa(a.Table)+"."+a.Row], rowPos[strconv.Itoa(b.Table)+"."+b.Row]
+		if ra != rb {
+			return ra < rb
+		}
+		return colPos[strconv.Itoa(a.Table)+"."+a.Row+"."+a.Col] < colPos[strconv.Itoa(b.Table)+"."+b.Row+"."+b.Col]
+	})
+	return out
+}
+
+// mergeSeqs merges sequences into one that keeps the order of each: an
+// element the result lacks goes right after the element that precedes it in
+// its own sequence.
+func mergeSeqs(seqs [][]string) []string {
+	var out []string
+	for _, seq := range seqs {
+		last := -1
+		for _, x := range seq {
+			if i := slices.Index(out, x); i >= 0 {
+				last = i
+				continue
+			}
+			out = slices.Insert(out, last+1, x)
+			last++
+		}
+	}
+	return out
 }

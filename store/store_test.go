@@ -96,7 +96,7 @@ func TestIngestStoresEverything(t *testing.T) {
 	clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
 	s := openFake(t, clock)
 	doc := fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.new.natural=13", "cell t3.new.total=20",
-		"cell t2.fees.amount=14.2404", "extra t3.x.subtotal.natural=7", "extra t3.x.subtotal.natural=8",
+		"cell t2.fees.amount=14.2404", "extra t3.x.subtotal.natural=7", "extra t3.x.subtotal.natural=8", "extra t3.new.x.小计=9",
 		"finding t3.balance t3.new.total t3.carried.total", "section 1=本机关坚持以公开为常态",
 		"section 6=本年度未收取信息处理费")
 	out, err := s.Ingest(ctx, Input{Source: "https://example.gov.cn/a.html", Data: doc,
@@ -127,7 +127,7 @@ func TestIngestStoresEverything(t *testing.T) {
 
 	// Every canonical cell of the template, plus both extra cells (the
 	// repeated key kept under a suffix), blank cells flagged.
-	want := len(nianbao.Schema(nianbao.Template2021)) + 2
+	want := len(nianbao.Schema(nianbao.Template2021)) + 3
 	if n := count(t, db, `SELECT count(*) FROM cells`); n != want {
 		t.Fatalf("%d cells, want %d", n, want)
 	}
@@ -176,6 +176,21 @@ func TestIngestStoresEverything(t *testing.T) {
 	if err := db.QueryRow(`SELECT row_label, natural, total FROM v_table3 WHERE row = 'new'`).Scan(&label, &natural, &rowTotal); err != nil ||
 		natural != 13 || rowTotal != 20 || label != "一、本年新收政府信息公开申请数量" {
 		t.Fatalf("v_table3 new: %q %v %v %v", label, natural, rowTotal, err)
+	}
+	// An extra row of table 三 is a row of the view; an extra column of a
+	// standard row is not.
+	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NULL`); n != 1 {
+		t.Fatalf("v_table3 has %d extra rows, want 1", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row = 'x.subtotal' AND natural = 7 AND total IS NULL`); n != 1 {
+		t.Fatal("v_table3 lacks the extra row x.subtotal")
+	}
+	// Rows come in printed order.
+	var first, last string
+	db.QueryRow(`SELECT row FROM v_table3 WHERE row_ord IS NOT NULL ORDER BY row_ord LIMIT 1`).Scan(&first)
+	db.QueryRow(`SELECT row FROM v_table3 WHERE row_ord IS NOT NULL ORDER BY row_ord DESC LIMIT 1`).Scan(&last)
+	if first != "new" || last != "carry_forward" {
+		t.Errorf("v_table3 row order: first %q, last %q", first, last)
 	}
 	if n := count(t, db, `SELECT count(*) FROM v_table4`); n != 3 {
 		t.Fatalf("v_table4 rows: %d", n)
@@ -630,5 +645,35 @@ func TestBatchRollsBackOneRefusedDocument(t *testing.T) {
 	out, err := s.Ingest(context.Background(), Input{Source: "1", Data: docs[1]})
 	if err != nil || out.Result != ResultNew {
 		t.Fatalf("retry: %+v %v", out, err)
+	}
+}
+
+func TestFieldsInPrintedOrder(t *testing.T) {
+	s := openFake(t, nil)
+	rows, err := s.Reader().Query(`SELECT key FROM fields ORDER BY ord`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if len(keys) != len(nianbao.AllFields()) {
+		t.Fatalf("%d fields", len(keys))
+	}
+	pos := func(k string) int { return slices.Index(keys, k) }
+	for _, pair := range [][2]string{
+		{"t2.rules.made", "t2.normative.made"}, {"t2.rules.issued", "t2.normative.issued"},
+		{"t2.procurement.amount", "t3.new.natural"}, {"t3.new.natural", "t3.new.total"},
+		{"t3.rejected.confirm.total", "t3.other.natural"}, {"t3.rejected.confirm.total", "t3.other.no_correction.natural"},
+		{"t3.other.other.total", "t3.outcome_total.natural"}, {"t3.other.total", "t3.outcome_total.natural"},
+		{"t3.carry_forward.total", "t4.review.upheld"}, {"t4.review.total", "t4.suit_direct.upheld"},
+	} {
+		if pos(pair[0]) < 0 || pos(pair[0]) >= pos(pair[1]) {
+			t.Errorf("%s (%d) not before %s (%d)", pair[0], pos(pair[0]), pair[1], pos(pair[1]))
+		}
 	}
 }
