@@ -88,7 +88,7 @@ func (m *memo) get(k string) (string, bool) {
 }
 
 func (m *memo) put(k, v string) {
-	if len(k) > 512 {
+	if len(k) > 192 { // labels are short; prose would only crowd them out
 		return
 	}
 	m.mu.Lock()
