@@ -105,8 +105,8 @@ type line struct {
 }
 
 var (
-	mdRule    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
-	mdImage   = regexp.MustCompile(`^\s*!\[([^\]]*)\]\(([^)]*)\)\s*$`)
+	mdRule  = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
+	mdImage = regexp.MustCompile(`^\s*!\[([^\]]*)\]\(([^)]*)\)\s*$`)
 	// Page numbers copied out of a PDF: "-4-", "— 4 —", "第 4 页", "4/6".
 	pageNumber = regexp.MustCompile(`^\s*(?:[-—–－]\s*[0-9]{1,3}\s*[-—–－]|第\s*[0-9]{1,3}\s*页(?:\s*共\s*[0-9]{1,3}\s*页)?|[0-9]{1,3}\s*/\s*[0-9]{1,3})\s*$`)
 )
