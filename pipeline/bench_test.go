@@ -28,3 +28,27 @@ func benchFile(b *testing.B, name string) {
 
 func BenchmarkReadHTML(b *testing.B) { benchFile(b, "shanghai-bgt-2019.html") }
 func BenchmarkReadText(b *testing.B) { benchFile(b, "weibin-2019-text.txt") }
+
+// benchParallel is benchFile on every core, as `nianbao parse` runs: the
+// throughput of one process.
+func benchParallel(b *testing.B, name string) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "samples", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if rep := Read(ctx, name, data, Options{}); rep.Template == "" {
+				b.Errorf("%s: %s %s", name, rep.Status, rep.Reason)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+}
+
+func BenchmarkReadHTMLParallel(b *testing.B) { benchParallel(b, "shanghai-bgt-2019.html") }
+func BenchmarkReadTextParallel(b *testing.B) { benchParallel(b, "weibin-2019-text.txt") }
