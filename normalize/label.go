@@ -75,7 +75,7 @@ type memo struct {
 	cur, old map[string]string
 }
 
-const memoMax = 1 << 15
+const memoMax = 1 << 12
 
 func (m *memo) get(k string) (string, bool) {
 	m.mu.RLock()
