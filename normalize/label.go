@@ -118,12 +118,6 @@ func unifyMarks(s string) string {
 	return s
 }
 
-// Marks returns the numbering marks in a label, in order: "(三)" for a
-// section, "3." for an item, "三、" for a top-level row.
-func Marks(label string) []string {
-	return markRe.FindAllString(Label(label), -1)
-}
-
 // gb2312 marks the CJK characters of GB2312, the Simplified set every
 // Simplified report is written in. A character outside it switches on the
 // full OpenCC conversion, which costs ~30µs a label and would be wasted on

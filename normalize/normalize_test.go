@@ -38,9 +38,6 @@ func TestLabelVariants(t *testing.T) {
 	if got := Plain("（三）不予公开 1.属于国家秘密"); got != "不予公开属于国家秘密" {
 		t.Errorf("Plain = %q", got)
 	}
-	if got := Marks("（三）不予公开 1、属于国家秘密"); len(got) != 2 || got[0] != "(三)" || got[1] != "1." {
-		t.Errorf("Marks = %q", got)
-	}
 }
 
 func TestNumber(t *testing.T) {
