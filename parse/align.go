@@ -158,28 +158,34 @@ func labelText(rw row) string {
 }
 
 func findLabel(rw row) string {
-	var parts []string
+	var b strings.Builder
+	first := ""
+	n := 0
 	for _, o := range rw.origins() {
-		if o.Text == "" {
+		if o.Text == "" || normalize.IsFigure(o.Text) || digitRuns(o.Text) != nil {
 			continue
 		}
-		if !normalize.IsFigure(o.Text) && digitRuns(o.Text) == nil {
-			parts = append(parts, o.Text)
+		switch n {
+		case 0:
+			first = o.Text // most rows: one label cell, no copy
+		case 1:
+			b.WriteString(first)
+			fallthrough
+		default:
+			b.WriteByte(' ')
+			b.WriteString(o.Text)
 		}
+		n++
 	}
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += " "
-		}
-		s += p
+	if n <= 1 {
+		return first
 	}
-	return s
+	return b.String()
 }
 
 // alignment is how a row's figures were matched to keys.
 type alignment struct {
-	cells     map[string]*nianbao.GridCell // key → cell (nil: printed blank)
+	cells     []*nianbao.GridCell // per key, in the order of the keys (nil: nothing printed)
 	uncertain string                       // set when the row could not be matched with certainty
 }
 
@@ -196,11 +202,7 @@ func align(rw row, m colMap, keys []string, rule sumRule) alignment {
 		return alignment{cells: pos}
 	}
 	if len(figs) == len(keys) {
-		a := alignment{cells: map[string]*nianbao.GridCell{}}
-		for i, k := range keys {
-			a.cells[k] = figs[i]
-		}
-		return a
+		return alignment{cells: figs}
 	}
 	if rel, ok := relative(rw, keys); ok {
 		return alignment{cells: rel}
@@ -209,7 +211,7 @@ func align(rw row, m colMap, keys []string, rule sumRule) alignment {
 		return alignment{cells: rec}
 	}
 	if pos == nil {
-		pos = map[string]*nianbao.GridCell{}
+		pos = make([]*nianbao.GridCell, len(keys))
 	}
 	return alignment{cells: pos, uncertain: fmt.Sprintf("row has %d figures for %d columns and they do not stand under the header", len(figs), len(keys))}
 }
@@ -217,22 +219,22 @@ func align(rw row, m colMap, keys []string, rule sumRule) alignment {
 // positional reads the row by the header's columns. ok is false when a
 // figure stands outside the keyed columns or a label inside them, or when
 // the grid has no header map.
-func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[string]*nianbao.GridCell, bool) {
+func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) ([]*nianbao.GridCell, bool) {
 	if m.t == nil || len(m.keys) != len(rw.cells) || !m.ordered(keys, labelText(rw) != "") {
 		return nil, false
 	}
-	want := map[string]bool{}
-	for _, k := range keys {
-		want[k] = true
-	}
-	out := map[string]*nianbao.GridCell{}
+	out := make([]*nianbao.GridCell, len(keys))
 	ok := true
 	for c, cell := range rw.cells {
 		k := m.keys[c]
-		o := rw.origin(cell)
-		if k == "" || !want[k] {
+		if k == "" {
 			continue
 		}
+		i := slices.Index(keys, k)
+		if i < 0 {
+			continue
+		}
+		o := rw.origin(cell)
 		// A merged cell belongs to the key of the column it starts in.
 		if o.Col != c && m.keys[o.Col] != k {
 			continue
@@ -240,19 +242,17 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[
 		if o.Text != "" && !normalize.IsFigure(o.Text) {
 			ok = false // a label stands in a value column: shifted
 		}
-		if prev, seen := out[k]; seen && prev != nil && prev != o && prev.Text != "" && o.Text != "" {
-			continue
-		}
-		if prev := out[k]; prev == nil || prev.Text == "" {
-			out[k] = o
+		// The first printed cell of the key's columns wins.
+		if prev := out[i]; prev == nil || prev.Text == "" {
+			out[i] = o
 		}
 	}
 	for _, f := range figs {
-		k := ""
-		if f.Col < len(m.keys) {
-			k = m.keys[f.Col]
+		i := -1
+		if f.Col < len(m.keys) && m.keys[f.Col] != "" {
+			i = slices.Index(keys, m.keys[f.Col])
 		}
-		if k == "" || !want[k] || out[k] != f {
+		if i < 0 || out[i] != f {
 			ok = false
 		}
 	}
@@ -263,7 +263,7 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) (map[
 // whose blank cells kept their places: the figures are the len(keys) cells
 // right after the row's last label cell (or from the first cell of a row
 // with no label), and nothing but blanks follows.
-func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
+func relative(rw row, keys []string) ([]*nianbao.GridCell, bool) {
 	cells := rw.origins()
 	last := -1
 	for i, o := range cells {
@@ -285,11 +285,7 @@ func relative(rw row, keys []string) (map[string]*nianbao.GridCell, bool) {
 			return nil, false // the row is shorter than that: blanks were not printed
 		}
 	}
-	out := map[string]*nianbao.GridCell{}
-	for i, k := range keys {
-		out[k] = cells[last+1+i]
-	}
-	return out, true
+	return cells[last+1 : last+1+len(keys)], true
 }
 
 // blankDataRow reports whether a row with no figure is nevertheless a data

@@ -364,6 +364,28 @@ func newRead(size int) *tableRead {
 	return &tableRead{vals: make(map[string]value, size), votes: map[nianbao.Template]int{}}
 }
 
+// keyOf returns the key t<table>.<row>.<col>, without building the string
+// again for the canonical keys: a report has a few hundred.
+func keyOf(table byte, row, col string) string {
+	if k, ok := canonicalKeys[keyParts{table, row, col}]; ok {
+		return k
+	}
+	return "t" + string(table) + "." + row + "." + col
+}
+
+type keyParts struct {
+	table    byte
+	row, col string
+}
+
+var canonicalKeys = func() map[keyParts]string {
+	m := map[keyParts]string{}
+	for _, f := range nianbao.AllFields() {
+		m[keyParts{byte('0' + f.Table), f.Row, f.Col}] = f.Key
+	}
+	return m
+}()
+
 // set records a value; a key read twice keeps the first figure and, when the
 // second differs, reports it.
 func (tr *tableRead) set(key string, v value) {

@@ -17,7 +17,7 @@ type sumRule func(vals []int64) bool
 // never joined) and accepts a cut only when it is the single one that
 // satisfies the row's sums. ok is false when there is none, or more than
 // one: the row is then flagged, never guessed.
-func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) (map[string]*nianbao.GridCell, bool) {
+func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) ([]*nianbao.GridCell, bool) {
 	if rule == nil || len(figs) == 0 || len(figs) >= len(keys) {
 		return nil, false
 	}
@@ -87,14 +87,14 @@ func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) (map[stri
 	}
 	// Each figure keeps the position of the run it came from; the raw text
 	// says what was printed.
-	out := map[string]*nianbao.GridCell{}
+	out := make([]*nianbao.GridCell, len(keys))
 	i, consumed := 0, 0
 	for k, part := range found[0] {
 		src := figs[i]
 		c := *src
 		c.Text = part
 		c.Uncertain = ""
-		out[keys[k]] = &c
+		out[k] = &c
 		consumed += len(part)
 		if consumed == len(runs[i]) {
 			i, consumed = i+1, 0

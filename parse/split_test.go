@@ -50,8 +50,8 @@ func TestRecoverRun(t *testing.T) {
 		got, ok := recoverRun(cellsOf(c.runs...), c.keys, rule)
 		var figs []string
 		if ok {
-			for _, k := range c.keys {
-				figs = append(figs, got[k].Text)
+			for i := range c.keys {
+				figs = append(figs, got[i].Text)
 			}
 		}
 		if strings.Join(figs, " ") != c.want {

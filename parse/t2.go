@@ -161,8 +161,8 @@ func (p *parser) readT2() *tableRead {
 			continue
 		}
 		a := align(rw, use, cols, nil)
-		for _, col := range cols {
-			tr.set("t2."+key+"."+col, p.t2Value(rw, a.cells[col], col, unit, label, a.uncertain))
+		for i, col := range cols {
+			tr.set(keyOf('2', key, col), p.t2Value(rw, a.cells[i], col, unit, label, a.uncertain))
 		}
 	}
 	p.t2pending = pending
@@ -202,7 +202,7 @@ func (p *parser) resolveT2(tr *tableRead, t nianbao.Template) {
 			if i < len(pr.figs) {
 				c = pr.figs[i]
 			}
-			tr.set("t2."+pr.key+"."+col, p.t2Value(pr.rw, c, col, "", pr.label, uncertain))
+			tr.set(keyOf('2', pr.key, col), p.t2Value(pr.rw, c, col, "", pr.label, uncertain))
 		}
 	}
 }

@@ -267,8 +267,8 @@ func (p *parser) readT3() *tableRead {
 		cols := t3Columns(use)
 		a := align(rw, use, cols, t3Rule(cols))
 		rowKey := key
-		for _, col := range cols {
-			c := a.cells[col]
+		for i, col := range cols {
+			c := a.cells[i]
 			v := value{t: rw.t, label: label}
 			if c != nil {
 				v = readFigure(rw.t, c, "", false)
@@ -279,7 +279,7 @@ func (p *parser) readT3() *tableRead {
 			if a.uncertain != "" && v.fig.Value != nil {
 				v.uncertain = a.uncertain
 			}
-			tr.set("t3."+rowKey+"."+col, v)
+			tr.set(keyOf('3', rowKey, col), v)
 		}
 	}
 	return tr

@@ -103,8 +103,8 @@ func (p *parser) readT4() *tableRead {
 				cols = t4Leaves
 			}
 			a := align(rw, leaves, cols, t4Rule(cols))
-			for _, col := range cols {
-				tr.set("t4."+g+"."+col, t4Value(rw, a, col, label))
+			for i, col := range cols {
+				tr.set(keyOf('4', g, col), t4Value(rw, a.cells[i], a.uncertain, label))
 			}
 			continue
 		}
@@ -113,23 +113,24 @@ func (p *parser) readT4() *tableRead {
 			cols = t4Default
 		}
 		a := align(rw, full, cols, t4Rule(cols))
-		for _, col := range cols {
-			tr.set("t4."+col, t4Value(rw, a, col, label))
+		for i, col := range cols {
+			g, leaf, _ := strings.Cut(col, ".")
+			tr.set(keyOf('4', g, leaf), t4Value(rw, a.cells[i], a.uncertain, label))
 		}
 	}
 	return tr
 }
 
-func t4Value(rw row, a alignment, col, label string) value {
+func t4Value(rw row, c *nianbao.GridCell, uncertain, label string) value {
 	v := value{t: rw.t, label: label}
-	if c := a.cells[col]; c != nil {
+	if c != nil {
 		v = readFigure(rw.t, c, "", false)
 		v.label = label
 	} else {
 		v.fig.Blank = "blank"
 	}
-	if a.uncertain != "" && v.fig.Value != nil {
-		v.uncertain = a.uncertain
+	if uncertain != "" && v.fig.Value != nil {
+		v.uncertain = uncertain
 	}
 	return v
 }
