@@ -317,7 +317,7 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 	provs := make([]nianbao.Provenance, len(schema))
 	for _, f := range schema {
 		inSchema[f.Key] = true
-		v, ok := byTable[f.Key[1]].vals[f.Key]
+		v, ok := byTable[f.Key[1]].get(f.Key)
 		if !ok {
 			c := nianbao.Cell{Key: f.Key, Blank: "missing"}
 			rep.Cells = append(rep.Cells, c)
@@ -328,11 +328,11 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 	// Canonical keys of the other template or layout, and rows and columns
 	// the template does not have, are kept as extra cells.
 	for _, tr := range []*tableRead{t2, t3, t4} {
-		for _, k := range tr.order {
+		for i, k := range tr.order {
 			if inSchema[k] {
 				continue
 			}
-			rep.Extra = append(rep.Extra, tr.vals[k].toCell(k, nil))
+			rep.Extra = append(rep.Extra, tr.vals[i].toCell(k, nil))
 		}
 	}
 	for i, tr := range []*tableRead{t2, t3, t4} {
@@ -354,14 +354,24 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 type tableRead struct {
 	found    bool
 	split    bool // table 三 prints （六） as three sub-rows
-	vals     map[string]value
-	order    []string // keys in the order read, for stable extra cells
+	idx      map[string]int // key → position in vals
+	vals     []value        // in the order read, for stable extra cells
+	order    []string       // the keys of vals
 	findings []nianbao.Finding
 	votes    map[nianbao.Template]int
 }
 
 func newRead(size int) *tableRead {
-	return &tableRead{vals: make(map[string]value, size), votes: map[nianbao.Template]int{}}
+	return &tableRead{idx: make(map[string]int, size), vals: make([]value, 0, size), votes: map[nianbao.Template]int{}}
+}
+
+// get returns the value read under key.
+func (tr *tableRead) get(key string) (value, bool) {
+	i, ok := tr.idx[key]
+	if !ok {
+		return value{}, false
+	}
+	return tr.vals[i], true
 }
 
 // keyOf returns the key t<table>.<row>.<col>, without building the string
@@ -389,14 +399,15 @@ var canonicalKeys = func() map[keyParts]string {
 // set records a value; a key read twice keeps the first figure and, when the
 // second differs, reports it.
 func (tr *tableRead) set(key string, v value) {
-	if old, ok := tr.vals[key]; ok {
+	if old, ok := tr.get(key); ok {
 		if !sameFigure(old.fig, v.fig) {
 			tr.findings = append(tr.findings, nianbao.Finding{Rule: nianbao.RuleDuplicate, Cells: []string{key},
 				Detail: fmt.Sprintf("%s printed twice: %s and %s; the first is kept", key, quote(old.raw), quote(v.raw))})
 		}
 		return
 	}
-	tr.vals[key] = v
+	tr.idx[key] = len(tr.vals)
+	tr.vals = append(tr.vals, v)
 	tr.order = append(tr.order, key)
 }
 

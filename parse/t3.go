@@ -294,20 +294,21 @@ func dropBlankRow(tr *tableRead, row string) {
 		rest, ok := strings.CutPrefix(k, prefix)
 		return ok && (!strings.Contains(rest, ".") || strings.HasPrefix(rest, "x."))
 	}
-	for _, k := range tr.order {
-		if ofRow(k) && tr.vals[k].fig.Value != nil {
+	for i, k := range tr.order {
+		if ofRow(k) && tr.vals[i].fig.Value != nil {
 			return
 		}
 	}
-	kept := tr.order[:0]
-	for _, k := range tr.order {
+	order, vals := tr.order[:0], tr.vals[:0]
+	clear(tr.idx)
+	for i, k := range tr.order {
 		if ofRow(k) {
-			delete(tr.vals, k)
 			continue
 		}
-		kept = append(kept, k)
+		tr.idx[k] = len(vals)
+		order, vals = append(order, k), append(vals, tr.vals[i])
 	}
-	tr.order = kept
+	tr.order, tr.vals = order, vals
 }
 
 // labelBelow returns the label of the row after rows[i] when that row is
