@@ -186,7 +186,7 @@ func findLabel(rw row) string {
 // alignment is how a row's figures were matched to keys.
 type alignment struct {
 	cells     []*nianbao.GridCell // per key, in the order of the keys (nil: nothing printed)
-	uncertain string                       // set when the row could not be matched with certainty
+	uncertain string              // set when the row could not be matched with certainty
 }
 
 // align matches the figures of a data row to keys. By position when every

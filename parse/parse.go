@@ -353,7 +353,7 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 // tableRead is what a table reader found.
 type tableRead struct {
 	found    bool
-	split    bool // table 三 prints （六） as three sub-rows
+	split    bool           // table 三 prints （六） as three sub-rows
 	idx      map[string]int // key → position in vals
 	vals     []value        // in the order read, for stable extra cells
 	order    []string       // the keys of vals
