@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -111,20 +110,4 @@ func sectionMatch(text string) (string, any) {
 	}
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text)
 	return `SELECT s.report_id FROM sections s WHERE s.text LIKE ? ESCAPE '\'`, "%" + esc + "%"
-}
-
-// Validators returns the HTTP validators of the newest document fetched
-// from source, for a conditional request; ok is false when none was.
-func (s *Store) Validators(ctx context.Context, source string) (f Fetch, sha string, ok bool, err error) {
-	var etag, lm, ctype sql.NullString
-	err = s.rdb.QueryRowContext(ctx, `SELECT ds.etag, ds.last_modified, ds.content_type, d.sha256
-		FROM document_sources ds JOIN documents d ON d.id = ds.document_id
-		WHERE ds.source = ? ORDER BY ds.last_seen DESC, d.id DESC LIMIT 1`, source).Scan(&etag, &lm, &ctype, &sha)
-	if err == sql.ErrNoRows {
-		return Fetch{}, "", false, nil
-	}
-	if err != nil {
-		return Fetch{}, "", false, fmt.Errorf("validators of %s: %w", source, err)
-	}
-	return Fetch{ETag: etag.String, LastModified: lm.String, ContentType: ctype.String}, sha, true, nil
 }

@@ -263,27 +263,23 @@ func allFigures(fs []string) bool {
 
 var figure = regexp.MustCompile(`^[-+−]?[0-9０-９][0-9０-９,，.]*(万元|元|件|个|项|%)?$|^[/／\-－—–无]+$`)
 
+// figureRunes are the only characters a figure or blank mark is made of.
+const figureRunes = "0123456789０１２３４５６７８９,，.+-−－—–/／%万元件个项无"
+
 func isFigure(s string) bool {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return false
 	}
-	// Most cells are plain numbers or labels; decide those without the
+	// Most cells are plain numbers or labels: decide those without the
 	// regular expression.
 	digits := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 && !strings.HasPrefix(s[i:], "万元") && !strings.HasPrefix(s[i:], "元") &&
-			!strings.HasPrefix(s[i:], "件") && !strings.HasPrefix(s[i:], "个") && !strings.HasPrefix(s[i:], "项") &&
-			!strings.HasPrefix(s[i:], "无") && !strings.HasPrefix(s[i:], "−") && !strings.HasPrefix(s[i:], "－") &&
-			!strings.HasPrefix(s[i:], "—") && !strings.HasPrefix(s[i:], "–") && !strings.HasPrefix(s[i:], "／") &&
-			!strings.HasPrefix(s[i:], "，") && !(c == 0xEF && i+2 < len(s) && s[i+1] == 0xBC) {
-			if utf8.RuneStart(c) {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			digits = false
+			if !strings.ContainsRune(figureRunes, r) {
 				return false
 			}
-		}
-		if c < '0' || c > '9' {
-			digits = false
 		}
 	}
 	return digits || figure.MatchString(s)
