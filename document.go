@@ -169,3 +169,15 @@ func (t *Table) Width() int {
 	}
 	return len(t.Rows[0])
 }
+
+// Tables returns the number of tables among the blocks: the Index the next
+// table gets.
+func (d *Document) Tables() int {
+	n := 0
+	for _, b := range d.Blocks {
+		if b.Table != nil {
+			n++
+		}
+	}
+	return n
+}

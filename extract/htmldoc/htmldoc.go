@@ -329,21 +329,10 @@ func (r *reader) endTable() {
 	}
 	for _, b := range blocks {
 		if b.Table != nil {
-			b.Table.Index = r.tableCount()
+			b.Table.Index = r.doc.Tables()
 		}
 		r.doc.Blocks = append(r.doc.Blocks, b)
 	}
-}
-
-// tableCount numbers the grids in document order.
-func (r *reader) tableCount() int {
-	k := 0
-	for _, b := range r.doc.Blocks {
-		if b.Table != nil {
-			k++
-		}
-	}
-	return k
 }
 
 // grid turns the table's rows into the model's grid. A cell's lines are one

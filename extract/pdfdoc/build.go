@@ -142,7 +142,7 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 			flush()
 			tb := gridOf(it.table)
 			tb.Engine = engine
-			tb.Index = countTables(doc)
+			tb.Index = doc.Tables()
 			doc.Blocks = append(doc.Blocks, nianbao.Block{Table: tb, Page: it.table.page})
 			continue
 		}
@@ -167,16 +167,6 @@ func release(p *pageData, t *rtable, used []bool) {
 			used[k] = false
 		}
 	}
-}
-
-func countTables(doc *nianbao.Document) int {
-	n := 0
-	for _, b := range doc.Blocks {
-		if b.Table != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // textMargins estimates the left and right margins of the body text.

@@ -54,7 +54,7 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		}
 		t := nianbao.NewGrid(spans)
 		t.Engine = "text"
-		t.Index = countTables(doc)
+		t.Index = doc.Tables()
 		doc.Blocks = append(doc.Blocks, nianbao.Block{Table: t})
 	}
 	for i := 0; i < len(cls); i++ {
@@ -75,16 +75,6 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 	}
 	endRegion()
 	return doc, nil
-}
-
-func countTables(doc *nianbao.Document) int {
-	k := 0
-	for _, b := range doc.Blocks {
-		if b.Table != nil {
-			k++
-		}
-	}
-	return k
 }
 
 type kind int
