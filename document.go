@@ -77,8 +77,12 @@ func NewGrid(rows [][]SpanCell) *Table {
 		r, c   int
 		rs, cs int
 	}
+	n := 0
+	for _, r := range rows {
+		n += len(r)
+	}
 	var (
-		places []placed
+		places = make([]placed, 0, n)
 		// Positions taken by a rowspan from a row above; most grids have
 		// none, and then the map is never made.
 		occupied map[[2]int]bool
@@ -113,9 +117,10 @@ func NewGrid(rows [][]SpanCell) *Table {
 	}
 	// Then the cells, all in one allocation: a grid has hundreds.
 	slab := make([]GridCell, len(rows)*width)
+	ptrs := make([]*GridCell, len(rows)*width)
 	grid := make([][]*GridCell, len(rows))
 	for r := range grid {
-		grid[r] = make([]*GridCell, width)
+		grid[r] = ptrs[r*width : (r+1)*width : (r+1)*width]
 	}
 	for _, p := range places {
 		for dr := 0; dr < p.rs; dr++ {

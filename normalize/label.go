@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/longbridgeapp/opencc"
+	"github.com/nianbao/nianbao/internal/memo"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/width"
 )
@@ -21,11 +22,11 @@ import (
 // removed. Numbering marks are kept but unified ("1、" "1．" "（1）" → "1.";
 // "（一）" → "(一)"), so that section context survives.
 func Label(s string) string {
-	if v, ok := labels.get(s); ok {
+	if v, ok := labels.Get(s); ok {
 		return v
 	}
 	v := label(s)
-	labels.put(s, v)
+	remember(&labels, s, v)
 	return v
 }
 
@@ -50,12 +51,12 @@ func label(s string) string {
 // Plain returns the label with its numbering marks and brackets removed as
 // well: "(三)不予公开1.属于国家秘密" → "不予公开属于国家秘密".
 func Plain(s string) string {
-	if v, ok := plains.get(s); ok {
+	if v, ok := plains.Get(s); ok {
 		return v
 	}
 	v := markRe.ReplaceAllString(Label(s), "")
 	v = plainReplacer.Replace(v)
-	plains.put(s, v)
+	remember(&plains, s, v)
 	return v
 }
 
@@ -65,41 +66,18 @@ var slashes = strings.NewReplacer("∕", "/", "⁄", "/", "／", "/")
 var plainReplacer = strings.NewReplacer("(", "", ")", "", ".", "", "/", "")
 
 // Reports print the same few hundred labels over and over; normalising one
-// costs microseconds of regular expressions, looking it up nanoseconds. The
-// memo keeps two generations of at most memoMax entries: when the current
-// one is full it becomes the old one and the older is dropped, so memory
-// stays flat however many documents a process reads, and the labels in use
-// stay in.
-type memo struct {
-	mu       sync.RWMutex
-	cur, old map[string]string
-}
+// costs microseconds of regular expressions, looking it up nanoseconds.
+// Prose is not cached: it would only crowd the labels out.
+var labels, plains memo.Memo[string, string]
 
-const memoMax = 1 << 12
+// maxMemoKey is the longest text cached, in bytes.
+const maxMemoKey = 192
 
-func (m *memo) get(k string) (string, bool) {
-	m.mu.RLock()
-	v, ok := m.cur[k]
-	if !ok {
-		v, ok = m.old[k]
+func remember(m *memo.Memo[string, string], k, v string) {
+	if len(k) <= maxMemoKey {
+		m.Put(strings.Clone(k), v)
 	}
-	m.mu.RUnlock()
-	return v, ok
 }
-
-func (m *memo) put(k, v string) {
-	if len(k) > 192 { // labels are short; prose would only crowd them out
-		return
-	}
-	m.mu.Lock()
-	if m.cur == nil || len(m.cur) >= memoMax {
-		m.old, m.cur = m.cur, make(map[string]string, 1024)
-	}
-	m.cur[strings.Clone(k)] = v
-	m.mu.Unlock()
-}
-
-var labels, plains memo
 
 var (
 	// "1、" "1．" "1," "（1）" "(1)" "1)" → "1."; "（一）" "(一)" → "(一)"; "一、" "一." → "一、"

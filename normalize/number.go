@@ -37,14 +37,34 @@ var (
 // after the figure. Blank marks (empty, -, —, /, 无) give a nil Value with
 // the reason. Anything else is ErrNotNumber, with Blank "unreadable".
 func Number(raw string) (Figure, error) {
+	v, f, err := number(raw)
+	if f.Blank == "" && err == nil {
+		f.Value = &v
+	}
+	return f, err
+}
+
+// NumberTo is Number with the value stored in *dst, for callers that read
+// hundreds of figures and keep them in one slab; Value then points to dst.
+func NumberTo(raw string, dst *float64) (Figure, error) {
+	v, f, err := number(raw)
+	if f.Blank == "" && err == nil {
+		*dst, f.Value = v, dst
+	}
+	return f, err
+}
+
+// number is Number with the value returned apart: Figure.Value is left nil,
+// and a value was read when Blank is "" and err is nil.
+func number(raw string) (float64, Figure, error) {
 	if v, ok := plainDigits(raw); ok {
-		return Figure{Value: &v}, nil
+		return v, Figure{}, nil
 	}
 	s := strings.TrimSpace(width.Fold.String(raw))
 	if spacedDigits(s) {
 		// "31 00004": two figures run together, or one with a space; not a
 		// figure to read as one.
-		return Figure{Blank: "unreadable"}, fmt.Errorf("%q: digits separated by spaces: %w", raw, ErrNotNumber)
+		return 0, Figure{Blank: "unreadable"}, fmt.Errorf("%q: digits separated by spaces: %w", raw, ErrNotNumber)
 	}
 	s = strings.Map(func(r rune) rune {
 		switch r {
@@ -61,13 +81,13 @@ func Number(raw string) (Figure, error) {
 	}, s)
 	switch {
 	case s == "":
-		return Figure{Blank: "blank"}, nil
+		return 0, Figure{Blank: "blank"}, nil
 	case strings.Trim(s, "-") == "":
-		return Figure{Blank: "dash"}, nil
+		return 0, Figure{Blank: "dash"}, nil
 	case strings.Trim(s, "/\\") == "":
-		return Figure{Blank: "slash"}, nil
+		return 0, Figure{Blank: "slash"}, nil
 	case s == "无" || s == "暂无" || s == "没有":
-		return Figure{Blank: "无"}, nil
+		return 0, Figure{Blank: "无"}, nil
 	}
 	sign := 1.0
 	switch {
@@ -86,18 +106,17 @@ func Number(raw string) (Figure, error) {
 		s = strings.ReplaceAll(s, ",", "")
 	}
 	if !plainNum.MatchString(s) {
-		return Figure{Blank: "unreadable"}, fmt.Errorf("%q: %w", raw, ErrNotNumber)
+		return 0, Figure{Blank: "unreadable"}, fmt.Errorf("%q: %w", raw, ErrNotNumber)
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return Figure{Blank: "unreadable"}, fmt.Errorf("%q: %w", raw, ErrNotNumber)
+		return 0, Figure{Blank: "unreadable"}, fmt.Errorf("%q: %w", raw, ErrNotNumber)
 	}
 	v *= sign
 	if v == 0 {
 		v = 0 // no negative zero in the output
 	}
-	f.Value = &v
-	return f, nil
+	return v, f, nil
 }
 
 // spacedDigits reports a digit, whitespace, then a digit inside s.
@@ -124,15 +143,20 @@ func plainDigits(s string) (float64, bool) {
 		return 0, false
 	}
 	dot := false
+	var n int64 // the integer so far: ≤15 digits are exact in a float64
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
+			n = n*10 + int64(c-'0')
 		case c == '.' && !dot && i > 0 && i < len(s)-1:
 			dot = true
 		default:
 			return 0, false
 		}
+	}
+	if !dot {
+		return float64(n), true
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	return v, err == nil
@@ -142,24 +166,40 @@ func plainDigits(s string) (float64, bool) {
 // header states ("元" or "万元", "" when it states none); a unit printed with
 // the figure wins over it.
 func Amount(raw, headerUnit string) (Figure, error) {
-	f, err := Number(raw)
-	if err != nil || f.Value == nil {
-		return f, err
+	v, f, err := amount(raw, headerUnit)
+	if f.Blank == "" && err == nil {
+		f.Value = &v
+	}
+	return f, err
+}
+
+// AmountTo is Amount with the value stored in *dst, as NumberTo.
+func AmountTo(raw, headerUnit string, dst *float64) (Figure, error) {
+	v, f, err := amount(raw, headerUnit)
+	if f.Blank == "" && err == nil {
+		*dst, f.Value = v, dst
+	}
+	return f, err
+}
+
+func amount(raw, headerUnit string) (float64, Figure, error) {
+	v, f, err := number(raw)
+	if err != nil || f.Blank != "" {
+		return v, f, err
 	}
 	unit := f.Unit
 	if unit == "" || unit == "件" || unit == "项" || unit == "个" {
 		unit = headerUnit
 	}
 	if unit == "元" {
-		v := *f.Value / 10000
+		v /= 10000
 		// Keep the decimal the document printed: 251000元 is 25.1万元, not
 		// 25.100000000000001.
 		v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'f', -1, 64), 64)
 		v = math.Round(v*1e8) / 1e8
-		f.Value = &v
 		f.Unit = "元"
 	}
-	return f, nil
+	return v, f, nil
 }
 
 // IsFigure reports whether the text of a cell is a figure or a blank mark
@@ -187,6 +227,6 @@ func IsFigure(raw string) bool {
 	if blank {
 		return false
 	}
-	_, err := Number(raw)
+	_, _, err := number(raw)
 	return err == nil
 }

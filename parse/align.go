@@ -27,6 +27,11 @@ func (m colMap) keyed() []string {
 	return out
 }
 
+// sameKeys reports whether a and b are the same slice (not merely equal).
+func sameKeys(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 func (m colMap) empty() bool {
 	for _, k := range m.keys {
 		if k != "" {

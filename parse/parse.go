@@ -91,14 +91,16 @@ func (rw row) origins() []*nianbao.GridCell {
 	return out
 }
 
-func (rw row) texts() []string {
-	var out []string
+// soleText returns the text of a row that has exactly one non-empty cell.
+func (rw row) soleText() (string, bool) {
+	text, n := "", 0
 	for _, o := range rw.origins() {
 		if o.Text != "" {
-			out = append(out, o.Text)
+			text = o.Text
+			n++
 		}
 	}
-	return out
+	return text, n == 1
 }
 
 // origin returns the cell at the origin of c's merged area.
@@ -118,6 +120,7 @@ type parser struct {
 	doc        *nianbao.Document
 	t2, t3, t4 []row
 	t2pending  []pendingRow
+	floats     []float64
 }
 
 // Section headings of the template.
@@ -165,9 +168,8 @@ func (p *parser) segment() {
 		}
 		for r := range b.Table.Rows {
 			rw := newRow(b.Table, r)
-			texts := rw.texts()
-			if len(texts) == 1 {
-				if h := headingOf(texts[0]); h > 0 {
+			if text, ok := rw.soleText(); ok {
+				if h := headingOf(text); h > 0 {
 					cur = tableOfHeading(h)
 					continue
 				}
@@ -287,19 +289,39 @@ func (v value) toCell(key string, prov *nianbao.Provenance) nianbao.Cell {
 	return c
 }
 
-// readFigure reads the text of a value cell.
-func readFigure(t *nianbao.Table, c *nianbao.GridCell, amountUnit string, isAmount bool) value {
-	v := value{cell: c, t: t, raw: c.Text}
+// figure reads the value cell c of a row (nil: nothing printed there).
+// uncertain, when set, marks a figure read from a row that could not be
+// aligned with certainty.
+func (p *parser) figure(rw row, c *nianbao.GridCell, amountUnit string, isAmount bool, label, uncertain string) value {
+	v := value{t: rw.t, label: label}
+	if c == nil {
+		v.fig.Blank = "blank"
+		return v
+	}
+	v.cell, v.raw = c, c.Text
 	var err error
 	if isAmount {
-		v.fig, err = normalize.Amount(c.Text, amountUnit)
+		v.fig, err = normalize.AmountTo(c.Text, amountUnit, p.float())
 	} else {
-		v.fig, err = normalize.Number(c.Text)
+		v.fig, err = normalize.NumberTo(c.Text, p.float())
 	}
 	if err != nil {
 		v.uncertain = "unreadable figure " + quote(c.Text)
 	}
+	if uncertain != "" && v.fig.Value != nil {
+		v.uncertain = uncertain
+	}
 	return v
+}
+
+// float hands out the place of one figure's value: a report's figures share
+// a few slabs instead of one allocation each.
+func (p *parser) float() *float64 {
+	if len(p.floats) == cap(p.floats) {
+		p.floats = make([]float64, 0, 128)
+	}
+	p.floats = p.floats[:len(p.floats)+1]
+	return &p.floats[len(p.floats)-1]
 }
 
 func quote(s string) string { return "\u201c" + s + "\u201d" }
@@ -312,11 +334,10 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 	}
 	byTable := map[byte]*tableRead{'2': t2, '3': t3, '4': t4}
 	schema := nianbao.SchemaWith(rep.Template, split)
-	inSchema := make(map[string]bool, len(schema))
+	inSchema := schemaSets[schemaKind{rep.Template, split}]
 	rep.Cells = make([]nianbao.Cell, 0, len(schema))
 	provs := make([]nianbao.Provenance, len(schema))
 	for _, f := range schema {
-		inSchema[f.Key] = true
 		v, ok := byTable[f.Key[1]].get(f.Key)
 		if !ok {
 			c := nianbao.Cell{Key: f.Key, Blank: "missing"}
@@ -350,28 +371,107 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 	}
 }
 
+// schemaSets holds the keys of each schema, for telling extra cells.
+type schemaKind struct {
+	t     nianbao.Template
+	split bool
+}
+
+var schemaSets = func() map[schemaKind]map[string]bool {
+	out := map[schemaKind]map[string]bool{}
+	for _, t := range []nianbao.Template{nianbao.Template2019, nianbao.Template2021} {
+		for _, split := range []bool{false, true} {
+			set := map[string]bool{}
+			for _, f := range nianbao.SchemaWith(t, split) {
+				set[f.Key] = true
+			}
+			out[schemaKind{t, split}] = set
+		}
+	}
+	return out
+}()
+
 // tableRead is what a table reader found.
 type tableRead struct {
-	found    bool
-	split    bool           // table 三 prints （六） as three sub-rows
-	idx      map[string]int // key → position in vals
-	vals     []value        // in the order read, for stable extra cells
-	order    []string       // the keys of vals
+	found bool
+	split bool // table 三 prints （六） as three sub-rows
+	// at holds, per canonical field (fieldIndex), 1 + the position of its
+	// value in vals, 0 when not read: no map per table for the keys every
+	// report has. Extra keys (x.…) go to extra.
+	at       []int32
+	extra    map[string]int
+	vals     []value  // in the order read, for stable extra cells
+	order    []string // the keys of vals
 	findings []nianbao.Finding
-	votes    map[nianbao.Template]int
+	votes    votes
+}
+
+// votes counts the labels peculiar to each template.
+type votes struct{ v2019, v2021 int }
+
+func (v *votes) add(t nianbao.Template) {
+	switch t {
+	case nianbao.Template2019:
+		v.v2019++
+	case nianbao.Template2021:
+		v.v2021++
+	}
 }
 
 func newRead(size int) *tableRead {
-	return &tableRead{idx: make(map[string]int, size), vals: make([]value, 0, size), votes: map[nianbao.Template]int{}}
+	return &tableRead{at: make([]int32, len(fieldKeys)), vals: make([]value, 0, size), order: make([]string, 0, size)}
+}
+
+// fieldKeys and fieldIndex number the canonical keys of both templates.
+var (
+	fieldKeys  = nianbao.AllFields()
+	fieldIndex = func() map[string]int {
+		m := make(map[string]int, len(fieldKeys))
+		for i, f := range fieldKeys {
+			m[f.Key] = i
+		}
+		return m
+	}()
+)
+
+// pos returns the position of key's value in vals.
+func (tr *tableRead) pos(key string) (int, bool) {
+	if i, ok := fieldIndex[key]; ok {
+		p := tr.at[i]
+		return int(p) - 1, p > 0
+	}
+	p, ok := tr.extra[key]
+	return p, ok
 }
 
 // get returns the value read under key.
 func (tr *tableRead) get(key string) (value, bool) {
-	i, ok := tr.idx[key]
+	i, ok := tr.pos(key)
 	if !ok {
 		return value{}, false
 	}
 	return tr.vals[i], true
+}
+
+// index records that key's value is at position p of vals.
+func (tr *tableRead) index(key string, p int) {
+	if i, ok := fieldIndex[key]; ok {
+		tr.at[i] = int32(p + 1)
+		return
+	}
+	if tr.extra == nil {
+		tr.extra = map[string]int{}
+	}
+	tr.extra[key] = p
+}
+
+// reindex rebuilds the index after vals and order changed.
+func (tr *tableRead) reindex() {
+	clear(tr.at)
+	clear(tr.extra)
+	for p, k := range tr.order {
+		tr.index(k, p)
+	}
 }
 
 // keyOf returns the key t<table>.<row>.<col>, without building the string
@@ -406,7 +506,7 @@ func (tr *tableRead) set(key string, v value) {
 		}
 		return
 	}
-	tr.idx[key] = len(tr.vals)
+	tr.index(key, len(tr.vals))
 	tr.vals = append(tr.vals, v)
 	tr.order = append(tr.order, key)
 }
@@ -420,9 +520,9 @@ func sameFigure(a, b normalize.Figure) bool {
 
 func detectTemplate(t2, t3 *tableRead) nianbao.Template {
 	switch {
-	case t2.votes[nianbao.Template2019] > t2.votes[nianbao.Template2021]:
+	case t2.votes.v2019 > t2.votes.v2021:
 		return nianbao.Template2019
-	case t2.votes[nianbao.Template2021] > t2.votes[nianbao.Template2019]:
+	case t2.votes.v2021 > t2.votes.v2019:
 		return nianbao.Template2021
 	case t3.found && t3.split:
 		return nianbao.Template2021

@@ -111,7 +111,7 @@ func (p *parser) readT2() *tableRead {
 		canonical int
 	)
 	defer func() {
-		tr.found = canonical > 0 && tr.votes[nianbao.Template2019]+tr.votes[nianbao.Template2021] > 0 || canonical >= 4
+		tr.found = canonical > 0 && tr.votes.v2019+tr.votes.v2021 > 0 || canonical >= 4
 	}()
 	for _, rw := range p.t2 {
 		figs := figureCells(rw)
@@ -126,7 +126,7 @@ func (p *parser) readT2() *tableRead {
 				unit = headerUnit(l)
 				for c := range m.keys {
 					if _, t := t2ColTemplate(normalize.Label(rw.t.Rows[rw.r][c].Text)); t != nianbao.TemplateUnknown {
-						tr.votes[t]++
+						tr.votes.add(t)
 					}
 				}
 				continue
@@ -136,9 +136,7 @@ func (p *parser) readT2() *tableRead {
 			}
 		}
 		key, vote := t2RowKey(l)
-		if vote != nianbao.TemplateUnknown {
-			tr.votes[vote]++
-		}
+		tr.votes.add(vote)
 		if key == "" {
 			if label == "" {
 				continue
@@ -162,25 +160,11 @@ func (p *parser) readT2() *tableRead {
 		}
 		a := align(rw, use, cols, nil)
 		for i, col := range cols {
-			tr.set(keyOf('2', key, col), p.t2Value(rw, a.cells[i], col, unit, label, a.uncertain))
+			tr.set(keyOf('2', key, col), p.figure(rw, a.cells[i], unit, col == "amount", label, a.uncertain))
 		}
 	}
 	p.t2pending = pending
 	return tr
-}
-
-func (p *parser) t2Value(rw row, c *nianbao.GridCell, col, unit, label, uncertain string) value {
-	v := value{t: rw.t, label: label}
-	if c != nil {
-		v = readFigure(rw.t, c, unit, col == "amount")
-		v.label = label
-	} else {
-		v.fig.Blank = "blank"
-	}
-	if uncertain != "" && v.fig.Value != nil {
-		v.uncertain = uncertain
-	}
-	return v
 }
 
 // resolveT2 reads the rows that had no header, now that the template is known.
@@ -202,7 +186,7 @@ func (p *parser) resolveT2(tr *tableRead, t nianbao.Template) {
 			if i < len(pr.figs) {
 				c = pr.figs[i]
 			}
-			tr.set(keyOf('2', pr.key, col), p.t2Value(pr.rw, c, col, "", pr.label, uncertain))
+			tr.set(keyOf('2', pr.key, col), p.figure(pr.rw, c, "", col == "amount", pr.label, uncertain))
 		}
 	}
 }

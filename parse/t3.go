@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/memo"
 	"github.com/nianbao/nianbao/normalize"
 )
 
@@ -122,6 +123,33 @@ func sectionOf(l string) t3Section {
 // before this row; the section the row opens is returned for the next rows.
 // extra is set for rows the template does not have (subtotals).
 func t3RowKey(label string, sec t3Section) (key string, next t3Section, extra bool) {
+	q := rowQuery{label, sec}
+	if r, ok := rowKeys.Get(q); ok {
+		return r.key, r.next, r.extra
+	}
+	key, next, extra = t3RowKeyOf(label, sec)
+	if len(label) <= 192 {
+		q.label = strings.Clone(label)
+		rowKeys.Put(q, rowAnswer{key, next, extra})
+	}
+	return key, next, extra
+}
+
+// rowKeys caches t3RowKey: every report asks about the same labels.
+var rowKeys memo.Memo[rowQuery, rowAnswer]
+
+type rowQuery struct {
+	label string
+	sec   t3Section
+}
+
+type rowAnswer struct {
+	key   string
+	next  t3Section
+	extra bool
+}
+
+func t3RowKeyOf(label string, sec t3Section) (key string, next t3Section, extra bool) {
 	l := normalize.Label(label)
 	if s := sectionOf(l); s != "" {
 		sec = s
@@ -185,6 +213,9 @@ func (p *parser) readT3() *tableRead {
 		// rows: a 2017-format report has a row "同意部分公开" too.
 		headerSeen bool
 		canonical  int
+		cols       []string // the columns of the rows under the header colsOf
+		colsOf     []string
+		rule       sumRule
 	)
 	defer func() {
 		tr.found = headerSeen && canonical > 0 || canonical >= 5
@@ -264,22 +295,15 @@ func (p *parser) readT3() *tableRead {
 		if strings.HasPrefix(key, "other.") {
 			tr.split = true
 		}
-		cols := t3Columns(use)
-		a := align(rw, use, cols, t3Rule(cols))
+		if cols == nil || !sameKeys(use.keys, colsOf) {
+			// Rows under one header share their columns.
+			cols, colsOf = t3Columns(use), use.keys
+			rule = t3Rule(cols)
+		}
+		a := align(rw, use, cols, rule)
 		rowKey := key
 		for i, col := range cols {
-			c := a.cells[i]
-			v := value{t: rw.t, label: label}
-			if c != nil {
-				v = readFigure(rw.t, c, "", false)
-				v.label = label
-			} else {
-				v.fig.Blank = "blank"
-			}
-			if a.uncertain != "" && v.fig.Value != nil {
-				v.uncertain = a.uncertain
-			}
-			tr.set(keyOf('3', rowKey, col), v)
+			tr.set(keyOf('3', rowKey, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
 		}
 	}
 	return tr
@@ -300,15 +324,14 @@ func dropBlankRow(tr *tableRead, row string) {
 		}
 	}
 	order, vals := tr.order[:0], tr.vals[:0]
-	clear(tr.idx)
 	for i, k := range tr.order {
 		if ofRow(k) {
 			continue
 		}
-		tr.idx[k] = len(vals)
 		order, vals = append(order, k), append(vals, tr.vals[i])
 	}
 	tr.order, tr.vals = order, vals
+	tr.reindex()
 }
 
 // labelBelow returns the label of the row after rows[i] when that row is

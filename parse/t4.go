@@ -104,7 +104,7 @@ func (p *parser) readT4() *tableRead {
 			}
 			a := align(rw, leaves, cols, t4Rule(cols))
 			for i, col := range cols {
-				tr.set(keyOf('4', g, col), t4Value(rw, a.cells[i], a.uncertain, label))
+				tr.set(keyOf('4', g, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
 			}
 			continue
 		}
@@ -115,24 +115,10 @@ func (p *parser) readT4() *tableRead {
 		a := align(rw, full, cols, t4Rule(cols))
 		for i, col := range cols {
 			g, leaf, _ := strings.Cut(col, ".")
-			tr.set(keyOf('4', g, leaf), t4Value(rw, a.cells[i], a.uncertain, label))
+			tr.set(keyOf('4', g, leaf), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
 		}
 	}
 	return tr
-}
-
-func t4Value(rw row, c *nianbao.GridCell, uncertain, label string) value {
-	v := value{t: rw.t, label: label}
-	if c != nil {
-		v = readFigure(rw.t, c, "", false)
-		v.label = label
-	} else {
-		v.fig.Blank = "blank"
-	}
-	if uncertain != "" && v.fig.Value != nil {
-		v.uncertain = uncertain
-	}
-	return v
 }
 
 // t4FullMap combines each column's group (the row of table 四) and leaf.
@@ -158,8 +144,11 @@ func t4FullMap(t *nianbao.Table, header []int, leaves colMap) colMap {
 
 // hasLeaf reports whether a row names a result column of table 四.
 func hasLeaf(rw row) bool {
-	for _, t := range rw.texts() {
-		if k, _ := t4Leaf(normalize.Label(t)); k != "" {
+	for _, o := range rw.origins() {
+		if o.Text == "" {
+			continue
+		}
+		if k, _ := t4Leaf(normalize.Label(o.Text)); k != "" {
 			return true
 		}
 	}

@@ -44,13 +44,19 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		}
 		rows := joinWrapped(region)
 		region = nil
-		var spans [][]nianbao.SpanCell
+		n := 0
 		for _, r := range rows {
-			row := make([]nianbao.SpanCell, len(r.cells))
+			n += len(r.cells)
+		}
+		slab := make([]nianbao.SpanCell, n)
+		spans := make([][]nianbao.SpanCell, len(rows))
+		for i, r := range rows {
+			row := slab[:len(r.cells):len(r.cells)]
+			slab = slab[len(r.cells):]
 			for j, c := range r.cells {
 				row[j] = nianbao.SpanCell{Text: c}
 			}
-			spans = append(spans, row)
+			spans[i] = row
 		}
 		t := nianbao.NewGrid(spans)
 		t.Engine = "text"
@@ -89,7 +95,7 @@ const (
 
 type line struct {
 	kind  kind
-	text  string   // collapsed text
+	text  string   // collapsed text (not for rows)
 	cells []string // for rows
 	image bool     // a Markdown image ![alt](src)
 }
@@ -121,7 +127,6 @@ func classify(raw string) line {
 	} else if m := mdImage.FindStringSubmatch(raw); m != nil {
 		return line{kind: kindText, text: "![" + m[1] + "](" + m[2] + ")", image: true}
 	}
-	text := textutil.Collapse(raw)
 	var cells []string
 	pipes := strings.Count(raw, "|") >= 2
 	switch {
@@ -132,6 +137,9 @@ func classify(raw string) line {
 		cells = strings.Split(t, "|")
 	case strings.Contains(raw, "\t"):
 		cells = strings.Split(strings.TrimRight(raw, " \r"), "\t")
+	case !strings.ContainsFunc(strings.TrimFunc(raw, textutil.IsSpace), isRunSpace):
+		// One run of text with no space inside (most prose): one cell.
+		return line{kind: kindText, text: textutil.Collapse(raw)}
 	default:
 		cells = splitSpaced(raw)
 	}
@@ -146,10 +154,13 @@ func classify(raw string) line {
 	// case).
 	tabRow := !pipes && len(cells) >= 3 && nonEmpty(cells) == 1 && (cells[0] != "" || hasFigure(cells))
 	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && (len(cells) >= 2 || nonEmpty(cells) >= 1) || tabRow {
-		return line{kind: kindRow, text: text, cells: cells}
+		return line{kind: kindRow, cells: cells}
 	}
-	return line{kind: kindText, text: text}
+	return line{kind: kindText, text: textutil.Collapse(raw)}
 }
+
+// isRunSpace reports the spaces that separate cells of space-aligned text.
+func isRunSpace(r rune) bool { return r == ' ' || r == '\u3000' || r == '\u00a0' }
 
 // splitRuns splits s at every run of two or more spaces (ASCII, tab,
 // ideographic or no-break).
@@ -157,7 +168,7 @@ func splitRuns(s string) []string {
 	var parts []string
 	start, run, runStart := 0, 0, 0
 	for i, r := range s {
-		if r == ' ' || r == '\t' || r == '\u3000' || r == '\u00a0' {
+		if r == '\t' || isRunSpace(r) {
 			if run == 0 {
 				runStart = i
 			}
