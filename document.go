@@ -157,6 +157,36 @@ func NewGrid(rows [][]SpanCell) *Table {
 	return &Table{Rows: grid}
 }
 
+// NewPlainGrid builds a Table from rows of cell texts with no merged cells
+// (a text table): the same grid NewGrid makes of cells with no spans,
+// without the bookkeeping spans need.
+func NewPlainGrid(rows [][]string) *Table {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r))
+	}
+	grid := make([][]*GridCell, len(rows))
+	if width == 0 {
+		return &Table{Rows: grid} // no cell at all: the rows, empty, as NewGrid
+	}
+	slab := make([]GridCell, len(rows)*width)
+	ptrs := make([]*GridCell, len(rows)*width)
+	for r, row := range rows {
+		grid[r] = ptrs[r*width : (r+1)*width : (r+1)*width]
+		for c := range width {
+			cell := &slab[r*width+c]
+			*cell = GridCell{Row: r, Col: c, OriginRow: r, OriginCol: c, RowSpan: 1, ColSpan: 1}
+			if c < len(row) {
+				cell.Text = row[c]
+			} else {
+				cell.Pad = true
+			}
+			grid[r][c] = cell
+		}
+	}
+	return &Table{Rows: grid}
+}
+
 // SpanCell is a cell as markup declares it, before spans are expanded.
 type SpanCell struct {
 	Text      string

@@ -64,3 +64,36 @@ func TestNewGridSpans(t *testing.T) {
 		t.Errorf("总计 at [2][9] has origin (%d,%d)", c.OriginRow, c.OriginCol)
 	}
 }
+
+// NewPlainGrid must make exactly the grid NewGrid makes of the same cells
+// without spans: short rows padded, Pad set only on padding.
+func TestNewPlainGridEqualsNewGrid(t *testing.T) {
+	for _, rows := range [][][]string{
+		{{"a", "1", "2"}, {"b"}, {"", "3"}},
+		{{"x"}},
+		{{}, {}},
+		{},
+		{{"", "", ""}, {"c", "4", "5", "6"}},
+	} {
+		spans := make([][]SpanCell, len(rows))
+		for i, r := range rows {
+			for _, c := range r {
+				spans[i] = append(spans[i], SpanCell{Text: c})
+			}
+		}
+		want, got := NewGrid(spans), NewPlainGrid(rows)
+		if len(got.Rows) != len(want.Rows) {
+			t.Fatalf("%q: %d rows, want %d", rows, len(got.Rows), len(want.Rows))
+		}
+		for r := range want.Rows {
+			if len(got.Rows[r]) != len(want.Rows[r]) {
+				t.Fatalf("%q row %d: width %d, want %d", rows, r, len(got.Rows[r]), len(want.Rows[r]))
+			}
+			for c := range want.Rows[r] {
+				if *got.Rows[r][c] != *want.Rows[r][c] {
+					t.Errorf("%q (%d,%d): %+v, want %+v", rows, r, c, *got.Rows[r][c], *want.Rows[r][c])
+				}
+			}
+		}
+	}
+}

@@ -68,10 +68,14 @@ func isImage(data []byte) bool {
 // whose engines the pipeline chooses between. contentType is the HTTP
 // Content-Type when the document was fetched.
 func Extract(ctx context.Context, name string, data []byte, contentType string) (*nianbao.Document, error) {
+	return ExtractFormat(ctx, Sniff(name, data), data, contentType)
+}
+
+// ExtractFormat is Extract for a document already sniffed as format f.
+func ExtractFormat(ctx context.Context, f nianbao.Format, data []byte, contentType string) (*nianbao.Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}
-	f := Sniff(name, data)
 	var doc *nianbao.Document
 	var err error
 	switch f {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -17,6 +18,7 @@ func benchFile(b *testing.B, name string) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		rep := Read(ctx, name, data, Options{})
 		if rep.Template == "" {
@@ -24,6 +26,9 @@ func benchFile(b *testing.B, name string) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+	// CPU time per report (every thread, GC included): what a report costs
+	// however busy the machine is.
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e3, "cpu-µs/report")
 }
 
 func BenchmarkReadHTML(b *testing.B) { benchFile(b, "shanghai-bgt-2019.html") }
@@ -39,6 +44,7 @@ func benchParallel(b *testing.B, name string) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if rep := Read(ctx, name, data, Options{}); rep.Template == "" {
@@ -48,6 +54,16 @@ func benchParallel(b *testing.B, name string) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+	// CPU time per report (every thread, GC included): what a report costs
+	// however busy the machine is.
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e3, "cpu-µs/report")
+}
+
+// cpuTime returns the process's user+system CPU time in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 func BenchmarkReadHTMLParallel(b *testing.B) { benchParallel(b, "shanghai-bgt-2019.html") }

@@ -52,7 +52,7 @@ func Read(ctx context.Context, source string, data []byte, opt Options) (rep *ni
 		readPDF(ctx, rep, data, opt)
 		return rep
 	}
-	doc, err := extract.Extract(ctx, source, data, opt.ContentType)
+	doc, err := extract.ExtractFormat(ctx, rep.Format, data, opt.ContentType)
 	if err != nil {
 		fail(rep, source, err)
 		return rep

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -115,4 +116,68 @@ func BenchmarkIngestStoreOnly(b *testing.B) {
 		r.Agency = source // one organ per document: no versions
 		return &r
 	})
+}
+
+// BenchmarkWriter measures the single writer alone: documents already
+// hashed, archived and parsed (a cache of parsed reports, each renamed to
+// its own organ) are written in transactions of 500, as IngestBatch does.
+// ms/report is the writer goroutine's cost, the bound on a batch's rate.
+func BenchmarkWriter(b *testing.B) {
+	cache := parsedCache(b)
+	n := benchCorpus()
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps := make([]*prepared, n)
+		for i := range ps {
+			r := *cache[i%len(cache)]
+			r.Source = "doc" + strconv.Itoa(i)
+			r.Agency = r.Source
+			ps[i] = &prepared{source: r.Source, sha: fmt.Sprintf("%064x", i), size: 1000, rep: &r}
+		}
+		b.StartTimer()
+		var w *txWriter
+		for i, p := range ps {
+			if w == nil {
+				if w, err = s.begin(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			out, err := w.writeItem(p)
+			if err != nil || out.Result != ResultNew {
+				b.Fatal(out, err)
+			}
+			if i%500 == 499 || i == n-1 {
+				if err := w.commit(); err != nil {
+					b.Fatal(err)
+				}
+				w = nil
+			}
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N*n), "ms/report")
+}
+
+// parsedCache parses a few generated reports for the benchmarks that
+// leave the parser out.
+func parsedCache(b *testing.B) []*nianbao.Report {
+	var cache []*nianbao.Report
+	for i := range 16 {
+		name, data := storetest.Doc(1, i)
+		rep := pipeline.Read(context.Background(), name, data, pipeline.Options{})
+		if rep.Status == nianbao.StatusOK || rep.Status == nianbao.StatusFindings {
+			cache = append(cache, rep)
+		}
+	}
+	if len(cache) == 0 {
+		b.Fatal("no generated report parsed")
+	}
+	return cache
 }

@@ -44,21 +44,11 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		}
 		rows := joinWrapped(region)
 		region = nil
-		n := 0
-		for _, r := range rows {
-			n += len(r.cells)
-		}
-		slab := make([]nianbao.SpanCell, n)
-		spans := make([][]nianbao.SpanCell, len(rows))
+		cells := make([][]string, len(rows))
 		for i, r := range rows {
-			row := slab[:len(r.cells):len(r.cells)]
-			slab = slab[len(r.cells):]
-			for j, c := range r.cells {
-				row[j] = nianbao.SpanCell{Text: c}
-			}
-			spans[i] = row
+			cells[i] = r.cells
 		}
-		t := nianbao.NewGrid(spans)
+		t := nianbao.NewPlainGrid(cells)
 		t.Engine = "text"
 		t.Index = doc.Tables()
 		doc.Blocks = append(doc.Blocks, nianbao.Block{Table: t})
