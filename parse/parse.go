@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/memo"
 	"github.com/nianbao/nianbao/normalize"
 )
 
@@ -111,11 +112,6 @@ func (rw row) origin(c *nianbao.GridCell) *nianbao.GridCell {
 	return rw.t.Rows[c.OriginRow][c.OriginCol]
 }
 
-// joined is the canonical label text of the whole row.
-// Figures are left out: they make every row's text unique, and the label is
-// what tells the table.
-func (rw row) joined() string { return normalize.Label(labelText(rw)) }
-
 type parser struct {
 	doc        *nianbao.Document
 	t2, t3, t4 []row
@@ -130,9 +126,26 @@ var (
 
 func headingOf(s string) int {
 	// Prose is long and never a heading; normalising it would be wasted.
-	if utf8.RuneCountInString(s) > 60 {
+	// (More than 240 bytes is more than 60 characters.)
+	if len(s) > 240 || utf8.RuneCountInString(s) > 60 {
 		return -1
 	}
+	if h, ok := headings.Get(s); ok {
+		return h
+	}
+	h := headingOfLabel(s)
+	headings.Put(strings.Clone(s), h)
+	return h
+}
+
+// headings and cues cache headingOf and cue: the same labels and headings
+// come back in every report.
+var (
+	headings memo.Memo[string, int]
+	cues     memo.Memo[string, int]
+)
+
+func headingOfLabel(s string) int {
 	l := normalize.Label(s)
 	if utf8.RuneCountInString(l) > 40 {
 		return -1
@@ -174,7 +187,7 @@ func (p *parser) segment() {
 					continue
 				}
 			}
-			if c := cue(rw.joined()); c != 0 && c != cur {
+			if c := rowCue(rw); c != 0 && c != cur {
 				// Labels only ever move forward through the report, except
 				// when nothing was seen yet.
 				if cur == 0 || c > cur {
@@ -199,6 +212,19 @@ func tableOfHeading(h int) int {
 		return h
 	}
 	return 0
+}
+
+// rowCue is cue of the row's label.
+func rowCue(rw row) int {
+	label := labelText(rw)
+	if c, ok := cues.Get(label); ok {
+		return c
+	}
+	c := cue(normalize.Label(label))
+	if len(label) <= 192 {
+		cues.Put(strings.Clone(label), c)
+	}
+	return c
 }
 
 // cue tells which table a row's labels belong to, or 0.
