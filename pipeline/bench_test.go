@@ -8,6 +8,10 @@ import (
 	"testing"
 )
 
+// The benchmarks run at the GC settings of the nianbao command (TuneGC);
+// GOGC=100 in the environment measures Go's default instead.
+func init() { TuneGC() }
+
 // benchFile measures the whole read of one document: sniffing, extraction,
 // parsing, checks. It reports reports/s and allocations per report.
 func benchFile(b *testing.B, name string) {
