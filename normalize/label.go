@@ -89,10 +89,24 @@ var (
 )
 
 func unifyMarks(s string) string {
-	s = arabicParen.ReplaceAllString(s, "$1.")
-	s = arabicMark.ReplaceAllString(s, "$1$2.$3")
-	s = hanParen.ReplaceAllString(s, "($1)")
-	s = hanMark.ReplaceAllString(s, "$1$2、")
+	// Each expression needs characters most labels lack; testing for them
+	// is much cheaper than running it.
+	digit := strings.ContainsAny(s, "0123456789")
+	paren := strings.ContainsAny(s, "(（")
+	mark := strings.ContainsAny(s, "、.．,，")
+	if digit && paren {
+		s = arabicParen.ReplaceAllString(s, "$1.")
+		mark = mark || strings.Contains(s, ".")
+	}
+	if digit && mark {
+		s = arabicMark.ReplaceAllString(s, "$1$2.$3")
+	}
+	if paren {
+		s = hanParen.ReplaceAllString(s, "($1)")
+	}
+	if mark {
+		s = hanMark.ReplaceAllString(s, "$1$2、")
+	}
 	return s
 }
 

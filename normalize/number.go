@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unicode"
 
 	"golang.org/x/text/width"
@@ -60,7 +61,18 @@ func number(raw string) (float64, Figure, error) {
 	if v, ok := plainDigits(raw); ok {
 		return v, Figure{}, nil
 	}
-	s := strings.TrimSpace(width.Fold.String(raw))
+	// The blank marks every report prints, without the general path.
+	switch strings.TrimSpace(raw) {
+	case "":
+		return 0, Figure{Blank: "blank"}, nil
+	case "-", "－", "−", "–", "—", "─", "―", "--", "——":
+		return 0, Figure{Blank: "dash"}, nil
+	case "/", "／", "\\":
+		return 0, Figure{Blank: "slash"}, nil
+	case "无":
+		return 0, Figure{Blank: "无"}, nil
+	}
+	s := strings.TrimSpace(fold(raw))
 	if spacedDigits(s) {
 		// "31 00004": two figures run together, or one with a space; not a
 		// figure to read as one.
@@ -117,6 +129,16 @@ func number(raw string) (float64, Figure, error) {
 		v = 0 // no negative zero in the output
 	}
 	return v, f, nil
+}
+
+// fold is width.Fold for figures, most of which are ASCII already.
+func fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return width.Fold.String(s)
+		}
+	}
+	return s
 }
 
 // spacedDigits reports a digit, whitespace, then a digit inside s.

@@ -56,13 +56,7 @@ func benchIngest(b *testing.B, parse ParseFunc) {
 			b.Fatal(err)
 		}
 		sum = Summary{}
-		for _, q := range strings.Split(os.Getenv("XSQL"), ";") {
-			if q != "" {
-				if _, err := s.db.Exec(q); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
+		xsql(b, s)
 		b.StartTimer()
 		err = s.IngestBatch(ctx, func(yield func(Item) bool) {
 			for _, it := range items {
@@ -132,12 +126,16 @@ func BenchmarkWriter(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		xsql(b, s)
 		ps := make([]*prepared, n)
 		for i := range ps {
 			r := *cache[i%len(cache)]
 			r.Source = "doc" + strconv.Itoa(i)
 			r.Agency = r.Source
 			ps[i] = &prepared{source: r.Source, sha: fmt.Sprintf("%064x", i), size: 1000, rep: &r}
+			if ps[i].rows, err = buildRows(&r); err != nil {
+				b.Fatal(err)
+			}
 		}
 		b.StartTimer()
 		var w *txWriter
@@ -180,4 +178,16 @@ func parsedCache(b *testing.B) []*nianbao.Report {
 		b.Fatal("no generated report parsed")
 	}
 	return cache
+}
+
+// xsql runs the statements of $XSQL (separated by ";") on the write
+// connection, to try pragmas in the benchmarks.
+func xsql(b *testing.B, s *Store) {
+	for _, q := range strings.Split(os.Getenv("XSQL"), ";") {
+		if q != "" {
+			if _, err := s.db.Exec(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }

@@ -5,13 +5,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -102,6 +97,7 @@ type prepared struct {
 	size    int64
 	known   bool            // already stored: rep is nil
 	rep     *nianbao.Report // nil when known or failed
+	rows    *rows           // rep's children, with rep
 	reparse int64           // the document id when re-parsing from the archive
 	err     error           // the document could not be read or archived
 }
@@ -138,6 +134,9 @@ func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data [
 		opt.ContentType = fetch.ContentType
 	}
 	p.rep = s.parseSafe(ctx, source, data, opt)
+	if p.rows, p.err = buildRows(p.rep); p.err != nil {
+		p.err = fmt.Errorf("%s: %w", source, p.err)
+	}
 	return p
 }
 
@@ -361,7 +360,7 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
 		}
 	}
-	if err := w.writeChildren(repID, rep); err != nil {
+	if err := w.writeChildren(repID, p.rows); err != nil {
 		return out, fmt.Errorf("store %s: %w", p.source, err)
 	}
 	out.Result = ResultNew
@@ -425,7 +424,7 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
-	if err := w.writeChildren(out.ReportID, rep); err != nil {
+	if err := w.writeChildren(out.ReportID, p.rows); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
 	// The report may have left one (agency, year) and joined another; both
@@ -514,163 +513,21 @@ func versioned(rep *nianbao.Report) bool {
 	return rep.Agency != "" && rep.Year != 0 && (st == nianbao.StatusOK || st == nianbao.StatusFindings)
 }
 
-// Cells are written several rows per statement, and the cells of a text or
-// HTML report (no unit, doubt, page or box) through a narrower statement:
-// binding a parameter costs as much as SQLite's work on it.
-const cellChunk = 16
-
-var (
-	cellColsPlain = []string{"report_id", "key", "value", "raw", "blank", "tbl", "row", "col", "engine"}
-	cellColsFull  = []string{"report_id", "key", "value", "raw", "blank", "tbl", "row", "col", "engine",
-		"unit", "uncertain", "extra", "label", "page", "x0", "y0", "x1", "y1"}
-	cellInsert = map[[2]int]string{} // {full, rows} → SQL
-)
-
-func init() {
-	for full, cols := range [][]string{cellColsPlain, cellColsFull} {
-		row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-		for n := 1; n <= cellChunk; n++ {
-			cellInsert[[2]int{full, n}] = "INSERT INTO cells(" + strings.Join(cols, ",") + ") VALUES " +
-				strings.TrimSuffix(strings.Repeat(row+",", n), ",")
-		}
-	}
-}
-
 // writeChildren writes the cells, findings and sections of a report.
-func (w *txWriter) writeChildren(repID int64, rep *nianbao.Report) error {
-	var plain, full []any
-	seen := make(map[string]int, len(rep.Cells)+len(rep.Extra))
-	flush := func(isFull bool, args []any, force bool) ([]any, error) {
-		ncol := len(cellColsPlain)
-		f := 0
-		if isFull {
-			ncol, f = len(cellColsFull), 1
-		}
-		n := len(args) / ncol
-		if n == 0 || (n < cellChunk && !force) {
-			return args, nil
-		}
-		if _, err := w.exec(cellInsert[[2]int{f, n}], args...); err != nil {
-			return args, fmt.Errorf("cells: %w", err)
-		}
-		return args[:0], nil
-	}
-	add := func(key string, c *nianbao.Cell, extra bool) error {
-		var value any
-		if c.Value != nil && !math.IsNaN(*c.Value) {
-			value = *c.Value
-		}
-		raw := c.Raw
-		var tbl, row, col, page, engine any
-		var x0, y0, x1, y1 any
-		if src := c.Source; src != nil {
-			tbl, row, col = int64(src.Table), int64(src.Row), int64(src.Col)
-			if src.Page > 0 {
-				page = int64(src.Page)
-			}
-			if src.Box != nil {
-				x0, y0, x1, y1 = src.Box.X0, src.Box.Y0, src.Box.X1, src.Box.Y1
-			}
-			if src.Engine != "" {
-				engine = src.Engine
-			}
-			if raw == "" {
-				raw = src.Raw
-			}
-		}
-		var err error
-		if !extra && c.Unit == "" && c.Uncertain == "" && page == nil && x0 == nil {
-			plain = append(plain, repID, key, value, nullString(raw), nullString(c.Blank), tbl, row, col, engine)
-			plain, err = flush(false, plain, false)
-			return err
-		}
-		ex := int64(0)
-		if extra {
-			ex = 1
-		}
-		// The printed label is kept for extra cells, which have no
-		// template label; for a canonical cell it would repeat a long
-		// Chinese row label on every cell (40% of the database) and can be
-		// read again through the provenance from the archived document.
-		var label any
-		if extra {
-			label = nullString(c.Label)
-		}
-		full = append(full, repID, key, value, nullString(raw), nullString(c.Blank), tbl, row, col, engine,
-			nullString(c.Unit), nullString(c.Uncertain), ex, label, page, x0, y0, x1, y1)
-		full, err = flush(true, full, false)
-		return err
-	}
-	type keyed struct {
-		key   string
-		c     *nianbao.Cell
-		extra bool
-	}
-	cells := make([]keyed, 0, len(rep.Cells)+len(rep.Extra))
-	keyOf := func(c *nianbao.Cell) string {
-		key := c.Key
-		if key == "" {
-			key = "unkeyed"
-		}
-		// Keys are unique per report; a repeated extra key gets a suffix
-		// rather than losing a figure.
-		k := key
-		for n := 2; seen[k] > 0; n++ {
-			k = key + "#" + strconv.Itoa(n)
-		}
-		seen[k] = 1
-		return k
-	}
-	for i := range rep.Cells {
-		cells = append(cells, keyed{keyOf(&rep.Cells[i]), &rep.Cells[i], false})
-	}
-	for i := range rep.Extra {
-		cells = append(cells, keyed{keyOf(&rep.Extra[i]), &rep.Extra[i], true})
-	}
-	// In key order, the rows append to the end of the cells b-tree instead
-	// of splitting pages in its middle.
-	sort.Slice(cells, func(i, j int) bool { return cells[i].key < cells[j].key })
-	for _, k := range cells {
-		if err := add(k.key, k.c, k.extra); err != nil {
-			return err
+func (w *txWriter) writeChildren(repID int64, r *rows) error {
+	if r.cells != "" {
+		if _, err := w.exec(cellsSQL(), repID, r.cells); err != nil {
+			return fmt.Errorf("cells: %w", err)
 		}
 	}
-	if _, err := flush(false, plain, true); err != nil {
-		return err
-	}
-	if _, err := flush(true, full, true); err != nil {
-		return err
-	}
-
-	for _, f := range rep.Findings {
-		keys := f.Cells
-		if keys == nil {
-			keys = []string{}
-		}
-		b, err := json.Marshal(keys)
-		if err != nil {
-			return fmt.Errorf("finding %s: %w", f.Rule, err)
-		}
-		if _, err := w.exec(`INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`, repID, f.Rule, string(b), f.Detail); err != nil {
-			return fmt.Errorf("finding %s: %w", f.Rule, err)
+	for _, f := range r.findings {
+		if _, err := w.exec(`INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`, repID, f.rule, f.cells, f.detail); err != nil {
+			return fmt.Errorf("finding %s: %w", f.rule, err)
 		}
 	}
-	for _, sec := range []string{"1", "5", "6"} {
-		text := strings.TrimSpace(rep.Sections[sec])
-		if text == "" {
-			continue
-		}
-		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec, text); err != nil {
-			return fmt.Errorf("section %s: %w", sec, err)
-		}
-	}
-	// Sections under other names are kept too rather than dropped.
-	for sec, text := range rep.Sections {
-		if sec == "1" || sec == "5" || sec == "6" || strings.TrimSpace(text) == "" {
-			continue
-		}
-		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec, strings.TrimSpace(text)); err != nil {
-			return fmt.Errorf("section %s: %w", sec, err)
+	for _, sec := range r.sections {
+		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec.section, sec.text); err != nil {
+			return fmt.Errorf("section %s: %w", sec.section, err)
 		}
 	}
 	return nil
