@@ -119,21 +119,49 @@ func figureCells(rw row) []*nianbao.GridCell {
 }
 
 func findFigures(rw row) []*nianbao.GridCell {
-	var out []*nianbao.GridCell
+	figs, _ := scanRow(rw)
+	return figs
+}
+
+// scanRow reads a row's figures and label in one pass over its cells.
+func scanRow(rw row) (figs []*nianbao.GridCell, label string) {
+	var b strings.Builder
+	first := ""
+	n := 0
 	for _, o := range rw.origins() {
+		if o.Text == "" {
+			continue
+		}
 		if normalize.IsFigure(o.Text) {
-			out = append(out, o)
+			figs = append(figs, o)
 			continue
 		}
 		// "31 00004": figures whose separators were lost or became spaces;
 		// each run is a cell of its own for alignment to cut.
-		for _, r := range digitRuns(o.Text) {
-			c := *o
-			c.Text = r
-			out = append(out, &c)
+		if runs := digitRuns(o.Text); runs != nil {
+			for _, r := range runs {
+				c := *o
+				c.Text = r
+				figs = append(figs, &c)
+			}
+			continue
 		}
+		switch n {
+		case 0:
+			first = o.Text // most rows: one label cell, no copy
+		case 1:
+			b.WriteString(first)
+			fallthrough
+		default:
+			b.WriteByte(' ')
+			b.WriteString(o.Text)
+		}
+		n++
 	}
-	return out
+	if n <= 1 {
+		return figs, first
+	}
+	return figs, b.String()
 }
 
 // digitRuns splits a cell of digit groups separated by spaces, or returns nil.
@@ -163,29 +191,8 @@ func labelText(rw row) string {
 }
 
 func findLabel(rw row) string {
-	var b strings.Builder
-	first := ""
-	n := 0
-	for _, o := range rw.origins() {
-		if o.Text == "" || normalize.IsFigure(o.Text) || digitRuns(o.Text) != nil {
-			continue
-		}
-		switch n {
-		case 0:
-			first = o.Text // most rows: one label cell, no copy
-		case 1:
-			b.WriteString(first)
-			fallthrough
-		default:
-			b.WriteByte(' ')
-			b.WriteString(o.Text)
-		}
-		n++
-	}
-	if n <= 1 {
-		return first
-	}
-	return b.String()
+	_, label := scanRow(rw)
+	return label
 }
 
 // alignment is how a row's figures were matched to keys.

@@ -68,7 +68,8 @@ type row struct {
 func newRow(t *nianbao.Table, r int) row {
 	rw := row{t: t, r: r, cells: t.Rows[r]}
 	rw.distinct = rw.origins()
-	rw.figs, rw.label, rw.read = findFigures(rw), findLabel(rw), true
+	rw.figs, rw.label = scanRow(rw)
+	rw.read = true
 	return rw
 }
 
