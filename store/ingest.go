@@ -526,7 +526,7 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 		}
 	}
 	for _, sec := range r.sections {
-		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec.section, sec.text); err != nil {
+		if _, err := w.exec(secSQL(), repID, sec.section, sec.text); err != nil {
 			return fmt.Errorf("section %s: %w", sec.section, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
@@ -161,7 +162,7 @@ func lookup(name string) encoding.Encoding {
 // decodeWith decodes data and counts the sequences the encoding could not
 // decode (they come out as U+FFFD).
 func decodeWith(enc encoding.Encoding, data []byte) (string, int) {
-	out, _, err := transform.Bytes(enc.NewDecoder(), data)
+	out, err := transformAll(enc.NewDecoder(), data)
 	if err != nil {
 		return strings.ToValidUTF8(string(data), "\uFFFD"), len(data)
 	}
@@ -171,5 +172,28 @@ func decodeWith(enc encoding.Encoding, data []byte) (string, int) {
 		bad -= bytes.Count(data, []byte("\xEF\xBF\xBD"))
 	}
 	bad += bytes.Count(out, []byte("\uFFFD"))
-	return string(out), max(bad, 0)
+	// out is never written again: the string shares its bytes.
+	return unsafe.String(unsafe.SliceData(out), len(out)), max(bad, 0)
+}
+
+// transformAll is transform.Bytes with the output sized for Chinese text
+// from the start (two bytes of GBK or Big5 become three of UTF-8), instead
+// of grown from a small buffer: a report page is tens of kilobytes.
+func transformAll(t transform.Transformer, src []byte) ([]byte, error) {
+	dst := make([]byte, len(src)*3/2+64)
+	nDst := 0
+	for {
+		n, nSrc, err := t.Transform(dst[nDst:], src, true)
+		nDst += n
+		src = src[nSrc:]
+		switch err {
+		case nil:
+			return dst[:nDst], nil
+		case transform.ErrShortDst:
+			dst = append(dst[:nDst], make([]byte, len(src)*3+64)...)
+			dst = dst[:cap(dst)]
+		default:
+			return nil, err
+		}
+	}
 }

@@ -57,10 +57,11 @@ type reader struct {
 // table that turns out to be a layout table (one that holds another table)
 // can be given back as flow: its cells' lines and its nested tables, in order.
 type table struct {
-	rows   [][]cell
-	row    []cell
+	rows   [][]nianbao.SpanCell
+	row    []nianbao.SpanCell
 	inRow  bool
-	cell   *cell
+	cell   *cell // the open cell (points to spare), nil between cells
+	spare  cell
 	parts  []part // flow of the whole table: lines and nested blocks, in order
 	layout bool
 	images []string
@@ -167,7 +168,10 @@ func (r *reader) start(a atom.Atom, hasAttr, selfClosing bool) {
 			if !t.inRow {
 				t.inRow = true
 			}
-			t.cell = &cell{rowspan: max(at.rowspan, 1), colspan: max(at.colspan, 1)}
+			// One cell value per table, reused: a page has thousands.
+			t.spare.lines, t.spare.rowspan, t.spare.colspan = t.spare.lines[:0], max(at.rowspan, 1), max(at.colspan, 1)
+			t.spare.line.Reset()
+			t.cell = &t.spare
 			return
 		}
 	}
@@ -273,11 +277,22 @@ func (t *table) endCell() {
 	if t.cell == nil {
 		return
 	}
-	t.cell.newLine()
-	for _, l := range t.cell.lines {
+	c := t.cell
+	c.newLine()
+	for _, l := range c.lines {
 		t.parts = append(t.parts, part{text: l})
 	}
-	t.row = append(t.row, *t.cell)
+	// A cell's lines are one text: Word wraps labels with <br> and <p>,
+	// and normalisation joins them.
+	text := ""
+	switch len(c.lines) {
+	case 0:
+	case 1:
+		text = c.lines[0]
+	default:
+		text = strings.Join(c.lines, " ")
+	}
+	t.row = append(t.row, nianbao.SpanCell{Text: text, RowSpan: c.rowspan, ColSpan: c.colspan})
 	t.cell = nil
 }
 
@@ -335,20 +350,12 @@ func (r *reader) endTable() {
 	}
 }
 
-// grid turns the table's rows into the model's grid. A cell's lines are one
-// text: Word wraps labels with <br> and <p>, and normalisation joins them.
+// grid turns the table's rows into the model's grid.
 func (t *table) grid() *nianbao.Table {
 	if len(t.rows) == 0 {
 		return nil
 	}
-	rows := make([][]nianbao.SpanCell, len(t.rows))
-	for i, row := range t.rows {
-		rows[i] = make([]nianbao.SpanCell, len(row))
-		for j, c := range row {
-			rows[i][j] = nianbao.SpanCell{Text: strings.Join(c.lines, " "), RowSpan: c.rowspan, ColSpan: c.colspan}
-		}
-	}
-	g := nianbao.NewGrid(rows)
+	g := nianbao.NewGrid(t.rows)
 	if g.Width() == 0 {
 		return nil
 	}
@@ -406,8 +413,14 @@ func tagOf(raw []byte) (atom.Atom, bool) {
 		n++
 	}
 done:
-	rest := bytes.TrimLeft(raw[i:], " \t\r\n\f/")
-	return atom.Lookup(buf[:n]), len(rest) > 0 && rest[0] != '>'
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case ' ', '\t', '\r', '\n', '\f', '/':
+			continue
+		}
+		break
+	}
+	return atom.Lookup(buf[:n]), i < len(raw) && raw[i] != '>'
 }
 
 // wantAttrs tells from the raw tag whether its attributes matter: reading
