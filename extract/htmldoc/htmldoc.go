@@ -44,7 +44,7 @@ type reader struct {
 	ctx     context.Context
 	doc     *nianbao.Document
 	z       *html.Tokenizer
-	line    strings.Builder
+	line    []byte
 	tables  []*table  // open tables, innermost last
 	skip    atom.Atom // inside an element whose content is never shown
 	hidden  int       // depth inside a display:none element
@@ -69,7 +69,7 @@ type table struct {
 
 type cell struct {
 	lines   []string
-	line    strings.Builder
+	line    []byte
 	rowspan int
 	colspan int
 }
@@ -170,7 +170,7 @@ func (r *reader) start(a atom.Atom, hasAttr, selfClosing bool) {
 			}
 			// One cell value per table, reused: a page has thousands.
 			t.spare.lines, t.spare.rowspan, t.spare.colspan = t.spare.lines[:0], max(at.rowspan, 1), max(at.colspan, 1)
-			t.spare.line.Reset()
+			t.spare.line = t.spare.line[:0]
 			t.cell = &t.spare
 			return
 		}
@@ -228,15 +228,15 @@ func (r *reader) text(b []byte) {
 		if t.cell == nil {
 			// Text between cells (whitespace, stray words): part of the
 			// table's flow only.
-			if s := textutil.Collapse(string(b)); s != "" {
+			if s := textutil.CollapseBytes(b); s != "" {
 				t.parts = append(t.parts, part{text: s})
 			}
 			return
 		}
-		t.cell.line.Write(b)
+		t.cell.line = append(t.cell.line, b...)
 		return
 	}
-	r.line.Write(b)
+	r.line = append(r.line, b...)
 }
 
 // boundary ends the current line: a block element or <br>.
@@ -247,10 +247,10 @@ func (r *reader) boundary() {
 		}
 		return
 	}
-	if s := textutil.Collapse(r.line.String()); s != "" {
+	if s := textutil.CollapseBytes(r.line); s != "" {
 		r.doc.Blocks = append(r.doc.Blocks, nianbao.Block{Text: s})
 	}
-	r.line.Reset()
+	r.line = r.line[:0]
 }
 
 func (r *reader) image(alt string) {
@@ -267,10 +267,10 @@ func (r *reader) image(alt string) {
 }
 
 func (c *cell) newLine() {
-	if s := textutil.Collapse(c.line.String()); s != "" {
+	if s := textutil.CollapseBytes(c.line); s != "" {
 		c.lines = append(c.lines, s)
 	}
-	c.line.Reset()
+	c.line = c.line[:0]
 }
 
 func (t *table) endCell() {

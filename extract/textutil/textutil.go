@@ -4,6 +4,7 @@ package textutil
 import (
 	"strings"
 	"unicode"
+	"unsafe"
 )
 
 // Collapse replaces every run of whitespace — including no-break and
@@ -31,6 +32,16 @@ func Collapse(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// CollapseBytes is Collapse of a buffer the caller goes on reusing: the
+// result never shares its bytes.
+func CollapseBytes(b []byte) string {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if clean(s) {
+		return strings.Clone(s)
+	}
+	return Collapse(s) // the slow path builds a new string
 }
 
 // IsSpace reports whitespace as a reader sees it.

@@ -20,5 +20,15 @@ func TestCollapse(t *testing.T) {
 		if got := Collapse(in); got != want {
 			t.Errorf("Collapse(%q) = %q, want %q", in, got, want)
 		}
+		// CollapseBytes gives the same, and a string that survives the
+		// buffer being reused.
+		buf := []byte(in)
+		got := CollapseBytes(buf)
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if got != want {
+			t.Errorf("CollapseBytes(%q) = %q after the buffer changed, want %q", in, got, want)
+		}
 	}
 }
