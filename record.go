@@ -46,23 +46,40 @@ type Values []Cell
 
 // MarshalJSON writes the cells as an object in their order.
 func (v Values) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	b := make([]byte, 0, 2+len(v)*40)
+	b = append(b, '{')
 	for i, c := range v {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		k, _ := json.Marshal(c.Key)
-		b.Write(k)
-		b.WriteByte(':')
-		if c.Value == nil {
-			b.WriteString("null")
+		if plainKey(c.Key) {
+			b = append(b, '"')
+			b = append(b, c.Key...)
+			b = append(b, '"')
 		} else {
-			b.WriteString(strconv.FormatFloat(*c.Value, 'f', -1, 64))
+			k, _ := json.Marshal(c.Key)
+			b = append(b, k...)
+		}
+		b = append(b, ':')
+		if c.Value == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, *c.Value, 'f', -1, 64)
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+// plainKey reports a key JSON writes as it is: the canonical keys are all
+// such, extra keys (printed labels) may not be.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // UnmarshalJSON reads an object of cells; the order is the object's.
