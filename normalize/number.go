@@ -238,7 +238,7 @@ func IsFigure(raw string) bool {
 		case r >= '0' && r <= '9', r >= '０' && r <= '９':
 			blank = false
 		case unicode.IsSpace(r) || r == '\u200b':
-		case strings.ContainsRune(",.，．。-−－–—─―/／\\+%", r):
+		case strings.ContainsRune(",.，．。-−－–—─―/／\\＼+%", r):
 			blank = false
 		case strings.ContainsRune("万元件个项条次人家无减增少加暂没有", r):
 			blank = false
