@@ -6,11 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/nianbao/nianbao"
@@ -39,14 +38,11 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 		fl.Usage()
 		return silentExit(2)
 	}
-	paths, err := expand(fl.Args())
-	if err != nil {
-		return err
-	}
-	failed := 0
+	failed, n := 0, 0
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
-	err = forEachReport(ctx, paths, *workers, func(rep *nianbao.Report) error {
+	err := forEachReport(ctx, files(fl.Args()), *workers, func(rep *nianbao.Report) error {
+		n++
 		if rep.Status == nianbao.StatusError {
 			failed++
 		}
@@ -59,51 +55,72 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if failed > 0 {
-		fmt.Fprintf(env.Stderr, "nianbao parse: %d of %d documents could not be read\n", failed, len(paths))
+		fmt.Fprintf(env.Stderr, "nianbao parse: %d of %d documents could not be read\n", failed, n)
 		return silentExit(1)
 	}
 	return nil
 }
 
-// expand turns the arguments into the list of files to read: files as
-// given, folders walked recursively (hidden files skipped), in a stable order.
-func expand(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil || !st.IsDir() {
-			out = append(out, a) // a missing file becomes an error record
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if strings.HasPrefix(d.Name(), ".") && p != a {
-				if d.IsDir() {
-					return filepath.SkipDir
+// files yields the files the arguments name: files as given, folders
+// walked recursively (hidden entries skipped). A folder's entries are read
+// a thousand at a time and in the folder's own order, so that a folder of
+// 100,000 reports is never listed in memory at once. A folder that cannot
+// be read is yielded itself: reading it fails, and that failure is its
+// record.
+func files(args []string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, a := range args {
+			st, err := os.Stat(a)
+			if err != nil || !st.IsDir() {
+				if !yield(a) { // a missing file becomes an error record
+					return
 				}
-				return nil
+				continue
 			}
-			if d.Type().IsRegular() && !strings.HasSuffix(d.Name(), ".expected.json") {
-				found = append(found, p)
+			if !walkDir(a, yield) {
+				return
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("walk %s: %w", a, err)
 		}
-		sort.Strings(found)
-		out = append(out, found...)
 	}
-	return out, nil
+}
+
+// walkDir yields the files under dir; false means the consumer stopped.
+func walkDir(dir string, yield func(string) bool) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return yield(dir)
+	}
+	defer f.Close()
+	for {
+		entries, err := f.ReadDir(1000)
+		for _, e := range entries {
+			name := e.Name()
+			p := filepath.Join(dir, name)
+			switch {
+			case strings.HasPrefix(name, "."):
+			case e.IsDir():
+				if !walkDir(p, yield) {
+					return false
+				}
+			case e.Type().IsRegular() && !strings.HasSuffix(name, ".expected.json"):
+				if !yield(p) {
+					return false
+				}
+			}
+		}
+		if err == io.EOF || len(entries) == 0 {
+			return true
+		}
+		if err != nil {
+			return yield(dir)
+		}
+	}
 }
 
 // forEachReport parses the files with a few workers and hands the reports
 // to emit in input order. At most 2×workers documents are in flight, so
 // memory does not grow with the number of files.
-func forEachReport(ctx context.Context, paths []string, workers int, emit func(*nianbao.Report) error) error {
+func forEachReport(ctx context.Context, paths iter.Seq[string], workers int, emit func(*nianbao.Report) error) error {
 	workers = max(workers, 1)
 	type slot struct{ ch chan *nianbao.Report }
 	queue := make(chan slot, 2*workers)
@@ -121,7 +138,7 @@ func forEachReport(ctx context.Context, paths []string, workers int, emit func(*
 	go func() {
 		defer close(queue)
 		defer close(jobs)
-		for _, p := range paths {
+		for p := range paths {
 			s := slot{ch: make(chan *nianbao.Report, 1)}
 			select {
 			case queue <- s:
