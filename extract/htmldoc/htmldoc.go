@@ -299,8 +299,10 @@ func (t *table) endCell() {
 func (t *table) endRow() {
 	if t.inRow || len(t.row) > 0 {
 		t.rows = append(t.rows, t.row)
+		// Rows of a table are mostly as wide as the one before.
+		t.row = make([]nianbao.SpanCell, 0, len(t.row))
 	}
-	t.row, t.inRow = nil, false
+	t.inRow = false
 }
 
 // endTable closes the innermost table: a data table becomes a grid, a
@@ -430,10 +432,36 @@ func (r *reader) wantAttrs(a atom.Atom) bool {
 	if a == atom.Img {
 		return true
 	}
+	// One pass for "span", "none" and "hid" in any case: rowspan and
+	// colspan, display:none, mso-hide and hidden.
 	raw := r.z.Raw()
-	return bytes.Contains(raw, []byte("span")) || bytes.Contains(raw, []byte("SPAN")) ||
-		bytes.Contains(raw, []byte("none")) || bytes.Contains(raw, []byte("NONE")) ||
-		bytes.Contains(raw, []byte("hid")) || bytes.Contains(raw, []byte("HID"))
+	for i := 0; i+3 <= len(raw); i++ {
+		switch raw[i] | 0x20 {
+		case 's':
+			if i+4 <= len(raw) && foldEq(raw[i:i+4], "span") {
+				return true
+			}
+		case 'n':
+			if i+4 <= len(raw) && foldEq(raw[i:i+4], "none") {
+				return true
+			}
+		case 'h':
+			if foldEq(raw[i:i+3], "hid") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foldEq reports whether b equals the lower-case ASCII word w, ignoring case.
+func foldEq(b []byte, w string) bool {
+	for i := range len(w) {
+		if b[i]|0x20 != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // attrs reads the attributes of the current tag, converting to strings only
