@@ -119,12 +119,13 @@ func figureCells(rw row) []*nianbao.GridCell {
 }
 
 func findFigures(rw row) []*nianbao.GridCell {
-	figs, _ := scanRow(rw)
+	figs, _ := scanRow(rw, nil)
 	return figs
 }
 
-// scanRow reads a row's figures and label in one pass over its cells.
-func scanRow(rw row) (figs []*nianbao.GridCell, label string) {
+// scanRow reads a row's figures and label in one pass over its cells; the
+// figures are appended to figs.
+func scanRow(rw row, figs []*nianbao.GridCell) ([]*nianbao.GridCell, string) {
 	var b strings.Builder
 	first := ""
 	n := 0
@@ -191,7 +192,7 @@ func labelText(rw row) string {
 }
 
 func findLabel(rw row) string {
-	_, label := scanRow(rw)
+	_, label := scanRow(rw, nil)
 	return label
 }
 

@@ -65,22 +65,32 @@ type row struct {
 	label    string
 }
 
-func newRow(t *nianbao.Table, r int) row {
+// newRow reads a row once for every reader. Its cell lists are carved out
+// of p.cells, one slab for the whole document instead of two slices a row.
+func (p *parser) newRow(t *nianbao.Table, r int) row {
 	rw := row{t: t, r: r, cells: t.Rows[r]}
-	rw.distinct = rw.origins()
-	rw.figs, rw.label = scanRow(rw)
+	n := len(p.cells)
+	p.cells = rw.appendOrigins(p.cells)
+	rw.distinct = p.cells[n:len(p.cells):len(p.cells)]
+	n = len(p.cells)
+	p.cells, rw.label = scanRow(rw, p.cells)
+	rw.figs = p.cells[n:len(p.cells):len(p.cells)]
 	rw.read = true
 	return rw
 }
 
 // origins returns the row's cells with each merged area once, by its
-// origin, in column order. A merged area's positions in a row are
-// contiguous, so comparing with the previous origin is enough.
+// origin, in column order.
 func (rw row) origins() []*nianbao.GridCell {
 	if rw.distinct != nil {
 		return rw.distinct
 	}
-	out := make([]*nianbao.GridCell, 0, len(rw.cells))
+	return rw.appendOrigins(make([]*nianbao.GridCell, 0, len(rw.cells)))
+}
+
+// appendOrigins appends the row's origins to dst. A merged area's positions
+// in a row are contiguous, so comparing with the previous origin is enough.
+func (rw row) appendOrigins(dst []*nianbao.GridCell) []*nianbao.GridCell {
 	var prev *nianbao.GridCell
 	for _, c := range rw.cells {
 		o := rw.origin(c)
@@ -88,9 +98,9 @@ func (rw row) origins() []*nianbao.GridCell {
 			continue
 		}
 		prev = o
-		out = append(out, o)
+		dst = append(dst, o)
 	}
-	return out
+	return dst
 }
 
 // soleText returns the text of a row that has exactly one non-empty cell.
@@ -118,6 +128,7 @@ type parser struct {
 	t2, t3, t4 []row
 	t2pending  []pendingRow
 	floats     []float64
+	cells      []*nianbao.GridCell // the slab rows' cell lists are cut from
 }
 
 // Section headings of the template.
@@ -172,6 +183,13 @@ func headingOfLabel(s string) int {
 // by the section headings around them and by the labels of the rows
 // themselves (a page may omit a heading, or put it inside the table).
 func (p *parser) segment() {
+	n := 0
+	for _, b := range p.doc.Blocks {
+		if b.Table != nil {
+			n += len(b.Table.Rows) * b.Table.Width()
+		}
+	}
+	p.cells = make([]*nianbao.GridCell, 0, 2*n)
 	cur := 0
 	for _, b := range p.doc.Blocks {
 		if b.Table == nil {
@@ -181,7 +199,7 @@ func (p *parser) segment() {
 			continue
 		}
 		for r := range b.Table.Rows {
-			rw := newRow(b.Table, r)
+			rw := p.newRow(b.Table, r)
 			if text, ok := rw.soleText(); ok {
 				if h := headingOf(text); h > 0 {
 					cur = tableOfHeading(h)
