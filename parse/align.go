@@ -88,7 +88,13 @@ func buildMap(t *nianbao.Table, header []int, classify headerLabel) colMap {
 // spreading group labels rightward over empty cells: text grids and pages
 // that flatten their headers lose the span of a merged group label.
 func groupsOf(t *nianbao.Table, header []int, classify headerLabel) [][]string {
+	// A column has at most one group label per header row: one backing
+	// array, each column its own part of it.
 	out := make([][]string, t.Width())
+	all := make([]string, len(out)*len(header))
+	for c := range out {
+		out[c] = all[c*len(header) : c*len(header) : (c+1)*len(header)]
+	}
 	for _, h := range header {
 		last := ""
 		for c := 0; c < t.Width(); c++ {
