@@ -98,7 +98,7 @@ var (
 )
 
 func classify(raw string) line {
-	if strings.TrimFunc(raw, textutil.IsSpace) == "" {
+	if textutil.Trim(raw) == "" {
 		if strings.Count(raw, "\t") >= 2 {
 			// A row of empty cells (a table 四 with nothing to report),
 			// copied as tabs only.
@@ -127,7 +127,7 @@ func classify(raw string) line {
 		cells = strings.Split(t, "|")
 	case strings.Contains(raw, "\t"):
 		cells = strings.Split(strings.TrimRight(raw, " \r"), "\t")
-	case !strings.ContainsFunc(strings.TrimFunc(raw, textutil.IsSpace), isRunSpace):
+	case !strings.ContainsFunc(textutil.Trim(raw), isRunSpace):
 		// One run of text with no space inside (most prose): one cell.
 		return line{kind: kindText, text: textutil.Collapse(raw)}
 	default:
@@ -179,7 +179,7 @@ func splitRuns(s string) []string {
 // ("3 1 0 0 0 0 4") is split into its figures. A line with no figure is
 // prose, however it is spaced.
 func splitSpaced(raw string) []string {
-	parts := splitRuns(strings.TrimFunc(raw, textutil.IsSpace))
+	parts := splitRuns(textutil.Trim(raw))
 	var cells []string
 	for _, p := range parts {
 		fields := strings.Fields(p)
@@ -415,13 +415,29 @@ func wrappedAbove(r line) bool {
 var opener = regexp.MustCompile(`^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9０-９]+[.．、,，]|第[一二三四五六七八九十]+|行政|信息内容|规章|规范性文件|政府|其他|总计|自然人|商业|科研|社会|法律|法人|申请人|结果|尚未|未经|复议)`)
 
 func opensLabel(s string) bool {
-	return opener.MatchString(strings.Map(func(r rune) rune {
+	// The opener only looks at the start: the first few characters, spaces
+	// left out, are enough to match against.
+	var buf [32]byte
+	b := buf[:0]
+	n := 0
+	for _, r := range s {
 		if textutil.IsSpace(r) {
-			return -1
+			continue
 		}
-		return r
-	}, s))
+		if n == 0 && !strings.ContainsRune(openerFirst, r) {
+			return false
+		}
+		if len(b)+utf8.RuneLen(r) > len(buf) || n == 8 {
+			break
+		}
+		b = utf8.AppendRune(b, r)
+		n++
+	}
+	return opener.Match(b)
 }
+
+// openerFirst holds every character an opener can start with.
+const openerFirst = "一二三四五六七八九十（(0123456789０１２３４５６７８９第行信规政其总自商科社法申结尚未复"
 
 func hasLabel(cells []string) bool {
 	for _, c := range cells {

@@ -135,3 +135,27 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// opensLabel reads only the start of a label, spaces left out.
+func TestOpensLabel(t *testing.T) {
+	for s, want := range map[string]bool{
+		"（一）予以公开":   true,
+		"（ 三 ）不予公开": true,
+		"1.属于国家秘密":  true,
+		"１２．其他":     true,
+		"第 二 十 条":   true,
+		"三、本年度办理结果": true,
+		"行政复议":      true,
+		"法人或其他组织":   true,
+		"  其他处理":    true,
+		"掌握相关政府信息":  false,
+		"费通知要求缴纳费用": false,
+		"":          false,
+		"2019年":     false,
+		"一二三四五六七八九十一二三四五、": false, // past the characters read
+	} {
+		if got := opensLabel(s); got != want {
+			t.Errorf("opensLabel(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

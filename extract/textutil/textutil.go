@@ -4,6 +4,7 @@ package textutil
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -42,6 +43,27 @@ func CollapseBytes(b []byte) string {
 		return strings.Clone(s)
 	}
 	return Collapse(s) // the slow path builds a new string
+}
+
+// Trim is strings.TrimFunc(s, IsSpace), quick on the ASCII padding of
+// space-aligned text.
+func Trim(s string) string {
+	i, j := 0, len(s)
+	for i < j && asciiSpace(s[i]) {
+		i++
+	}
+	for j > i && asciiSpace(s[j-1]) {
+		j--
+	}
+	s = s[i:j]
+	if s != "" && (s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf) {
+		return strings.TrimFunc(s, IsSpace)
+	}
+	return s
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
 // IsSpace reports whitespace as a reader sees it.

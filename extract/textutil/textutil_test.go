@@ -1,6 +1,9 @@
 package textutil
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCollapse(t *testing.T) {
 	cases := map[string]string{
@@ -29,6 +32,14 @@ func TestCollapse(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("CollapseBytes(%q) = %q after the buffer changed, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTrim(t *testing.T) {
+	for _, s := range []string{"", " ", "\t a b \r\n", "\u3000公开\u00a0", "  \u3000 x", "x \u2003", "科研机构", " 1 ", "\v\f"} {
+		if got, want := Trim(s), strings.TrimFunc(s, IsSpace); got != want {
+			t.Errorf("Trim(%q) = %q, want %q", s, got, want)
 		}
 	}
 }
