@@ -227,7 +227,9 @@ func isHeaderLine(cells []string) bool {
 	}
 	for _, c := range cells {
 		// A unit in brackets may carry punctuation: 采购总金额（单位：万元，保留4位小数）.
-		c = bracketed.ReplaceAllString(c, "")
+		if strings.ContainsAny(c, "（(") {
+			c = bracketed.ReplaceAllString(c, "")
+		}
 		if utf8.RuneCountInString(c) > 20 || strings.ContainsAny(c, "，,。；;：:") {
 			return false
 		}
@@ -258,7 +260,9 @@ var figure = regexp.MustCompile(`^[-+−]?[0-9０-９][0-9０-９,，.]*(万元|
 const figureRunes = "0123456789０１２３４５６７８９,，.+-−－—–/／%万元件个项无"
 
 func isFigure(s string) bool {
-	s = strings.TrimSpace(s)
+	if s != "" && (s[0] <= ' ' || s[len(s)-1] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf) {
+		s = strings.TrimSpace(s) // cells are mostly trimmed already
+	}
 	if s == "" {
 		return false
 	}
