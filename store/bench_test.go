@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/pipeline"
@@ -120,6 +121,7 @@ func BenchmarkWriter(b *testing.B) {
 	cache := parsedCache(b)
 	n := benchCorpus()
 	ctx := context.Background()
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{})
@@ -137,6 +139,7 @@ func BenchmarkWriter(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		cpu0 := cpuTime()
 		b.StartTimer()
 		var w *txWriter
 		for i, p := range ps {
@@ -157,10 +160,12 @@ func BenchmarkWriter(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		cpu += cpuTime() - cpu0
 		s.Close()
 		b.StartTimer()
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N*n), "ms/report")
+	b.ReportMetric(cpu.Seconds()*1000/float64(b.N*n), "CPU-ms/report")
 }
 
 // parsedCache parses a few generated reports for the benchmarks that
@@ -190,4 +195,13 @@ func xsql(b *testing.B, s *Store) {
 			}
 		}
 	}
+}
+
+// cpuTime is the CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

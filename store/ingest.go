@@ -165,6 +165,10 @@ type txWriter struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	now   string
+	// ftsAfter is the largest sections id that was indexed when the
+	// transaction began (-1 until the first section is written): sections
+	// above it are indexed together at commit, see indexSections.
+	ftsAfter int64
 }
 
 // withTx runs fn in a write transaction. The transaction does not follow
@@ -188,7 +192,7 @@ func (s *Store) begin(ctx context.Context) (*txWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &txWriter{s: s, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, now: stamp(s.now())}, nil
+	return &txWriter{s: s, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, now: stamp(s.now()), ftsAfter: -1}, nil
 }
 
 func (w *txWriter) closeStmts() {
@@ -199,6 +203,10 @@ func (w *txWriter) closeStmts() {
 }
 
 func (w *txWriter) commit() error {
+	if err := w.indexSections(); err != nil {
+		w.rollback()
+		return err
+	}
 	w.closeStmts()
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -250,11 +258,14 @@ func (w *txWriter) writeItem(p *prepared) (Outcome, error) {
 	if _, err := w.exec(`SAVEPOINT doc`); err != nil {
 		return Outcome{}, fmt.Errorf("savepoint: %w", err)
 	}
+	ftsAfter := w.ftsAfter
 	out, err := w.write(p)
 	if err != nil {
 		if _, rerr := w.exec(`ROLLBACK TO doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 		}
+		// What the document indexed was rolled back with it.
+		w.ftsAfter = ftsAfter
 		if _, rerr := w.exec(`RELEASE doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 		}
@@ -410,6 +421,11 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 	if err := w.queryRow(`SELECT id, agency, year FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID, &oldAgency, &oldYear); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
+	// The delete trigger takes a section out of sections_fts, so it must
+	// be there: a section of this transaction is indexed first.
+	if err := w.indexSectionsOf(out.ReportID); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
 	for _, q := range []string{`DELETE FROM cells WHERE report_id = ?`, `DELETE FROM findings WHERE report_id = ?`, `DELETE FROM sections WHERE report_id = ?`} {
 		if _, err := w.exec(q, out.ReportID); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.source, err)
@@ -515,8 +531,13 @@ func versioned(rep *nianbao.Report) bool {
 
 // writeChildren writes the cells, findings and sections of a report.
 func (w *txWriter) writeChildren(repID int64, r *rows) error {
-	if r.cells != "" {
-		if _, err := w.exec(cellsSQL(), repID, r.cells); err != nil {
+	if r.plain != "" {
+		if _, err := w.exec(cellsPlainInsert, repID, r.plain); err != nil {
+			return fmt.Errorf("cells: %w", err)
+		}
+	}
+	if r.full != "" {
+		if _, err := w.exec(cellsFullInsert, repID, r.full); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
 	}
@@ -525,8 +546,13 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 			return fmt.Errorf("finding %s: %w", f.rule, err)
 		}
 	}
+	if len(r.sections) > 0 {
+		if err := w.noteSections(); err != nil {
+			return err
+		}
+	}
 	for _, sec := range r.sections {
-		if _, err := w.exec(secSQL(), repID, sec.section, sec.text); err != nil {
+		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec.section, sec.text); err != nil {
 			return fmt.Errorf("section %s: %w", sec.section, err)
 		}
 	}

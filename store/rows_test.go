@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
+)
+
+// The cells go to SQLite as JSON; every value must come back as the report
+// had it: floats to the bit, strings byte for byte (quotes, backslashes,
+// control characters, NUL, bytes that are not UTF-8), blanks as NULL.
+func TestCellsStoredExactly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	floats := []float64{0, 1, -1, 13, 14.2404, 0.1, 1e21, 1e-7, 123456789012345678, math.MaxFloat64, math.SmallestNonzeroFloat64,
+		-math.MaxFloat64, 2.5e-310, math.Inf(1), math.Inf(-1), math.NaN(), 1.0000000000000002, 0.30000000000000004}
+	for range 2000 {
+		switch f := math.Float64frombits(rng.Uint64()); {
+		case math.IsNaN(f):
+		default:
+			floats = append(floats, f)
+		}
+		floats = append(floats, float64(rng.IntN(1_000_000))/100, rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)))
+	}
+	texts := []string{"", "1,234", `引号"与\反斜杠`, "tab\there\nline\r", "nul\x00inside", "\x01\x1f\x7f", "bad utf-8 \xff\xfe\x80 中",
+		"无", "—", strings.Repeat("长", 3000), "\u2028\u2029", `\u0041 is not unescaped`}
+
+	rep := &nianbao.Report{Agency: "精确", Year: 2024, Template: nianbao.Template2021, Status: nianbao.StatusOK, Format: nianbao.FormatHTML,
+		Parser: nianbao.ParserVersion}
+	for i, f := range floats {
+		v := f
+		c := nianbao.Cell{Key: "t9.f." + strconv.Itoa(i), Value: &v, Raw: texts[i%len(texts)],
+			Source: &nianbao.Provenance{Table: i % 5, Row: i, Col: -i, Engine: "html"}}
+		switch i % 7 {
+		case 1:
+			c.Unit, c.Uncertain = "元", texts[(i+1)%len(texts)]
+		case 2:
+			c.Source.Page, c.Source.Box = i, &nianbao.Box{X0: floats[(i+1)%len(floats)], Y0: -0.5, X1: 1e300, Y1: 3}
+		case 3:
+			c.Source = nil
+		case 4:
+			c.Value, c.Blank = nil, texts[(i+2)%len(texts)]
+		case 5:
+			c.Raw, c.Source.Raw = "", "来自出处"
+		}
+		rep.Cells = append(rep.Cells, c)
+	}
+	for i, s := range texts {
+		v := float64(i)
+		rep.Extra = append(rep.Extra, nianbao.Cell{Key: "t3.x." + s, Label: s, Value: &v, Raw: s,
+			Source: &nianbao.Provenance{Table: 1, Row: 30, Col: i, Engine: "html"}})
+	}
+	// Repeated and missing keys are kept under suffixes.
+	one := 1.0
+	rep.Extra = append(rep.Extra, nianbao.Cell{Key: "t3.x.", Value: &one}, nianbao.Cell{Key: "", Value: &one}, nianbao.Cell{Key: "", Value: &one})
+
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{
+		Parse: func(context.Context, string, []byte, pipeline.Options) *nianbao.Report { return rep }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, err := s.Ingest(context.Background(), Input{Source: "x", Data: []byte("x")})
+	if err != nil || out.Result != ResultNew {
+		t.Fatalf("%+v %v", out, err)
+	}
+	db := s.Reader()
+	if n := count(t, db, `SELECT count(*) FROM cells`); n != len(rep.Cells)+len(rep.Extra) {
+		t.Fatalf("%d cells stored, want %d", n, len(rep.Cells)+len(rep.Extra))
+	}
+	type row struct {
+		value                         sql.NullFloat64
+		raw, blank, unit, unc, label  sql.NullString
+		engine                        sql.NullString
+		tbl, r, col, page             sql.NullInt64
+		x0, y0, x1, y1                sql.NullFloat64
+		extra                         int
+		valueType, rawType, blankType string
+	}
+	read := func(key string) row {
+		t.Helper()
+		var x row
+		err := db.QueryRow(`SELECT value, raw, blank, unit, uncertain, label, engine, tbl, row, col, page, x0, y0, x1, y1, extra,
+			typeof(value), typeof(raw), typeof(blank) FROM cells WHERE key = ?`, key).
+			Scan(&x.value, &x.raw, &x.blank, &x.unit, &x.unc, &x.label, &x.engine, &x.tbl, &x.r, &x.col, &x.page,
+				&x.x0, &x.y0, &x.x1, &x.y1, &x.extra, &x.valueType, &x.rawType, &x.blankType)
+		if err != nil {
+			t.Fatalf("cell %q: %v", key, err)
+		}
+		return x
+	}
+	sameFloat := func(got sql.NullFloat64, want float64) bool {
+		if math.IsNaN(want) {
+			return !got.Valid
+		}
+		// SQLite keeps a REAL that is a whole number as an integer on
+		// disk, so -0 reads back as 0; every other value to the bit.
+		return got.Valid && (got.Float64 == want && (want != 0 || got.Float64 == 0)) &&
+			(want == 0 || math.Float64bits(got.Float64) == math.Float64bits(want))
+	}
+	nullStr := func(got sql.NullString, want string) bool {
+		return (want == "" && !got.Valid) || (got.Valid && got.String == want)
+	}
+	for _, c := range rep.Cells {
+		x := read(c.Key)
+		if c.Value != nil && !sameFloat(x.value, *c.Value) {
+			t.Errorf("%s: value %v, want %v", c.Key, x.value, *c.Value)
+		}
+		if c.Value != nil && !math.IsNaN(*c.Value) && x.valueType != "real" {
+			t.Errorf("%s: value stored as %s", c.Key, x.valueType)
+		}
+		if c.Value == nil && x.value.Valid {
+			t.Errorf("%s: blank stored as %v", c.Key, x.value)
+		}
+		raw := c.Raw
+		if raw == "" && c.Source != nil {
+			raw = c.Source.Raw
+		}
+		if !nullStr(x.raw, raw) || (raw != "" && x.rawType != "text") {
+			t.Errorf("%s: raw %q (%s), want %q", c.Key, x.raw.String, x.rawType, raw)
+		}
+		if !nullStr(x.blank, c.Blank) || !nullStr(x.unit, c.Unit) || !nullStr(x.unc, c.Uncertain) || x.label.Valid || x.extra != 0 {
+			t.Errorf("%s: blank %v unit %v uncertain %v label %v extra %d", c.Key, x.blank, x.unit, x.unc, x.label, x.extra)
+		}
+		if src := c.Source; src == nil {
+			if x.tbl.Valid || x.r.Valid || x.col.Valid || x.engine.Valid || x.page.Valid || x.x0.Valid {
+				t.Errorf("%s: provenance without a source: %+v", c.Key, x)
+			}
+		} else {
+			if x.tbl.Int64 != int64(src.Table) || x.r.Int64 != int64(src.Row) || x.col.Int64 != int64(src.Col) || x.engine.String != src.Engine {
+				t.Errorf("%s: provenance %+v, want %+v", c.Key, x, src)
+			}
+			if (src.Page > 0) != x.page.Valid || x.page.Int64 != int64(max(src.Page, 0)) {
+				t.Errorf("%s: page %v, want %d", c.Key, x.page, src.Page)
+			}
+			if b := src.Box; b != nil {
+				if !sameFloat(x.x0, b.X0) || !sameFloat(x.y0, b.Y0) || !sameFloat(x.x1, b.X1) || !sameFloat(x.y1, b.Y1) {
+					t.Errorf("%s: box %v %v %v %v, want %+v", c.Key, x.x0, x.y0, x.x1, x.y1, b)
+				}
+			} else if x.x0.Valid {
+				t.Errorf("%s: a box without one", c.Key)
+			}
+		}
+	}
+	for i, s := range texts {
+		key := "t3.x." + s
+		x := read(key)
+		if x.extra != 1 || !nullStr(x.label, s) || !nullStr(x.raw, s) || x.value.Float64 != float64(i) {
+			t.Errorf("extra %q: %+v", key, x)
+		}
+	}
+	for _, key := range []string{"t3.x.#2", "unkeyed", "unkeyed#2"} {
+		if x := read(key); x.value.Float64 != 1 || x.extra != 1 {
+			t.Errorf("suffixed key %q: %+v", key, x)
+		}
+	}
+}
+
+// Sections are indexed at commit, all of a transaction at once; the index
+// must match the sections table after batches, a refused document, and a
+// reparse that replaces sections written earlier in the same transaction.
+func TestSectionsIndexedAtCommit(t *testing.T) {
+	ctx := context.Background()
+	s := openFake(t, nil)
+	check := func(when string) {
+		t.Helper()
+		if _, err := s.db.Exec(`INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+			t.Fatalf("%s: sections_fts does not match sections: %v", when, err)
+		}
+	}
+	match := func(term string) int {
+		t.Helper()
+		return count(t, s.Reader(), `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?`, term)
+	}
+	if _, err := s.db.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON findings WHEN new.rule = 'boom'
+		BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var docs [][]byte
+	for i := range 40 {
+		lines := []string{"cell t3.new.total=" + strconv.Itoa(i), "section 1=第" + strconv.Itoa(i) + "号机关的政府信息公开工作", "section 5=旧的复议诉讼说明"}
+		if i == 7 {
+			lines = append(lines, "finding boom")
+		}
+		docs = append(docs, fakeDoc("机关"+strconv.Itoa(i), 2023, lines...))
+	}
+	items := func(yield func(Item) bool) {
+		for i, d := range docs {
+			if !yield(Item{Source: strconv.Itoa(i), Load: func() ([]byte, error) { return d, nil }}) {
+				return
+			}
+		}
+	}
+	var failed int
+	if err := s.IngestBatch(ctx, items, BatchOptions{TxDocs: 15, OnOutcome: func(o Outcome) {
+		if o.Result == ResultFailed {
+			failed++
+		}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a batch")
+	if failed != 1 || match("政府信息公开") != 39 || match("第7号机关") != 0 || match("第12号机关") != 1 || match("复议诉讼说明") != 39 {
+		t.Fatalf("failed %d, matches %d %d %d %d", failed, match("政府信息公开"), match("第7号机关"), match("第12号机关"), match("复议诉讼说明"))
+	}
+
+	// Reparse everything in one transaction with a parser that rewrites
+	// section 五; the document of 机关3 is refused this time, after others
+	// of its transaction had their sections replaced.
+	s.parse = func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+		rep := fakeParse(ctx, source, data, opt)
+		rep.Sections["5"] = "新的复议诉讼说明，" + rep.Agency
+		if rep.Agency == "机关3" {
+			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: "boom"})
+		}
+		return rep
+	}
+	failed = 0
+	if err := s.Reparse(ctx, ReparseOptions{All: true, BatchOptions: BatchOptions{TxDocs: 1000, OnOutcome: func(o Outcome) {
+		if o.Result == ResultFailed {
+			failed++
+		}
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a reparse")
+	if failed != 1 || match("新的复议诉讼") != 38 || match("旧的复议诉讼") != 1 || match("政府信息公开") != 39 {
+		t.Fatalf("failed %d, matches new %d old %d all %d", failed, match("新的复议诉讼"), match("旧的复议诉讼"), match("政府信息公开"))
+	}
+	// A single ingest indexes at its commit too.
+	if _, err := s.Ingest(ctx, Input{Source: "one", Data: fakeDoc("单独", 2023, "section 6=单独收到的文字")}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a single ingest")
+	if match("单独收到") != 1 {
+		t.Fatal("a single ingest was not indexed")
+	}
+}
+
+// The integrity check the test above relies on does see a section missing
+// from the index.
+func TestSectionsIntegrityCheckSeesGaps(t *testing.T) {
+	s := openFake(t, nil)
+	if _, err := s.Ingest(context.Background(), Input{Source: "a", Data: fakeDoc("甲", 2023, "section 1=一段文字内容")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO sections(report_id, section, text) SELECT id, '9', '没有索引的文字' FROM reports`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)`); err == nil {
+		t.Fatal("integrity-check passed with a section left out of the index")
+	}
+}
+
+// Within one transaction, a report whose sections are not indexed yet is
+// read again: they are indexed before being deleted, and when that
+// document is refused, indexing them is rolled back with it and done again
+// at commit.
+func TestSectionsReparsedInTheirTransaction(t *testing.T) {
+	ctx := context.Background()
+	s := openFake(t, nil)
+	if _, err := s.db.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON findings WHEN new.rule = 'boom'
+		BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`); err != nil {
+		t.Fatal(err)
+	}
+	// The same bytes read three ways.
+	var text []string
+	s.parse = func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+		rep := fakeParse(ctx, source, data, opt)
+		rep.Sections["1"] = text[0]
+		if len(text) > 1 {
+			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: text[1]})
+		}
+		return rep
+	}
+	w, err := s.begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if w != nil {
+			w.rollback()
+		}
+	})
+	write := func(source string, data []byte, reparse int64, sec ...string) Outcome {
+		t.Helper()
+		text = sec
+		out, err := w.writeItem(s.prepare(ctx, source, nil, data, reparse))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	doc := fakeDoc("甲", 2023)
+	first := write("a", doc, 0, "最初写入的文字")
+	write("b", fakeDoc("乙", 2023), 0, "另一份报告的文字")
+	refused := write("a", doc, first.DocumentID, "被拒绝的文字", "boom")
+	again := write("a", doc, first.DocumentID, "重新读取的文字")
+	if first.Result != ResultNew || refused.Result != ResultFailed || again.Result != ResultReparsed {
+		t.Fatalf("outcomes %+v %+v %+v", first, refused, again)
+	}
+	err = w.commit()
+	w = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Fatalf("sections_fts does not match sections: %v", err)
+	}
+	for term, want := range map[string]int{"最初写入": 0, "被拒绝的": 0, "重新读取": 1, "另一份报告": 1} {
+		if n := count(t, s.Reader(), `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?`, term); n != want {
+			t.Errorf("%s: %d matches, want %d", term, n, want)
+		}
+	}
+}
