@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,13 +151,13 @@ func storeParseFlags(fl *flag.FlagSet, args []string) ([]string, error) {
 // ingestWalk calls each with every file to ingest: files named as given,
 // folders walked in lexical order, skipping hidden entries, the fixtures'
 // *.expected.json and the store's own files. It streams: nothing is
-// collected, so a folder of any size costs no memory.
+// collected but the names of the folders on the current path (see
+// sortedDir), so a folder of 100,000 files costs about 2 MB.
 func ingestWalk(paths []string, st *store.Store, each func(string) bool) error {
 	own := map[string]bool{}
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 		own[st.Path()+suffix] = true
 	}
-	stop := errors.New("stop")
 	for _, root := range paths {
 		fi, err := os.Stat(root)
 		if err != nil || !fi.IsDir() {
@@ -164,51 +167,139 @@ func ingestWalk(paths []string, st *store.Store, each func(string) bool) error {
 			}
 			continue
 		}
-		// WalkDir does not follow a symbolic link given as the root.
+		// A symbolic link given as the root is followed, links below it
+		// to folders are not (as filepath.WalkDir does).
 		if real, err := filepath.EvalSymlinks(root); err == nil {
 			root = real
 		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if p != root && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			abs, _ := filepath.Abs(p)
-			if d.IsDir() {
-				if abs == st.Archive() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if own[abs] || strings.HasSuffix(d.Name(), ".expected.json") {
-				return nil
-			}
-			if !d.Type().IsRegular() {
-				if d.Type()&fs.ModeSymlink == 0 {
-					return nil
-				}
-				if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-					return nil
-				}
-			}
-			if !each(p) {
-				return stop
-			}
-			return nil
-		})
-		if errors.Is(err, stop) {
-			return nil
-		}
+		abs, err := filepath.Abs(root)
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", root, err)
 		}
+		if abs == st.Archive() {
+			continue
+		}
+		more, err := walkFolder(abs, own, st.Archive(), each)
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", root, err)
+		}
+		if !more {
+			return nil
+		}
 	}
 	return nil
+}
+
+// walkFolder gives each the files under the absolute folder dir in
+// lexical order; more is false when each asked to stop.
+func walkFolder(dir string, own map[string]bool, archive string, each func(string) bool) (more bool, err error) {
+	d, err := readSortedDir(dir)
+	if err != nil {
+		return false, err
+	}
+	for i := range d.Len() {
+		name, typ := d.Entry(i)
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := dir + string(filepath.Separator) + name
+		switch {
+		case typ.IsDir():
+			if p == archive {
+				continue
+			}
+			if more, err := walkFolder(p, own, archive, each); !more || err != nil {
+				return more, err
+			}
+			continue
+		case own[p] || strings.HasSuffix(name, ".expected.json"):
+			continue
+		case typ&fs.ModeSymlink != 0:
+			// A link to a file is ingested, a link to a folder is not
+			// followed.
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+		case !typ.IsRegular():
+			continue
+		}
+		if !each(p) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// sortedDir holds the entries of a folder, packed: the names one after
+// the other in one buffer, with an offset, length and type each, sorted by
+// name. 100,000 entries take ~2 MB, where os.ReadDir's fs.DirEntry values
+// take ~15 MB.
+type sortedDir struct {
+	names   []byte
+	entries []dirEntry
+}
+
+type dirEntry struct {
+	off uint32
+	n   uint16
+	typ uint16 // 1 folder, 2 regular file, 3 symbolic link, 0 other
+}
+
+// readSortedDir reads the folder a thousand entries at a time.
+func readSortedDir(dir string) (*sortedDir, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d := &sortedDir{}
+	for {
+		batch, err := f.ReadDir(1024)
+		for _, e := range batch {
+			var typ uint16
+			switch t := e.Type(); {
+			case t.IsDir():
+				typ = 1
+			case t.IsRegular():
+				typ = 2
+			case t&fs.ModeSymlink != 0:
+				typ = 3
+			}
+			name := e.Name()
+			if len(d.names)+len(name) > math.MaxUint32 || len(name) > math.MaxUint16 {
+				return nil, fmt.Errorf("read %s: too many entries", dir)
+			}
+			d.entries = append(d.entries, dirEntry{off: uint32(len(d.names)), n: uint16(len(name)), typ: typ})
+			d.names = append(d.names, name...)
+		}
+		if err == io.EOF || (err == nil && len(batch) == 0) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(d.entries, func(a, b dirEntry) int {
+		return bytes.Compare(d.names[a.off:a.off+uint32(a.n)], d.names[b.off:b.off+uint32(b.n)])
+	})
+	return d, nil
+}
+
+func (d *sortedDir) Len() int { return len(d.entries) }
+
+// Entry returns the name and type of the i-th entry.
+func (d *sortedDir) Entry(i int) (string, fs.FileMode) {
+	e := d.entries[i]
+	name := string(d.names[e.off : e.off+uint32(e.n)])
+	switch e.typ {
+	case 1:
+		return name, fs.ModeDir
+	case 2:
+		return name, 0
+	case 3:
+		return name, fs.ModeSymlink
+	}
+	return name, fs.ModeIrregular
 }
 
 // ingestCount counts the files ingestWalk will give, for the progress bar.

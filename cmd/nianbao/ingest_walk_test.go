@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao/store"
+	"github.com/nianbao/nianbao/store/storetest"
+)
+
+// TestIngestWalkOrder checks the packed walker against filepath.WalkDir:
+// the same files in the same (lexical) order, hidden entries, fixtures'
+// expectations, the store's own files and links to folders left out, links
+// to files kept, and a stop asked for midway honoured.
+func TestIngestWalkOrder(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	files := []string{"b.txt", "a.html", "B.txt", "a b.txt", "10.txt", "9.txt", "中文.txt", "z/2.txt", "z/1.txt",
+		"z/y/x.txt", "a/c.txt", ".hidden.txt", ".h/d.txt", "x.expected.json", "z/.h/e.txt"}
+	for _, f := range files {
+		p := filepath.Join(in, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink(filepath.Join(in, "b.txt"), filepath.Join(in, "link.txt"))
+	os.Symlink(filepath.Join(in, "z"), filepath.Join(in, "linkdir"))
+	os.Symlink(filepath.Join(in, "missing"), filepath.Join(in, "dangling.txt"))
+	db := filepath.Join(in, "own.db")
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	var want []string
+	filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != in && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p == st.Archive() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if p == db || strings.HasPrefix(p, db+"-") || strings.HasSuffix(p, ".expected.json") {
+			return nil
+		}
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			return nil
+		}
+		want = append(want, p)
+		return nil
+	})
+	var got []string
+	if err := ingestWalk([]string{in}, st, func(p string) bool { got = append(got, p); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("walk:\n got %q\nwant %q", got, want)
+	}
+	if !slices.Contains(got, filepath.Join(in, "link.txt")) || slices.Contains(got, filepath.Join(in, "linkdir", "1.txt")) {
+		t.Errorf("links: %q", got)
+	}
+	// Stopping midway stops the walk of every path given.
+	var some []string
+	err = ingestWalk([]string{in, in}, st, func(p string) bool { some = append(some, p); return len(some) < 4 })
+	if err != nil || !slices.Equal(some, want[:4]) {
+		t.Errorf("stopped walk: %q, %v", some, err)
+	}
+	// A file given by name is given as is, a missing one too (it is
+	// reported as a failed document).
+	got = nil
+	ingestWalk([]string{filepath.Join(in, "b.txt"), filepath.Join(in, "nope")}, st, func(p string) bool { got = append(got, p); return true })
+	if !slices.Equal(got, []string{filepath.Join(in, "b.txt"), filepath.Join(in, "nope")}) {
+		t.Errorf("named files: %q", got)
+	}
+	// An unreadable folder is an error, not a silent gap.
+	if os.Getuid() != 0 {
+		locked := filepath.Join(in, "z", "y")
+		os.Chmod(locked, 0)
+		defer os.Chmod(locked, 0o755)
+		if err := ingestWalk([]string{in}, st, func(string) bool { return true }); err == nil {
+			t.Error("an unreadable folder gave no error")
+		}
+	}
+}
+
+// BenchmarkIngestWalk measures listing the 10,000 files of the benchmark
+// corpus, as ingest does twice (to count them for the progress bar, then to
+// ingest them). live-heap-MB is the most the heap held during a walk
+// (collected every 1,000 files), the cost of holding a folder's names.
+func BenchmarkIngestWalk(b *testing.B) {
+	dir, err := storetest.Corpus(1, 10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "x.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapAlloc, uint64(0)
+	for b.Loop() {
+		n := 0
+		err := ingestWalk([]string{dir}, st, func(string) bool {
+			if n++; n%1000 == 0 {
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapAlloc)
+			}
+			return true
+		})
+		if err != nil || n != 10000 {
+			b.Fatal(n, err)
+		}
+	}
+	b.ReportMetric(float64(peak-min(base, peak))/(1<<20), "live-heap-MB")
+}
