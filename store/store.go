@@ -61,7 +61,6 @@ type Store struct {
 }
 
 const (
-	driverW  = "nianbao_sqlite3_w" // the write connection
 	driverRW = "nianbao_sqlite3"
 	driverRO = "nianbao_sqlite3_ro"
 )
@@ -71,15 +70,6 @@ const (
 const sqliteRecursive = 33
 
 func init() {
-	sql.Register(driverW, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// Savepoint and statement journals in memory: each document is
-		// written under a savepoint, and most statements open one of their
-		// own, each copying the pages it changes first; in a temporary
-		// file that was 165 write(2) calls a document, a quarter of the
-		// writer's time. They hold one document's pages at a time.
-		_, err := c.Exec(`PRAGMA temp_store = MEMORY`, nil)
-		return err
-	}})
 	sql.Register(driverRW, &sqlite3.SQLiteDriver{})
 	sql.Register(driverRO, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		// No ATTACH: an attached file would be a way to write.
@@ -157,7 +147,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	// _txlock=immediate: a write transaction takes the write lock at BEGIN,
 	// so two processes never deadlock upgrading a read lock.
-	s.db, err = sql.Open(driverW, dsn(abs, "_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_busy_timeout=10000&_txlock=immediate&_cache_size=-16000"))
+	s.db, err = sql.Open(driverRW, dsn(abs, "_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_busy_timeout=10000&_txlock=immediate&_cache_size=-16000"))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
