@@ -136,6 +136,12 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 		close(results)
 	}()
 
+	// Without a checkpointer (it could not open its connection) the
+	// writer checkpoints as usual.
+	ckpt, _ := s.startCheckpointer(ctx)
+	if ckpt != nil {
+		defer ckpt.stop()
+	}
 	var (
 		w       *txWriter
 		pending []Outcome
@@ -151,6 +157,9 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 		w = nil
 		if err != nil {
 			return err
+		}
+		if ckpt != nil {
+			ckpt.committed()
 		}
 		if opt.OnOutcome != nil {
 			for _, o := range pending {
@@ -196,6 +205,9 @@ func (s *Store) IngestBatch(ctx context.Context, items iter.Seq[Item], opt Batch
 			delete(waiting, next)
 			next++
 			if w == nil {
+				if ckpt != nil {
+					ckpt.beforeBegin()
+				}
 				var err error
 				if w, err = s.begin(ctx); err != nil {
 					return fail(err)

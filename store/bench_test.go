@@ -139,11 +139,16 @@ func BenchmarkWriter(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		ckpt, err := s.startCheckpointer(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
 		cpu0 := cpuTime()
 		b.StartTimer()
 		var w *txWriter
 		for i, p := range ps {
 			if w == nil {
+				ckpt.beforeBegin()
 				if w, err = s.begin(ctx); err != nil {
 					b.Fatal(err)
 				}
@@ -156,11 +161,15 @@ func BenchmarkWriter(b *testing.B) {
 				if err := w.commit(); err != nil {
 					b.Fatal(err)
 				}
+				ckpt.committed()
 				w = nil
 			}
 		}
 		b.StopTimer()
 		cpu += cpuTime() - cpu0
+		if err := ckpt.stop(); err != nil {
+			b.Fatal(err)
+		}
 		s.Close()
 		b.StartTimer()
 	}
