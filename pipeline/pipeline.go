@@ -22,6 +22,10 @@ type Options struct {
 	// ContentType is the HTTP Content-Type of a fetched document; its
 	// charset is one hint among others.
 	ContentType string
+	// SHA256 is the hex SHA-256 of the document when the caller has it
+	// already (the store hashes before it parses); Read computes it when
+	// empty.
+	SHA256 string
 }
 
 // ReadFile reads the file at path and returns its report. It never returns
@@ -38,8 +42,12 @@ func ReadFile(ctx context.Context, path string, opt Options) *nianbao.Report {
 // Read returns the report of one document given as bytes; source names it
 // (a path or URL) in the report and in errors.
 func Read(ctx context.Context, source string, data []byte, opt Options) (rep *nianbao.Report) {
-	sum := sha256.Sum256(data)
-	rep = &nianbao.Report{Source: source, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)),
+	sha := opt.SHA256
+	if sha == "" {
+		sum := sha256.Sum256(data)
+		sha = hex.EncodeToString(sum[:])
+	}
+	rep = &nianbao.Report{Source: source, SHA256: sha, Size: int64(len(data)),
 		Format: extract.Sniff(source, data), Parser: nianbao.ParserVersion}
 	defer func() {
 		// One bad document must never stop a batch.
