@@ -532,7 +532,7 @@ func versioned(rep *nianbao.Report) bool {
 // writeChildren writes the cells, findings and sections of a report.
 func (w *txWriter) writeChildren(repID int64, r *rows) error {
 	if r.plain != "" {
-		if _, err := w.exec(cellsPlainInsert, repID, r.plain); err != nil {
+		if _, err := w.exec(cellsPlainInsert, repID, r.plain, r.engine); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 // ~2,000, each a cgo call), the findings and the sections.
 type rows struct {
 	plain, full string // the cells, see encodeCells; "" when none
+	engine      string // the engine of every plain cell
 	findings    []findingRow
 	sections    []sectionRow
 }
@@ -29,11 +30,12 @@ type sectionRow struct{ section, text string }
 // (jsonb_each hands each row over as JSONB, so ->> reads it without parsing
 // text again). Most cells have no unit, doubt, label, page or box: they go
 // through the narrower statement, since every ->> costs about as much as
-// storing the value it reads, even for a column the row leaves out.
+// storing the value it reads, even for a column the row leaves out; the
+// engine, the same for every cell a report's tables give, is bound once.
 const (
-	// Rows [key, value, raw, blank, tbl, row, col, engine].
+	// Rows [key, value, raw, blank, tbl, row, col]; ?3 is the engine.
 	cellsPlainInsert = `INSERT INTO cells(report_id, key, value, raw, blank, tbl, row, col, engine)
-	SELECT ?1, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7
+	SELECT ?1, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?3
 	FROM jsonb_each(?2)`
 	// Rows [key, value, raw, blank, tbl, row, col, engine, unit, uncertain,
 	// extra, label, page, x0, y0, x1, y1]; trailing nulls are left out.
@@ -47,7 +49,7 @@ const (
 // buildRows prepares the children of rep for the writer.
 func buildRows(rep *nianbao.Report) (*rows, error) {
 	r := &rows{}
-	r.plain, r.full = encodeCells(rep)
+	r.plain, r.full, r.engine = encodeCells(rep)
 	for _, f := range rep.Findings {
 		keys := f.Cells
 		if keys == nil {
@@ -81,7 +83,8 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 }
 
 // encodeCells writes the canonical and extra cells of rep as two JSON
-// arrays of rows, the plain and the full ones (see cellsPlainInsert), each
+// arrays of rows, the plain and the full ones (see cellsPlainInsert), and
+// the engine of the plain ones (a cell of another engine is a full one), each
 // in key order so that the rows append to the end of the cells b-tree
 // rather than split pages in its middle. Keys are unique per report: a
 // repeated key gets a suffix rather than losing a figure. Strings are
@@ -89,7 +92,7 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 // UTF-8 as they are), numbers in the shortest form that reads back to the
 // same float64, ±Inf as ±9e999; rows_test.go checks all of it against
 // SQLite.
-func encodeCells(rep *nianbao.Report) (plain, full string) {
+func encodeCells(rep *nianbao.Report) (plain, full, engine string) {
 	type keyed struct {
 		key   string
 		c     *nianbao.Cell
@@ -117,17 +120,23 @@ func encodeCells(rep *nianbao.Report) (plain, full string) {
 	}
 	sort.Slice(cells, func(i, j int) bool { return cells[i].key < cells[j].key })
 
+	for _, k := range cells {
+		if src := k.c.Source; src != nil && src.Engine != "" {
+			engine = src.Engine
+			break
+		}
+	}
 	var p, f cellEncoder
 	p.b = make([]byte, 0, 48*len(cells))
 	for _, k := range cells {
 		c, src := k.c, k.c.Source
-		if !k.extra && c.Unit == "" && c.Uncertain == "" && (src == nil || (src.Page <= 0 && src.Box == nil)) {
+		if !k.extra && c.Unit == "" && c.Uncertain == "" && src != nil && src.Page <= 0 && src.Box == nil && src.Engine == engine {
 			p.row(k.key, c, false, false)
 		} else {
 			f.row(k.key, c, k.extra, true)
 		}
 	}
-	return p.array(), f.array()
+	return p.array(), f.array(), engine
 }
 
 // cellEncoder appends rows to a JSON array; values are held back while
@@ -171,14 +180,17 @@ func (e *cellEncoder) row(key string, c *nianbao.Cell, extra, full bool) {
 		e.int(int64(src.Table))
 		e.int(int64(src.Row))
 		e.int(int64(src.Col))
-		e.str(src.Engine)
 	} else {
-		e.null()
 		e.null()
 		e.null()
 		e.null()
 	}
 	if full {
+		if src != nil {
+			e.str(src.Engine)
+		} else {
+			e.null()
+		}
 		e.str(c.Unit)
 		e.str(c.Uncertain)
 		if extra {

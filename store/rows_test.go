@@ -49,6 +49,11 @@ func TestCellsStoredExactly(t *testing.T) {
 			c.Value, c.Blank = nil, texts[(i+2)%len(texts)]
 		case 5:
 			c.Raw, c.Source.Raw = "", "来自出处"
+		case 6:
+			c.Source.Engine = "ocr" // not the report's engine
+			if i%2 == 0 {
+				c.Source.Engine = ""
+			}
 		}
 		rep.Cells = append(rep.Cells, c)
 	}
@@ -134,7 +139,7 @@ func TestCellsStoredExactly(t *testing.T) {
 				t.Errorf("%s: provenance without a source: %+v", c.Key, x)
 			}
 		} else {
-			if x.tbl.Int64 != int64(src.Table) || x.r.Int64 != int64(src.Row) || x.col.Int64 != int64(src.Col) || x.engine.String != src.Engine {
+			if x.tbl.Int64 != int64(src.Table) || x.r.Int64 != int64(src.Row) || x.col.Int64 != int64(src.Col) || !nullStr(x.engine, src.Engine) {
 				t.Errorf("%s: provenance %+v, want %+v", c.Key, x, src)
 			}
 			if (src.Page > 0) != x.page.Valid || x.page.Int64 != int64(max(src.Page, 0)) {
