@@ -343,16 +343,17 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 	// it: ids only grow, and versions follow ids (see renumber).
 	var version, prev any
 	if versioned(rep) {
-		var prevID, prevVersion int64
-		err := w.queryRow(`SELECT id, version FROM reports WHERE agency = ? AND year = ? AND version IS NOT NULL
-			ORDER BY version DESC LIMIT 1`, rep.Agency, rep.Year).Scan(&prevID, &prevVersion)
+		// With max() alone, SQLite gives id from the row that has it,
+		// and needs no sort.
+		var prevID, prevVersion sql.NullInt64
+		err := w.queryRow(`SELECT id, max(version) FROM reports WHERE agency = ? AND year = ?`, rep.Agency, rep.Year).Scan(&prevID, &prevVersion)
 		switch {
-		case err == nil:
-			version, prev = prevVersion+1, prevID
-		case errors.Is(err, sql.ErrNoRows):
-			version = int64(1)
-		default:
+		case err != nil:
 			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
+		case prevVersion.Valid:
+			version, prev = prevVersion.Int64+1, prevID.Int64
+		default:
+			version = int64(1)
 		}
 	}
 	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version)
