@@ -214,3 +214,17 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkBuildRows measures what a batch worker adds to a parse to make
+// a report's rows for the writer (the cells' JSON, findings, sections).
+func BenchmarkBuildRows(b *testing.B) {
+	cache := parsedCache(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := buildRows(cache[i%len(cache)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

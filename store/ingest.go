@@ -109,7 +109,7 @@ func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data [
 	p := &prepared{source: source, fetch: fetch, sha: hex.EncodeToString(sum[:]), size: int64(len(data)), reparse: reparse}
 	if reparse == 0 {
 		var one int
-		err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM documents WHERE sha256 = ?`, p.sha).Scan(&one)
+		err := s.known.QueryRowContext(ctx, p.sha).Scan(&one)
 		switch {
 		case err == nil:
 			p.known = true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,33 +94,23 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 // same float64, ±Inf as ±9e999; rows_test.go checks all of it against
 // SQLite.
 func encodeCells(rep *nianbao.Report) (plain, full, engine string) {
-	type keyed struct {
-		key   string
-		c     *nianbao.Cell
-		extra bool
-	}
-	cells := make([]keyed, 0, len(rep.Cells)+len(rep.Extra))
-	seen := make(map[string]bool, len(rep.Cells)+len(rep.Extra))
-	keyOf := func(c *nianbao.Cell) string {
-		key := c.Key
-		if key == "" {
-			key = "unkeyed"
-		}
-		k := key
-		for n := 2; seen[k]; n++ {
-			k = key + "#" + strconv.Itoa(n)
-		}
-		seen[k] = true
-		return k
-	}
+	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra))
 	for i := range rep.Cells {
-		cells = append(cells, keyed{keyOf(&rep.Cells[i]), &rep.Cells[i], false})
+		cells = append(cells, keyedCell{rep.Cells[i].Key, &rep.Cells[i], false})
 	}
 	for i := range rep.Extra {
-		cells = append(cells, keyed{keyOf(&rep.Extra[i]), &rep.Extra[i], true})
+		cells = append(cells, keyedCell{rep.Extra[i].Key, &rep.Extra[i], true})
 	}
-	sort.Slice(cells, func(i, j int) bool { return cells[i].key < cells[j].key })
-
+	sortCells(cells)
+	// Keys are unique and present as a rule; otherwise they are made so
+	// in the order of the report, as they always were, and sorted again.
+	for i := range cells {
+		if cells[i].key == "" || (i > 0 && cells[i].key == cells[i-1].key) {
+			cells = uniqueKeys(rep, cells[:0])
+			sortCells(cells)
+			break
+		}
+	}
 	for _, k := range cells {
 		if src := k.c.Source; src != nil && src.Engine != "" {
 			engine = src.Engine
@@ -137,6 +128,42 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string) {
 		}
 	}
 	return p.array(), f.array(), engine
+}
+
+type keyedCell struct {
+	key   string
+	c     *nianbao.Cell
+	extra bool
+}
+
+func sortCells(cells []keyedCell) {
+	slices.SortFunc(cells, func(a, b keyedCell) int { return strings.Compare(a.key, b.key) })
+}
+
+// uniqueKeys appends the cells of rep to cells with their keys made
+// unique: a missing key is "unkeyed", a repeated one gets a suffix (#2, #3,
+// …) rather than losing a figure.
+func uniqueKeys(rep *nianbao.Report, cells []keyedCell) []keyedCell {
+	seen := make(map[string]bool, len(rep.Cells)+len(rep.Extra))
+	keyOf := func(c *nianbao.Cell) string {
+		key := c.Key
+		if key == "" {
+			key = "unkeyed"
+		}
+		k := key
+		for n := 2; seen[k]; n++ {
+			k = key + "#" + strconv.Itoa(n)
+		}
+		seen[k] = true
+		return k
+	}
+	for i := range rep.Cells {
+		cells = append(cells, keyedCell{keyOf(&rep.Cells[i]), &rep.Cells[i], false})
+	}
+	for i := range rep.Extra {
+		cells = append(cells, keyedCell{keyOf(&rep.Extra[i]), &rep.Extra[i], true})
+	}
+	return cells
 }
 
 // cellEncoder appends rows to a JSON array; values are held back while
