@@ -96,7 +96,7 @@ type prepared struct {
 	sha     string
 	size    int64
 	known   bool            // already stored: rep is nil
-	rep     *nianbao.Report // nil when known or failed
+	rep     *nianbao.Report // nil when known or failed; without its cells and sections, which are in rows
 	rows    *rows           // rep's children, with rep
 	reparse int64           // the document id when re-parsing from the archive
 	err     error           // the document could not be read or archived
@@ -133,10 +133,16 @@ func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data [
 	if fetch != nil {
 		opt.ContentType = fetch.ContentType
 	}
-	p.rep = s.parseSafe(ctx, source, data, opt)
-	if p.rows, p.err = buildRows(p.rep); p.err != nil {
+	rep := s.parseSafe(ctx, source, data, opt)
+	if p.rows, p.err = buildRows(rep); p.err != nil {
 		p.err = fmt.Errorf("%s: %w", source, p.err)
 	}
+	// The writer needs the report's own fields only, its cells and
+	// sections being in rows now: a batch holds up to 64 documents a
+	// worker between parse and write, and the cells were most of them.
+	slim := *rep
+	slim.Cells, slim.Extra, slim.Sections = nil, nil, nil
+	p.rep = &slim
 	return p
 }
 
