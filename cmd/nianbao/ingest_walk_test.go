@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,22 +67,35 @@ func TestIngestWalkOrder(t *testing.T) {
 		want = append(want, p)
 		return nil
 	})
+	// Folders sorted in memory, and in runs of 1, 2 and 3 entries merged
+	// from temporary files, which are gone after the walk.
+	defer func(n int) { dirRun = n }(dirRun)
+	for _, run := range []int{dirRun, 1, 2, 3} {
+		dirRun = run
+		var got []string
+		if err := ingestWalk([]string{in}, st, func(p string) bool { got = append(got, p); return true }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("walk in runs of %d:\n got %q\nwant %q", run, got, want)
+		}
+		if !slices.Contains(got, filepath.Join(in, "link.txt")) || slices.Contains(got, filepath.Join(in, "linkdir", "1.txt")) {
+			t.Errorf("links: %q", got)
+		}
+		if n, err := ingestCount([]string{in}, st); err != nil || n != len(want) {
+			t.Errorf("count %d, %v; want %d", n, err, len(want))
+		}
+		// Stopping midway stops the walk of every path given.
+		var some []string
+		err = ingestWalk([]string{in, in}, st, func(p string) bool { some = append(some, p); return len(some) < 4 })
+		if err != nil || !slices.Equal(some, want[:4]) {
+			t.Errorf("stopped walk in runs of %d: %q, %v", run, some, err)
+		}
+		if left, _ := filepath.Glob(filepath.Join(in, ".nianbao-walk-*")); len(left) > 0 {
+			t.Errorf("runs of %d: temporary files left: %q", run, left)
+		}
+	}
 	var got []string
-	if err := ingestWalk([]string{in}, st, func(p string) bool { got = append(got, p); return true }); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("walk:\n got %q\nwant %q", got, want)
-	}
-	if !slices.Contains(got, filepath.Join(in, "link.txt")) || slices.Contains(got, filepath.Join(in, "linkdir", "1.txt")) {
-		t.Errorf("links: %q", got)
-	}
-	// Stopping midway stops the walk of every path given.
-	var some []string
-	err = ingestWalk([]string{in, in}, st, func(p string) bool { some = append(some, p); return len(some) < 4 })
-	if err != nil || !slices.Equal(some, want[:4]) {
-		t.Errorf("stopped walk: %q, %v", some, err)
-	}
 	// A file given by name is given as is, a missing one too (it is
 	// reported as a failed document).
 	got = nil
@@ -100,12 +114,17 @@ func TestIngestWalkOrder(t *testing.T) {
 	}
 }
 
-// BenchmarkIngestWalk measures listing the 10,000 files of the benchmark
-// corpus, as ingest does twice (to count them for the progress bar, then to
-// ingest them). live-heap-MB is the most the heap held during a walk
-// (collected every 1,000 files), the cost of holding a folder's names.
+// BenchmarkIngestWalk measures listing the files of a benchmark corpus in
+// lexical order, as ingest does (10,000 files; $NIANBAO_BENCH_N files
+// instead). live-heap-MB is the most the heap held during a walk (collected
+// every 1,000 files): a folder's names, which should not grow past ~1 MB
+// (see dirRun) whatever the size of the folder.
 func BenchmarkIngestWalk(b *testing.B) {
-	dir, err := storetest.Corpus(1, 10000)
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("NIANBAO_BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	dir, err := storetest.Corpus(1, n)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -119,17 +138,17 @@ func BenchmarkIngestWalk(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	base, peak := ms.HeapAlloc, uint64(0)
 	for b.Loop() {
-		n := 0
+		count := 0
 		err := ingestWalk([]string{dir}, st, func(string) bool {
-			if n++; n%1000 == 0 {
+			if count++; count%1000 == 0 {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
 				peak = max(peak, ms.HeapAlloc)
 			}
 			return true
 		})
-		if err != nil || n != 10000 {
-			b.Fatal(n, err)
+		if err != nil || count != n {
+			b.Fatal(count, err)
 		}
 	}
 	b.ReportMetric(float64(peak-min(base, peak))/(1<<20), "live-heap-MB")
