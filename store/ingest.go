@@ -129,7 +129,7 @@ func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data [
 			return p
 		}
 	}
-	var opt pipeline.Options
+	opt := pipeline.Options{SHA256: p.sha}
 	if fetch != nil {
 		opt.ContentType = fetch.ContentType
 	}
