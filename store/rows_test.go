@@ -325,3 +325,48 @@ func TestSectionsReparsedInTheirTransaction(t *testing.T) {
 		}
 	}
 }
+
+// A database made before migration 0004, its sections indexed by the
+// trigger, is migrated on open: the trigger goes, what it indexed stays
+// searchable, and new sections are indexed once, at commit.
+func TestSectionsMigratedFromTrigger(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(ctx, path, Options{Parse: fakeParse})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to the schema of migration 0003, with a section indexed by the
+	// trigger.
+	for _, q := range []string{
+		`CREATE TRIGGER sections_ai AFTER INSERT ON sections BEGIN INSERT INTO sections_fts(rowid, text) VALUES (new.id, new.text); END`,
+		`DELETE FROM schema_migrations WHERE version = 4`,
+		`INSERT INTO documents(id, sha256, size, format, source, first_seen, last_seen) VALUES (1, 'x', 1, 'text', 'old', 't', 't')`,
+		`INSERT INTO reports(id, document_id, template, status, parser, parsed_at) VALUES (1, 1, '2019', 'ok', 'old', 't')`,
+		`INSERT INTO sections(report_id, section, text) VALUES (1, '1', '迁移之前写入的文字')`,
+	} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s.Close()
+
+	if s, err = Open(ctx, path, Options{Parse: fakeParse}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := count(t, s.Reader(), `SELECT count(*) FROM sqlite_schema WHERE name = 'sections_ai'`); n != 0 {
+		t.Fatal("migration 0004 left the insert trigger")
+	}
+	if _, err := s.Ingest(ctx, Input{Source: "new", Data: fakeDoc("甲", 2023, "section 1=迁移之后写入的文字")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Fatalf("sections_fts does not match sections: %v", err)
+	}
+	for term, want := range map[string]int{"迁移之前": 1, "迁移之后": 1, "写入的文字": 2} {
+		if n := count(t, s.Reader(), `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?`, term); n != want {
+			t.Errorf("%s: %d matches, want %d", term, n, want)
+		}
+	}
+}
