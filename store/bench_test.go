@@ -93,17 +93,7 @@ func BenchmarkIngest(b *testing.B) { benchIngest(b, nil) }
 // reports (renamed so that each is its own organ), so that the figure is
 // hashing, archiving and writing alone.
 func BenchmarkIngestStoreOnly(b *testing.B) {
-	var cache []*nianbao.Report
-	for i := range 16 {
-		name, data := storetest.Doc(1, i)
-		rep := pipeline.Read(context.Background(), name, data, pipeline.Options{})
-		if rep.Status == nianbao.StatusOK || rep.Status == nianbao.StatusFindings {
-			cache = append(cache, rep)
-		}
-	}
-	if len(cache) == 0 {
-		b.Fatal("no generated report parsed")
-	}
+	cache := parsedCache(b)
 	var n atomic.Int64
 	benchIngest(b, func(_ context.Context, source string, data []byte, _ pipeline.Options) *nianbao.Report {
 		r := *cache[int(n.Add(1))%len(cache)]
