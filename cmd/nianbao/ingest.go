@@ -175,35 +175,45 @@ type walker struct {
 	sorted  bool   // lexical order (else the folders' own)
 	spill   string // where sortedDir writes its runs
 	each    func(string) bool
+	abs     bool // folders given as absolute paths (sources in the store are)
 }
 
 func walkPaths(paths []string, st *store.Store, sorted bool, each func(string) bool) error {
-	w := &walker{own: map[string]bool{}, archive: st.Archive(), sorted: sorted, spill: filepath.Dir(st.Path()), each: each}
+	w := &walker{own: map[string]bool{}, archive: st.Archive(), sorted: sorted, spill: filepath.Dir(st.Path()), each: each, abs: true}
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 		w.own[st.Path()+suffix] = true
 	}
+	return w.walk(paths)
+}
+
+// walk gives w.each the files the paths name: files as given, folders
+// walked recursively.
+func (w *walker) walk(paths []string) error {
 	for _, root := range paths {
 		fi, err := os.Stat(root)
 		if err != nil || !fi.IsDir() {
 			// A missing file is reported as a failed document.
-			if !each(root) {
+			if !w.each(root) {
 				return nil
 			}
 			continue
 		}
-		// A symbolic link given as the root is followed, links below it
-		// to folders are not (as filepath.WalkDir does).
-		if real, err := filepath.EvalSymlinks(root); err == nil {
-			root = real
+		if w.abs {
+			// A symbolic link given as the root is followed, links below it
+			// to folders are not (as filepath.WalkDir does).
+			if real, err := filepath.EvalSymlinks(root); err == nil {
+				root = real
+			}
+			abs, err := filepath.Abs(root)
+			if err != nil {
+				return fmt.Errorf("walk %s: %w", root, err)
+			}
+			if abs == w.archive {
+				continue
+			}
+			root = abs
 		}
-		abs, err := filepath.Abs(root)
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", root, err)
-		}
-		if abs == st.Archive() {
-			continue
-		}
-		more, err := w.folder(abs)
+		more, err := w.folder(root)
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", root, err)
 		}
@@ -214,7 +224,7 @@ func walkPaths(paths []string, st *store.Store, sorted bool, each func(string) b
 	return nil
 }
 
-// folder gives w.each the files under the absolute folder dir; more is
+// folder gives w.each the files under the folder dir; more is
 // false when each asked to stop.
 func (w *walker) folder(dir string) (more bool, err error) {
 	var list dirList

@@ -8,7 +8,6 @@ import (
 	"io"
 	"iter"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -41,7 +40,14 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	failed, n := 0, 0
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
-	err := forEachReport(ctx, files(fl.Args()), *workers, func(rep *nianbao.Report) error {
+	// Folders are read as ingest reads them: sorted, a huge folder sorted in
+	// runs spilled to temporary files, so memory does not grow with it.
+	var walkErr error
+	files := func(yield func(string) bool) {
+		w := &walker{sorted: true, spill: os.TempDir(), each: yield}
+		walkErr = w.walk(fl.Args())
+	}
+	err := forEachReport(ctx, files, *workers, func(rep *nianbao.Report) error {
 		n++
 		if rep.Status == nianbao.StatusError {
 			failed++
@@ -54,67 +60,16 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if walkErr != nil {
+		// Read after forEachReport: its producer, which ran the walk, is done.
+		fmt.Fprintf(env.Stderr, "nianbao parse: %v\n", walkErr)
+		failed++
+	}
 	if failed > 0 {
 		fmt.Fprintf(env.Stderr, "nianbao parse: %d of %d documents could not be read\n", failed, n)
 		return silentExit(1)
 	}
 	return nil
-}
-
-// files yields the files the arguments name: files as given, folders
-// walked recursively (hidden entries skipped). A folder's entries are read
-// a thousand at a time and in the folder's own order, so that a folder of
-// 100,000 reports is never listed in memory at once. A folder that cannot
-// be read is yielded itself: reading it fails, and that failure is its
-// record.
-func files(args []string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for _, a := range args {
-			st, err := os.Stat(a)
-			if err != nil || !st.IsDir() {
-				if !yield(a) { // a missing file becomes an error record
-					return
-				}
-				continue
-			}
-			if !walkDir(a, yield) {
-				return
-			}
-		}
-	}
-}
-
-// walkDir yields the files under dir; false means the consumer stopped.
-func walkDir(dir string, yield func(string) bool) bool {
-	f, err := os.Open(dir)
-	if err != nil {
-		return yield(dir)
-	}
-	defer f.Close()
-	for {
-		entries, err := f.ReadDir(1000)
-		for _, e := range entries {
-			name := e.Name()
-			p := filepath.Join(dir, name)
-			switch {
-			case strings.HasPrefix(name, "."):
-			case e.IsDir():
-				if !walkDir(p, yield) {
-					return false
-				}
-			case e.Type().IsRegular() && !strings.HasSuffix(name, ".expected.json"):
-				if !yield(p) {
-					return false
-				}
-			}
-		}
-		if err == io.EOF || len(entries) == 0 {
-			return true
-		}
-		if err != nil {
-			return yield(dir)
-		}
-	}
 }
 
 // forEachReport parses the files with a few workers and hands the reports
