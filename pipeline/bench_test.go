@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// The benchmarks run at the GC settings of the nianbao command (TuneGC);
+// The benchmarks run at the GC settings of the parse command (TuneGC);
 // GOGC=100 in the environment measures Go's default instead.
-func init() { TuneGC() }
+func init() { TuneGC(ReadGC) }
 
 // benchFile measures the whole read of one document: sniffing, extraction,
 // parsing, checks. It reports reports/s and allocations per report.

@@ -34,6 +34,9 @@ type command struct {
 	// Run executes the subcommand. It returns the process exit code; an
 	// error is printed to stderr and means exit 1 unless it is an exitError.
 	Run func(ctx context.Context, env *Env, args []string) error
+	// GC is the batch GC percentage for the command (pipeline.TuneGC);
+	// 0 means pipeline.StoreGC.
+	GC int
 }
 
 var commands = map[string]command{}
@@ -58,7 +61,11 @@ func usageError(format string, a ...any) error {
 func silentExit(code int) error { return &exitError{code: code} }
 
 func main() {
-	pipeline.TuneGC()
+	gc := pipeline.StoreGC
+	if len(os.Args) > 1 && commands[os.Args[1]].GC > 0 {
+		gc = commands[os.Args[1]].GC
+	}
+	pipeline.TuneGC(gc)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, os.Args[1:])

@@ -16,7 +16,8 @@ import (
 )
 
 func init() {
-	register(command{Name: "parse", Summary: "read report files and print their figures (JSON Lines with --json)", Run: runParse})
+	register(command{Name: "parse", Summary: "read report files and print their figures (JSON Lines with --json)", Run: runParse,
+		GC: pipeline.ReadGC})
 }
 
 func runParse(ctx context.Context, env *Env, args []string) error {
