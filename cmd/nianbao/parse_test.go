@@ -92,3 +92,36 @@ func TestParseSummaryAndUsage(t *testing.T) {
 		t.Errorf("bad flag: exit %d, want 2", code)
 	}
 }
+
+// A folder is read as ingest reads it: files in lexical order, subfolders
+// walked, hidden files and fixtures' expectations left out, paths as given.
+func TestParseFolderOrder(t *testing.T) {
+	dir := t.TempDir()
+	sample, err := os.ReadFile("../../testdata/samples/weibin-2019-text.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"b.txt", "a.txt", "sub/c.txt", ".hidden.txt", "a.expected.json", "10.txt"} {
+		p := filepath.Join(dir, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, sample, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runCmd(t, "parse", "--json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r nianbao.Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.TrimPrefix(r.Source, dir+string(filepath.Separator)))
+	}
+	want := []string{"10.txt", "a.txt", "b.txt", filepath.Join("sub", "c.txt")}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("read %q, want %q", got, want)
+	}
+}
