@@ -115,27 +115,13 @@ func groupsOf(t *nianbao.Table, header []int, classify headerLabel) [][]string {
 	return out
 }
 
-// figureCells returns the distinct cells of a row holding a figure or a
-// blank mark, in column order. Rows made by segment have them already.
-func figureCells(rw row) []*nianbao.GridCell {
-	if rw.read {
-		return rw.figs
-	}
-	return findFigures(rw)
-}
-
-func findFigures(rw row) []*nianbao.GridCell {
-	figs, _ := scanRow(rw, nil)
-	return figs
-}
-
 // scanRow reads a row's figures and label in one pass over its cells; the
 // figures are appended to figs.
 func scanRow(rw row, figs []*nianbao.GridCell) ([]*nianbao.GridCell, string) {
 	var b strings.Builder
 	first := ""
 	n := 0
-	for _, o := range rw.origins() {
+	for _, o := range rw.distinct {
 		if o.Text == "" {
 			continue
 		}
@@ -188,20 +174,6 @@ func digitRuns(s string) []string {
 	return fs
 }
 
-// labelText returns the row's label: its cells that are not figures, in
-// order, merged cells once.
-func labelText(rw row) string {
-	if rw.read {
-		return rw.label
-	}
-	return findLabel(rw)
-}
-
-func findLabel(rw row) string {
-	_, label := scanRow(rw, nil)
-	return label
-}
-
 // alignment is how a row's figures were matched to keys.
 type alignment struct {
 	cells     []*nianbao.GridCell // per key, in the order of the keys (nil: nothing printed)
@@ -215,7 +187,7 @@ type alignment struct {
 // figures as keys. Failing both, positions are used and the row is marked
 // uncertain: never a silent guess.
 func align(rw row, m colMap, keys []string, rule sumRule) alignment {
-	figs := figureCells(rw)
+	figs := rw.figs
 	pos, posOK := positional(rw, m, keys, figs)
 	if posOK {
 		return alignment{cells: pos}
@@ -239,7 +211,7 @@ func align(rw row, m colMap, keys []string, rule sumRule) alignment {
 // figure stands outside the keyed columns or a label inside them, or when
 // the grid has no header map.
 func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) ([]*nianbao.GridCell, bool) {
-	if m.t == nil || len(m.keys) != len(rw.cells) || !m.ordered(keys, labelText(rw) != "") {
+	if m.t == nil || len(m.keys) != len(rw.cells) || !m.ordered(keys, rw.label != "") {
 		return nil, false
 	}
 	out := make([]*nianbao.GridCell, len(keys))
@@ -283,7 +255,7 @@ func positional(rw row, m colMap, keys []string, figs []*nianbao.GridCell) ([]*n
 // right after the row's last label cell (or from the first cell of a row
 // with no label), and nothing but blanks follows.
 func relative(rw row, keys []string) ([]*nianbao.GridCell, bool) {
-	cells := rw.origins()
+	cells := rw.distinct
 	last := -1
 	for i, o := range cells {
 		if o.Text != "" && !normalize.IsFigure(o.Text) {

@@ -57,9 +57,9 @@ type row struct {
 	t     *nianbao.Table
 	r     int
 	cells []*nianbao.GridCell
-	// origins, figs and label are read once, by newRow; every reader asks
-	// for them.
-	read     bool
+	// Read once, by newRow, for every reader: the cells with each merged
+	// area once (by its origin, in column order), the cells holding a
+	// figure or a blank mark, and the label (the other cells' text).
 	distinct []*nianbao.GridCell
 	figs     []*nianbao.GridCell
 	label    string
@@ -75,17 +75,7 @@ func (p *parser) newRow(t *nianbao.Table, r int) row {
 	n = len(p.cells)
 	p.cells, rw.label = scanRow(rw, p.cells)
 	rw.figs = p.cells[n:len(p.cells):len(p.cells)]
-	rw.read = true
 	return rw
-}
-
-// origins returns the row's cells with each merged area once, by its
-// origin, in column order.
-func (rw row) origins() []*nianbao.GridCell {
-	if rw.distinct != nil {
-		return rw.distinct
-	}
-	return rw.appendOrigins(make([]*nianbao.GridCell, 0, len(rw.cells)))
 }
 
 // appendOrigins appends the row's origins to dst. A merged area's positions
@@ -106,7 +96,7 @@ func (rw row) appendOrigins(dst []*nianbao.GridCell) []*nianbao.GridCell {
 // soleText returns the text of a row that has exactly one non-empty cell.
 func (rw row) soleText() (string, bool) {
 	text, n := "", 0
-	for _, o := range rw.origins() {
+	for _, o := range rw.distinct {
 		if o.Text != "" {
 			text = o.Text
 			n++
@@ -235,7 +225,7 @@ func tableOfHeading(h int) int {
 
 // rowCue is cue of the row's label.
 func rowCue(rw row) int {
-	label := labelText(rw)
+	label := rw.label
 	if c, ok := cues.Get(label); ok {
 		return c
 	}

@@ -114,8 +114,8 @@ func (p *parser) readT2() *tableRead {
 		tr.found = canonical > 0 && tr.votes.v2019+tr.votes.v2021 > 0 || canonical >= 4
 	}()
 	for _, rw := range p.t2 {
-		figs := figureCells(rw)
-		label := labelText(rw)
+		figs := rw.figs
+		label := rw.label
 		l := normalize.Label(label)
 		if strings.Contains(l, "第二十条") {
 			m, unit = colMap{}, "" // a new block: its own header follows

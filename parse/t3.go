@@ -227,7 +227,7 @@ func (p *parser) readT3() *tableRead {
 	// blanks (in text, a label alone on a line is otherwise a heading).
 	blankTable := true
 	for _, rw := range p.t3 {
-		if len(figureCells(rw)) > 0 {
+		if len(rw.figs) > 0 {
 			blankTable = false
 			break
 		}
@@ -237,8 +237,8 @@ func (p *parser) readT3() *tableRead {
 			hgrid, header, inData = rw.t, nil, false
 			m = colMap{}
 		}
-		figs := figureCells(rw)
-		label := labelText(rw)
+		figs := rw.figs
+		label := rw.label
 		// Which map: this grid's header, else the last one seen (a table
 		// split over several <table> elements), else the template's order.
 		use := m
@@ -337,10 +337,10 @@ func dropBlankRow(tr *tableRead, row string) {
 // labelBelow returns the label of the row after rows[i] when that row is
 // in the same grid and has no figures, else "".
 func labelBelow(rows []row, i int) string {
-	if i+1 >= len(rows) || rows[i+1].t != rows[i].t || len(figureCells(rows[i+1])) > 0 {
+	if i+1 >= len(rows) || rows[i+1].t != rows[i].t || len(rows[i+1].figs) > 0 {
 		return ""
 	}
-	return labelText(rows[i+1])
+	return rows[i+1].label
 }
 
 func isT3Header(l string) bool {

@@ -74,8 +74,8 @@ func (p *parser) readT4() *tableRead {
 			}
 			hgrid, header, inData = rw.t, nil, false
 		}
-		figs := figureCells(rw)
-		label := labelText(rw)
+		figs := rw.figs
+		label := rw.label
 		if len(figs) == 0 {
 			// Rows of table 四 whose cells are all blank: a labelled row under
 			// a header of result columns, or an unlabelled row under the full
@@ -144,7 +144,7 @@ func t4FullMap(t *nianbao.Table, header []int, leaves colMap) colMap {
 
 // hasLeaf reports whether a row names a result column of table 四.
 func hasLeaf(rw row) bool {
-	for _, o := range rw.origins() {
+	for _, o := range rw.distinct {
 		if o.Text == "" {
 			continue
 		}
