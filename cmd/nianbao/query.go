@@ -12,8 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
+	"github.com/nianbao/nianbao/extract/textutil"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -255,11 +254,11 @@ func (o *tableOut) row(vals []any) error {
 func (o *tableOut) close() error {
 	widths := make([]int, len(o.cols))
 	for i, c := range o.cols {
-		widths[i] = storeWidth(c)
+		widths[i] = textutil.Width(c)
 	}
 	for _, r := range o.rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], storeWidth(c))
+			widths[i] = max(widths[i], textutil.Width(c))
 		}
 	}
 	bw := bufio.NewWriter(o.w)
@@ -270,7 +269,7 @@ func (o *tableOut) close() error {
 			}
 			bw.WriteString(c)
 			if i < len(cells)-1 {
-				bw.WriteString(strings.Repeat(" ", widths[i]-storeWidth(c)))
+				bw.WriteString(strings.Repeat(" ", widths[i]-textutil.Width(c)))
 			}
 		}
 		bw.WriteString("\n")
@@ -295,28 +294,14 @@ func (o *tableOut) close() error {
 	return nil
 }
 
-// storeWidth is the display width of s in a terminal.
-func storeWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
 // storeClip shortens s to at most w display columns.
 func storeClip(s string, w int) string {
-	if storeWidth(s) <= w {
+	if textutil.Width(s) <= w {
 		return s
 	}
 	n := 0
 	for i, r := range s {
-		rw := storeWidth(string(r))
+		rw := textutil.Width(string(r))
 		if n+rw > w-1 {
 			return s[:i] + "…"
 		}

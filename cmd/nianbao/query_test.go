@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nianbao/nianbao/extract/textutil"
 	"github.com/nianbao/nianbao/store/storetest"
 )
 
@@ -44,7 +45,7 @@ func TestQueryFormats(t *testing.T) {
 	}
 	// Columns line up by display width: the year column starts at the same
 	// terminal column on every line.
-	col := func(line string) int { return storeWidth(line[:strings.Index(line, "2019")]) }
+	col := func(line string) int { return textutil.Width(line[:strings.Index(line, "2019")]) }
 	if col(lines[2]) != col(lines[3]) {
 		t.Errorf("columns not aligned:\n%s", out)
 	}

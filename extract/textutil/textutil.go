@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"golang.org/x/text/width"
 )
 
 // Collapse replaces every run of whitespace — including no-break and
@@ -64,6 +66,21 @@ func Trim(s string) string {
 
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// Width is the display width of s in a terminal or a monospaced layout:
+// wide and full-width (CJK) characters count two columns.
+func Width(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // IsSpace reports whitespace as a reader sees it.

@@ -43,3 +43,11 @@ func TestTrim(t *testing.T) {
 		}
 	}
 }
+
+func TestWidth(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "abc": 3, "科研机构": 8, "２０１９年": 10, "t3 合计": 7} {
+		if got := Width(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
