@@ -452,6 +452,8 @@ func rowText(t *rtable, r int) string {
 	return b.String()
 }
 
+// distinctTol sorts vals and merges runs whose neighbours lie within tol
+// into their mean: ruling-line positions, column starts.
 func distinctTol(vals []float64, tol float64) []float64 {
 	sort.Float64s(vals)
 	var out []float64

@@ -191,22 +191,6 @@ func closeOpenEnds(hs, vs []segment) []segment {
 	return out
 }
 
-func distinct(vals []float64) []float64 {
-	sort.Float64s(vals)
-	var out []float64
-	for i := 0; i < len(vals); {
-		j := i + 1
-		sum := vals[i]
-		for j < len(vals) && vals[j]-vals[j-1] <= snapTol {
-			sum += vals[j]
-			j++
-		}
-		out = append(out, sum/float64(j-i))
-		i = j
-	}
-	return out
-}
-
 // covered returns the share of [a,b] covered by the segments at position p.
 func covered(segs []segment, horizontal bool, p, a, b float64) float64 {
 	if b <= a {
@@ -248,7 +232,7 @@ func gridTable(p *pageData, hs, vs []segment) *rtable {
 	for _, h := range hs {
 		yv = append(yv, h.y0)
 	}
-	xs, ys := distinct(xv), distinct(yv)
+	xs, ys := distinctTol(xv, snapTol), distinctTol(yv, snapTol)
 	if len(xs) < 2 || len(ys) < 2 {
 		return nil
 	}
