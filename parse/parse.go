@@ -132,6 +132,12 @@ func headingOf(s string) int {
 	if len(s) > 240 || utf8.RuneCountInString(s) > 60 {
 		return -1
 	}
+	// Every heading headingOfLabel knows has one of these characters
+	// (情况, 申请, 问题, 报告; Simplified or Traditional); most short lines of
+	// a report have none, and would each miss the cache.
+	if !strings.ContainsAny(s, headingChars) {
+		return -1
+	}
 	if h, ok := headings.Get(s); ok {
 		return h
 	}
@@ -146,6 +152,9 @@ var (
 	headings memo.Memo[string, int]
 	cues     memo.Memo[string, int]
 )
+
+// headingChars are the characters of which every heading has at least one.
+const headingChars = "况況申问問报報"
 
 func headingOfLabel(s string) int {
 	l := normalize.Label(s)
