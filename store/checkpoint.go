@@ -61,6 +61,7 @@ func (c *checkpointer) checkpoint() {
 	if err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err == nil {
 		c.frames.Store(frames)
 	}
+	trimCHeap()
 }
 
 // committed asks for a checkpoint, unless one is already waiting.

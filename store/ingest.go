@@ -109,7 +109,9 @@ func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data [
 	p := &prepared{source: source, fetch: fetch, sha: hex.EncodeToString(sum[:]), size: int64(len(data)), reparse: reparse}
 	if reparse == 0 {
 		var one int
-		err := s.known.QueryRowContext(ctx, p.sha).Scan(&one)
+		// Not cancellable: database/sql would start a goroutine per query to
+		// watch ctx, for a lookup of a few µs (the batch checks ctx itself).
+		err := s.known.QueryRowContext(context.WithoutCancel(ctx), p.sha).Scan(&one)
 		switch {
 		case err == nil:
 			p.known = true

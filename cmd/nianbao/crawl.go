@@ -14,11 +14,13 @@ import (
 
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/fetch/crawl"
+	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
 
 func init() {
-	register(command{Name: "crawl", Summary: "find and fetch the annual reports of government sites into the database", Run: runCrawl})
+	register(command{Name: "crawl", Summary: "find and fetch the annual reports of government sites into the database", Run: runCrawl,
+		GC: pipeline.StoreGC})
 }
 
 func runCrawl(ctx context.Context, env *Env, args []string) error {

@@ -23,11 +23,13 @@ import (
 	"golang.org/x/term"
 
 	"github.com/nianbao/nianbao/fetch/crawl"
+	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
 
 func init() {
-	register(command{Name: "ingest", Summary: "store report files (and folders) in the SQLite database, idempotently", Run: runIngest})
+	register(command{Name: "ingest", Summary: "store report files (and folders) in the SQLite database, idempotently", Run: runIngest,
+		GC: pipeline.StoreGC})
 }
 
 func runIngest(ctx context.Context, env *Env, args []string) error {

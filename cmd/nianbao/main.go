@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 
@@ -34,8 +35,8 @@ type command struct {
 	// Run executes the subcommand. It returns the process exit code; an
 	// error is printed to stderr and means exit 1 unless it is an exitError.
 	Run func(ctx context.Context, env *Env, args []string) error
-	// GC is the batch GC percentage for the command (pipeline.TuneGC);
-	// 0 means pipeline.StoreGC.
+	// GC is the batch GC setting of the command (pipeline.TuneGC);
+	// 0 leaves Go's defaults.
 	GC int
 }
 
@@ -60,17 +61,27 @@ func usageError(format string, a ...any) error {
 // (the command has already reported).
 func silentExit(code int) error { return &exitError{code: code} }
 
-func main() {
-	gc := pipeline.StoreGC
-	if len(os.Args) > 1 && commands[os.Args[1]].GC > 0 {
-		gc = commands[os.Args[1]].GC
+func main() { os.Exit(runMain()) }
+
+// runMain is main until the exit code, so that deferred calls run.
+func runMain() int {
+	if len(os.Args) > 1 && commands[os.Args[1]].GC != 0 {
+		pipeline.TuneGC(commands[os.Args[1]].GC)
 	}
-	pipeline.TuneGC(gc)
+	// $NIANBAO_CPUPROFILE writes a CPU profile of the whole command, for
+	// measuring ingest and parse as users run them (go tool pprof FILE).
+	if path := os.Getenv("NIANBAO_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, os.Args[1:])
 	stop()
-	os.Exit(code)
+	return code
 }
 
 // run dispatches to a subcommand and turns its error into an exit code.

@@ -1,0 +1,6 @@
+//go:build !linux || !cgo
+
+package store
+
+func tuneCHeap() {}
+func trimCHeap() {}
