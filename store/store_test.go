@@ -677,3 +677,54 @@ func TestFieldsInPrintedOrder(t *testing.T) {
 		}
 	}
 }
+
+// A transaction that fails to commit is rolled back and its connection
+// given back clean: the writer has a single connection, so a leaked one
+// would hang the next write, and a leaked open transaction would commit
+// the failed writes with it.
+func TestFailedCommitRollsBackAndFreesTheConnection(t *testing.T) {
+	s := openFake(t, nil)
+	ctx := context.Background()
+	w, err := s.begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Foreign keys checked at COMMIT: a cell of no report makes it fail.
+	if _, err := w.exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.exec(`INSERT INTO cells(report_id, key, value) VALUES (999, 't3.new.total', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.commit(); err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		t.Fatalf("commit: %v, want a foreign key failure", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Ingest(ctx, Input{Source: "a", Data: fakeDoc("甲", 2023, "cell t3.new.total=5")})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the next write waited for the connection of the failed transaction")
+	}
+	if n := count(t, s.Reader(), `SELECT count(*) FROM cells WHERE report_id = 999`); n != 0 {
+		t.Fatal("the failed transaction's cell was kept")
+	}
+	if n := count(t, s.Reader(), `SELECT count(*) FROM cells WHERE key = 't3.new.total' AND value = 5`); n != 1 {
+		t.Fatalf("%d cells of the next write, want 1", n)
+	}
+	// A rolled-back transaction frees it too.
+	if w, err = s.begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.rollback()
+	if w, err = s.begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.rollback()
+}
