@@ -18,7 +18,7 @@ import (
 )
 
 // fakeParse reads the tiny line format of fakeDoc, so that store tests do
-// not depend on the parser: "agency=…", "year=…", "status=…", "template=…",
+// not depend on the parser: "agency=…", "year=…", "status=…", "format=…", "template=…",
 // "cell KEY=VALUE" (VALUE "-" is a blank cell), "extra KEY=VALUE",
 // "finding RULE KEY…", "section N=TEXT", "panic". Every canonical cell of the
 // template is present, blank unless given.
@@ -51,6 +51,8 @@ func fakeParse(_ context.Context, source string, data []byte, _ pipeline.Options
 			if rep.Status != nianbao.StatusOK && rep.Status != nianbao.StatusFindings {
 				rep.Reason = "fake reason: " + string(rep.Status)
 			}
+		case strings.HasPrefix(line, "format="):
+			rep.Format = nianbao.Format(strings.TrimPrefix(line, "format="))
 		case strings.HasPrefix(line, "template="):
 			rep.Template = nianbao.Template(strings.TrimPrefix(line, "template="))
 		case head == "cell" || head == "extra":

@@ -56,7 +56,11 @@ type Outcome struct {
 	Year       int
 	Version    int   // 1, 2, … within the organ and year; 0 when not versioned
 	Supersedes int64 // the report this one superseded, if any
-	Findings   int
+	// SameAs is the report of the same organ and year with the same
+	// figures that was stored first: this document is it in another
+	// format, not a new version (Version is then 0).
+	SameAs   int64
+	Findings int
 	// Stale marks an unchanged document whose report was made by another
 	// parser version (`nianbao ingest --reparse` reads it again).
 	Stale bool
@@ -377,26 +381,34 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 		return out, err
 	}
 	// A parsed report of a known organ and year is the newest version of
-	// it: ids only grow, and versions follow ids (see renumber).
-	var version, prev any
+	// it (ids only grow, and versions follow ids), unless it is a copy of
+	// a report stored before (see renumber): then it has no version.
+	var version, prev, sameAs any
 	if versioned(rep) {
 		// With max() alone, SQLite gives id from the row that has it,
 		// and needs no sort.
-		var prevID, prevVersion sql.NullInt64
-		err := w.queryRow(`SELECT id, max(version) FROM reports WHERE agency = ? AND year = ?`, rep.Agency, rep.Year).Scan(&prevID, &prevVersion)
+		var prevID, prevVersion, same sql.NullInt64
+		err := w.queryRow(`SELECT id, max(version), (SELECT min(r.id) FROM reports r JOIN documents d ON d.id = r.document_id
+				WHERE r.agency = ?1 AND r.year = ?2 AND r.status IN ('ok', 'findings') AND r.same_as IS NULL
+					AND r.figures = ?3 AND (d.format <> ?4 OR r.prose IS ?5))
+			FROM reports WHERE agency = ?1 AND year = ?2`, rep.Agency, rep.Year, nullInt(int(p.rows.figures)),
+			string(formatOf(rep)), nullInt(int(p.rows.prose))).Scan(&prevID, &prevVersion, &same)
 		switch {
 		case err != nil:
 			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
+		case same.Valid:
+			sameAs = same.Int64
 		case prevVersion.Valid:
 			version, prev = prevVersion.Int64+1, prevID.Int64
 		default:
 			version = int64(1)
 		}
 	}
-	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version, figures, prose, same_as)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
-		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version)
+		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version,
+		nullInt(int(p.rows.figures)), nullInt(int(p.rows.prose)), sameAs)
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.source, err)
 	}
@@ -427,6 +439,9 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 	if prev != nil {
 		out.Supersedes = prev.(int64)
 		out.Result = ResultNewVersion
+	}
+	if sameAs != nil {
+		out.SameAs = sameAs.(int64)
 	}
 	return out, nil
 }
@@ -470,9 +485,9 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 		}
 	}
 	if _, err := w.exec(`UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
-		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL WHERE id = ?`,
+		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL, figures = ?, prose = ?, same_as = NULL WHERE id = ?`,
 		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
-		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, out.ReportID); err != nil {
+		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, nullInt(int(p.rows.figures)), nullInt(int(p.rows.prose)), out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
 	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
@@ -484,6 +499,9 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 	// The report may have left one (agency, year) and joined another; both
 	// are numbered again. Reports that pointed at it are re-pointed too.
 	if _, err := w.exec(`UPDATE reports SET superseded_by = NULL WHERE superseded_by = ?`, out.ReportID); err != nil {
+		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+	}
+	if _, err := w.exec(`UPDATE reports SET same_as = NULL WHERE same_as = ?`, out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
 	if oldAgency.Valid && oldYear.Valid {
@@ -506,18 +524,19 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 func (w *txWriter) describe(out *Outcome) error {
 	var status, parser string
 	var agency, reason sql.NullString
-	var year, version, supersedes sql.NullInt64
+	var year, version, supersedes, sameAs sql.NullInt64
 	err := w.queryRow(`SELECT r.status, r.parser, r.agency, r.year, r.version, coalesce(r.reason, r.error),
 			(SELECT count(*) FROM findings f WHERE f.report_id = r.id),
-			(SELECT max(o.id) FROM reports o WHERE o.superseded_by = r.id)
+			(SELECT max(o.id) FROM reports o WHERE o.superseded_by = r.id), r.same_as
 		FROM reports r WHERE r.id = ?`, out.ReportID).
-		Scan(&status, &parser, &agency, &year, &version, &reason, &out.Findings, &supersedes)
+		Scan(&status, &parser, &agency, &year, &version, &reason, &out.Findings, &supersedes, &sameAs)
 	if err != nil {
 		return fmt.Errorf("read back report %d: %w", out.ReportID, err)
 	}
 	out.Status = nianbao.Status(status)
 	out.Agency, out.Year, out.Version = agency.String, int(year.Int64), int(version.Int64)
 	out.Reason = reason.String
+	out.SameAs = sameAs.Int64
 	out.Stale = parser != nianbao.ParserVersion
 	if out.Result != ResultUnchanged {
 		out.Supersedes = supersedes.Int64
@@ -543,18 +562,63 @@ func (w *txWriter) addSource(docID int64, p *prepared) error {
 	return nil
 }
 
-// renumber recomputes versions within one organ and year: the parsed reports
-// are numbered in the order they were first stored (their ids), and each
-// points to the next as the one that superseded it.
+// renumber recomputes versions within one organ and year, in the order the
+// reports were first stored (their ids). A parsed report is a copy of the
+// first earlier report that is no copy itself and has its figures, if that
+// one is of another format or has the same prose (same_as; no version);
+// the other parsed reports are numbered 1, 2, … and each points to the
+// next as the one that superseded it. write gives a new report the same
+// answer from a query; the rules are written out here, in Go, because each
+// report's answer depends on those of the reports before it.
 func (w *txWriter) renumber(agency string, year int) error {
-	_, err := w.exec(`UPDATE reports SET
-		version = CASE WHEN status IN ('ok', 'findings') THEN
-			(SELECT count(*) FROM reports r2 WHERE r2.agency = ?1 AND r2.year = ?2 AND r2.status IN ('ok', 'findings') AND r2.id <= reports.id) END,
-		superseded_by = CASE WHEN status IN ('ok', 'findings') THEN
-			(SELECT min(r2.id) FROM reports r2 WHERE r2.agency = ?1 AND r2.year = ?2 AND r2.status IN ('ok', 'findings') AND r2.id > reports.id) END
-		WHERE agency = ?1 AND year = ?2`, agency, year)
+	type rep struct {
+		id                  int64
+		parsed              bool
+		figures, prose      sql.NullInt64
+		format              string
+		version, by, sameAs any
+	}
+	rows, err := w.conn.QueryContext(w.ctx, `SELECT r.id, r.status IN ('ok', 'findings'), r.figures, r.prose, d.format
+		FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.agency = ? AND r.year = ? ORDER BY r.id`, agency, year)
 	if err != nil {
 		return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+	}
+	var reps []*rep
+	for rows.Next() {
+		r := &rep{}
+		if err := rows.Scan(&r.id, &r.parsed, &r.figures, &r.prose, &r.format); err != nil {
+			rows.Close()
+			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		}
+		reps = append(reps, r)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+	}
+	var heads []*rep
+	for _, r := range reps {
+		if !r.parsed {
+			continue
+		}
+		for _, h := range heads {
+			if r.figures.Valid && h.figures == r.figures && (h.format != r.format || h.prose == r.prose) {
+				r.sameAs = h.id
+				break
+			}
+		}
+		if r.sameAs != nil {
+			continue
+		}
+		if len(heads) > 0 {
+			heads[len(heads)-1].by = r.id
+		}
+		heads = append(heads, r)
+		r.version = int64(len(heads))
+	}
+	for _, r := range reps {
+		if _, err := w.exec(`UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`, r.version, r.by, r.sameAs, r.id); err != nil {
+			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		}
 	}
 	return nil
 }

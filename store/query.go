@@ -34,6 +34,7 @@ type ReportInfo struct {
 	Version      int
 	Current      bool
 	SupersededBy int64
+	SameAs       int64 // the report this one is another format of (same figures)
 	Findings     int
 	Source       string
 	SHA256       string
@@ -67,10 +68,10 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter, fn func(ReportInfo)
 		args = append(args, a)
 	}
 	if !f.AllVersions {
-		where = append(where, `(r.current OR r.version IS NULL)`)
+		where = append(where, `(r.current OR (r.version IS NULL AND r.same_as IS NULL))`)
 	}
 	q := `SELECT r.id, coalesce(r.agency, ''), coalesce(r.year, 0), r.template, r.status, coalesce(r.reason, r.error, ''),
-			coalesce(r.version, 0), r.current, coalesce(r.superseded_by, 0),
+			coalesce(r.version, 0), r.current, coalesce(r.superseded_by, 0), coalesce(r.same_as, 0),
 			(SELECT count(*) FROM findings x WHERE x.report_id = r.id),
 			d.source, d.sha256, d.format, r.parser, r.parsed_at
 		FROM reports r JOIN documents d ON d.id = r.document_id`
@@ -86,7 +87,7 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter, fn func(ReportInfo)
 	for rows.Next() {
 		var r ReportInfo
 		if err := rows.Scan(&r.ID, &r.Agency, &r.Year, &r.Template, &r.Status, &r.Reason, &r.Version, &r.Current,
-			&r.SupersededBy, &r.Findings, &r.Source, &r.SHA256, &r.Format, &r.Parser, &r.ParsedAt); err != nil {
+			&r.SupersededBy, &r.SameAs, &r.Findings, &r.Source, &r.SHA256, &r.Format, &r.Parser, &r.ParsedAt); err != nil {
 			return fmt.Errorf("list reports: %w", err)
 		}
 		if err := fn(r); err != nil {

@@ -1,13 +1,18 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao"
 )
@@ -19,6 +24,8 @@ import (
 type rows struct {
 	plain, full string // the cells, see encodeCells; "" when none
 	engine      string // the engine of every plain cell
+	figures     int64  // digest of the figures, see encodeCells; 0 when none
+	prose       int64  // digest of the sections without white space; 0 when none
 	findings    []findingRow
 	sections    []sectionRow
 }
@@ -50,7 +57,7 @@ const (
 // buildRows prepares the children of rep for the writer.
 func buildRows(rep *nianbao.Report) (*rows, error) {
 	r := &rows{}
-	r.plain, r.full, r.engine = encodeCells(rep)
+	r.plain, r.full, r.engine, r.figures = encodeCells(rep)
 	for _, f := range rep.Findings {
 		keys := f.Cells
 		if keys == nil {
@@ -80,7 +87,91 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 	}
 	sort.Slice(other, func(i, j int) bool { return other[i].section < other[j].section })
 	r.sections = append(r.sections, other...)
+	r.prose = proseDigest(r.sections)
 	return r, nil
+}
+
+// proseDigest is a digest of the sections' text without its white space,
+// which differs between two layouts of the same words; 0 when none.
+func proseDigest(secs []sectionRow) int64 {
+	if len(secs) == 0 {
+		return 0
+	}
+	var d digester
+	for _, sec := range secs {
+		d.str(sec.section)
+		d.byte(0)
+		t := sec.text
+		for i := 0; i < len(t); {
+			c := t[i]
+			if c < utf8.RuneSelf {
+				if c != ' ' && (c < '\t' || c > '\r') {
+					d.byte(c)
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(t[i:])
+			if !unicode.IsSpace(r) {
+				d.str(t[i : i+size])
+			}
+			i += size
+		}
+		d.byte(0)
+	}
+	return d.sum()
+}
+
+// digester hashes what is written to it with SHA-256, through a buffer so
+// that the many small writes cost neither a call each nor an allocation.
+type digester struct {
+	h   hash.Hash
+	buf [1024]byte
+	n   int
+}
+
+func (d *digester) flush() {
+	if d.h == nil {
+		d.h = sha256.New()
+	}
+	d.h.Write(d.buf[:d.n])
+	d.n = 0
+}
+
+func (d *digester) byte(c byte) {
+	if d.n == len(d.buf) {
+		d.flush()
+	}
+	d.buf[d.n] = c
+	d.n++
+}
+
+func (d *digester) str(s string) {
+	for len(s) > 0 {
+		if d.n == len(d.buf) {
+			d.flush()
+		}
+		k := copy(d.buf[d.n:], s)
+		d.n += k
+		s = s[k:]
+	}
+}
+
+func (d *digester) uint64(v uint64) {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	d.str(string(b[:]))
+}
+
+// sum is the first 64 bits of the SHA-256, never 0 (which stands for
+// none): enough to tell apart the few reports of one organ and year.
+func (d *digester) sum() int64 {
+	d.flush()
+	v := int64(binary.BigEndian.Uint64(d.h.Sum(nil)[:8]))
+	if v == 0 {
+		v = 1
+	}
+	return v
 }
 
 // encodeCells writes the canonical and extra cells of rep as two JSON
@@ -93,7 +184,11 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 // UTF-8 as they are), numbers in the shortest form that reads back to the
 // same float64, ±Inf as ±9e999; rows_test.go checks all of it against
 // SQLite.
-func encodeCells(rep *nianbao.Report) (plain, full, engine string) {
+//
+// figures is a digest of what the cells say, whatever the document's
+// format: key, value and blank mark of each, in key order. Two documents of
+// one organ and year with the same digest are one report (see write).
+func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures int64) {
 	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra))
 	for i := range rep.Cells {
 		cells = append(cells, keyedCell{rep.Cells[i].Key, &rep.Cells[i], false})
@@ -119,15 +214,28 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string) {
 	}
 	var p, f cellEncoder
 	p.b = make([]byte, 0, 48*len(cells))
+	var figs digester
 	for _, k := range cells {
 		c, src := k.c, k.c.Source
+		figs.str(k.key)
+		figs.byte(0)
+		if c.Value != nil {
+			figs.byte(1)
+			figs.uint64(math.Float64bits(*c.Value))
+		}
+		figs.byte(0)
+		figs.str(c.Blank)
+		figs.byte('\n')
 		if !k.extra && c.Unit == "" && c.Uncertain == "" && src != nil && src.Page <= 0 && src.Box == nil && src.Engine == engine {
 			p.row(k.key, c, false, false)
 		} else {
 			f.row(k.key, c, k.extra, true)
 		}
 	}
-	return p.array(), f.array(), engine
+	if len(cells) > 0 {
+		figures = figs.sum()
+	}
+	return p.array(), f.array(), engine, figures
 }
 
 type keyedCell struct {

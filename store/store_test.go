@@ -728,3 +728,127 @@ func TestFailedCommitRollsBackAndFreesTheConnection(t *testing.T) {
 	}
 	w.rollback()
 }
+
+// The same report in two formats (an HTML page and its PDF, say) has the
+// same figures: the second document is stored, pointing at the first
+// report (same_as), and is no new version; a late copy of an old version
+// does not come back as the newest. Within one format, a change of prose
+// is a new version, a change of nothing the parser reads (a page's visit
+// counter) is not. Reading everything again gives the same versions.
+func TestSameFiguresInAnotherFormat(t *testing.T) {
+	ctx := context.Background()
+	s := openFake(t, nil)
+	ingest := func(src string, data []byte) Outcome {
+		t.Helper()
+		out, err := s.Ingest(ctx, Input{Source: src, Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	const org = "乙县人民政府"
+	html := ingest("r.html", fakeDoc(org, 2023, "format=html", "cell t3.new.total=5", "section 1=网页上的 文字"))
+	pdf := ingest("r.pdf", fakeDoc(org, 2023, "format=pdf", "section 1=PDF 里的文字", "cell t3.new.total=5"))
+	// The page fetched again: only its visit counter changed.
+	refetched := ingest("r.html?2", fakeDoc(org, 2023, "format=html", "cell t3.new.total=5", "section 1=网页上的文字", "visits=1024"))
+	revised := ingest("r2.html", fakeDoc(org, 2023, "format=html", "cell t3.new.total=6"))
+	latePDF := ingest("r-late.pdf", fakeDoc(org, 2023, "format=pdf", "cell t3.new.total=5", "section 1=PDF 里的 文字", "producer=另一个 PDF 工具"))
+	// A blank cell is not a zero: other figures, a new version.
+	blank := ingest("r3.html", fakeDoc(org, 2023, "format=html", "cell t3.new.total=6", "cell t3.new.natural=0"))
+	// Same figures, same format, a sentence added: a new version.
+	note := ingest("r4.html", fakeDoc(org, 2023, "format=html", "cell t3.new.total=6", "cell t3.new.natural=0", "section 6=本报告已更正"))
+
+	if html.Result != ResultNew || html.Version != 1 || html.SameAs != 0 {
+		t.Fatalf("html %+v", html)
+	}
+	if pdf.Result != ResultNew || pdf.Version != 0 || pdf.SameAs != html.ReportID || pdf.Supersedes != 0 {
+		t.Fatalf("pdf %+v", pdf)
+	}
+	if refetched.Result != ResultNew || refetched.Version != 0 || refetched.SameAs != html.ReportID {
+		t.Fatalf("refetched %+v", refetched)
+	}
+	if revised.Result != ResultNewVersion || revised.Version != 2 || revised.Supersedes != html.ReportID {
+		t.Fatalf("revised %+v", revised)
+	}
+	if latePDF.Result != ResultNew || latePDF.Version != 0 || latePDF.SameAs != html.ReportID {
+		t.Fatalf("late pdf %+v", latePDF)
+	}
+	if blank.Result != ResultNewVersion || blank.Version != 3 || blank.Supersedes != revised.ReportID {
+		t.Fatalf("blank %+v", blank)
+	}
+	if note.Result != ResultNewVersion || note.Version != 4 || note.Supersedes != blank.ReportID {
+		t.Fatalf("note %+v", note)
+	}
+	// Seen again, a copy says what it is.
+	if again := ingest("r.pdf", fakeDoc(org, 2023, "format=pdf", "section 1=PDF 里的文字", "cell t3.new.total=5")); again.Result != ResultUnchanged || again.SameAs != html.ReportID {
+		t.Fatalf("pdf again %+v", again)
+	}
+	versions := func() []string {
+		rows, err := s.Reader().Query(`SELECT id, coalesce(version, 0), coalesce(superseded_by, 0), coalesce(same_as, 0), current
+			FROM reports WHERE agency = ? ORDER BY id`, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id, v, by, same, cur int64
+			rows.Scan(&id, &v, &by, &same, &cur)
+			out = append(out, fmt.Sprintf("%d:v%d>%d=%d:%d", id, v, by, same, cur))
+		}
+		return out
+	}
+	h, p, f, r, l, b, n := html.ReportID, pdf.ReportID, refetched.ReportID, revised.ReportID, latePDF.ReportID, blank.ReportID, note.ReportID
+	want := []string{
+		fmt.Sprintf("%d:v1>%d=0:0", h, r),
+		fmt.Sprintf("%d:v0>0=%d:0", p, h),
+		fmt.Sprintf("%d:v0>0=%d:0", f, h),
+		fmt.Sprintf("%d:v2>%d=0:0", r, b),
+		fmt.Sprintf("%d:v0>0=%d:0", l, h),
+		fmt.Sprintf("%d:v3>%d=0:0", b, n),
+		fmt.Sprintf("%d:v4>0=0:1", n),
+	}
+	if got := versions(); !slices.Equal(got, want) {
+		t.Fatalf("versions\n%v\nwant\n%v", got, want)
+	}
+	if n := count(t, s.Reader(), `SELECT count(*) FROM v_reports WHERE agency = ?`, org); n != 1 {
+		t.Fatalf("v_reports shows %d reports of the organ, want the current one", n)
+	}
+	// Reading everything again (renumber) agrees with the writer.
+	if err := s.Reparse(ctx, ReparseOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(); !slices.Equal(got, want) {
+		t.Fatalf("versions after reparse\n%v\nwant\n%v", got, want)
+	}
+	// The first report read again with other figures: the copies of it
+	// are compared with the reports before them again, and the PDF leads.
+	s.parse = func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+		if source == "r.html" {
+			data = fakeDoc(org, 2023, "format=html", "cell t3.new.total=4")
+		}
+		return fakeParse(ctx, source, data, opt)
+	}
+	if err := s.Reparse(ctx, ReparseOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{
+		fmt.Sprintf("%d:v1>%d=0:0", h, p),
+		fmt.Sprintf("%d:v2>%d=0:0", p, r),
+		fmt.Sprintf("%d:v0>0=%d:0", f, p),
+		fmt.Sprintf("%d:v3>%d=0:0", r, b),
+		fmt.Sprintf("%d:v0>0=%d:0", l, p),
+		fmt.Sprintf("%d:v4>%d=0:0", b, n),
+		fmt.Sprintf("%d:v5>0=0:1", n),
+	}
+	if got := versions(); !slices.Equal(got, want) {
+		t.Fatalf("versions after the first changed\n%v\nwant\n%v", got, want)
+	}
+	// The listing hides copies unless asked for every version.
+	var listed, all int
+	s.Reports(ctx, ReportFilter{Agency: org}, func(ReportInfo) error { listed++; return nil })
+	s.Reports(ctx, ReportFilter{Agency: org, AllVersions: true}, func(ReportInfo) error { all++; return nil })
+	if listed != 1 || all != 7 {
+		t.Fatalf("listed %d reports, %d with --all-versions; want 1 and 7", listed, all)
+	}
+}

@@ -13,6 +13,7 @@ type Summary struct {
 	Files        int // documents handled
 	New          int // new documents (new versions included)
 	NewVersions  int // new documents that superseded a report of the same organ and year
+	SameFigures  int // new documents with the figures of a stored report (another format of it)
 	Unchanged    int
 	Reparsed     int
 	OK           int // status ok
@@ -39,6 +40,9 @@ func (s *Summary) Add(o Outcome) {
 	switch o.Result {
 	case ResultNew:
 		s.New++
+		if o.SameAs != 0 {
+			s.SameFigures++
+		}
 	case ResultNewVersion:
 		s.New++
 		s.NewVersions++
@@ -86,6 +90,9 @@ func (s *Summary) Write(w io.Writer, dbPath string) error {
 	p("  new            %6d", s.New)
 	if s.NewVersions > 0 {
 		p("  (%d new versions of a report already stored)", s.NewVersions)
+	}
+	if s.SameFigures > 0 {
+		p("  (%d with the figures of a stored report: another format of it, no new version)", s.SameFigures)
 	}
 	p("\n")
 	p("  unchanged      %6d", s.Unchanged)

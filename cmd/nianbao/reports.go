@@ -22,7 +22,7 @@ func runReports(ctx context.Context, env *Env, args []string) error {
 	year := fl.Int("year", 0, "only this report year")
 	status := fl.String("status", "", "only these statuses, comma-separated: ok, findings, unsupported, needs_ocr, error")
 	text := fl.String("text", "", "only reports whose sections 一, 五, 六 contain this text")
-	allVersions := fl.Bool("all-versions", false, "include superseded versions")
+	allVersions := fl.Bool("all-versions", false, "include superseded versions and other formats of a report (same figures)")
 	format := fl.String("format", "table", "output: table, csv or json")
 	fl.Usage = func() {
 		fmt.Fprintln(env.Stderr, "usage: nianbao reports [--db FILE] [--agency TEXT] [--year YEAR] [--status LIST] [--text TEXT] [--all-versions] [--format table|csv|json]")
@@ -58,7 +58,7 @@ func runReports(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 
-	cols := []string{"id", "agency", "year", "template", "status", "version", "current", "superseded_by", "findings", "source", "reason"}
+	cols := []string{"id", "agency", "year", "template", "status", "version", "current", "superseded_by", "same_as", "findings", "source", "reason"}
 	if *format != "table" {
 		cols = append(cols, "sha256", "format", "parser", "parsed_at")
 	}
@@ -67,7 +67,7 @@ func runReports(ctx context.Context, env *Env, args []string) error {
 	}
 	err = st.Reports(ctx, f, func(r store.ReportInfo) error {
 		vals := []any{r.ID, storeOrNil(r.Agency), storeOrNilInt(r.Year), r.Template, r.Status, storeOrNilInt(r.Version),
-			r.Current, storeOrNilInt(int(r.SupersededBy)), int64(r.Findings), r.Source, storeOrNil(r.Reason)}
+			r.Current, storeOrNilInt(int(r.SupersededBy)), storeOrNilInt(int(r.SameAs)), int64(r.Findings), r.Source, storeOrNil(r.Reason)}
 		if *format != "table" {
 			vals = append(vals, r.SHA256, r.Format, r.Parser, r.ParsedAt)
 		}
