@@ -365,3 +365,34 @@ func TestIngestDefaultsAndWalk(t *testing.T) {
 		t.Errorf("archive: %v", err)
 	}
 }
+
+// A real report in two formats, the Huaian PDF and the text pdftotext
+// makes of it, reads to the same figures: one version, the text a copy.
+func TestIngestSameReportInTwoFormats(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "n.db")
+	code, out, errs := storeRun(t, nil, "ingest", "--db", db, "../../testdata/samples/huaian-szf-2024.pdf", "../../testdata/text/huaian-szf-2024-layout.txt")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "new                 2  (1 with the figures of a stored report") {
+		t.Fatalf("summary:\n%s", out)
+	}
+	r := storeDB(t, db)
+	var got []string
+	rows, err := r.Query(`SELECT d.format, coalesce(r.version, 0), r.current, r.same_as IS NOT NULL FROM reports r
+		JOIN documents d ON d.id = r.document_id ORDER BY r.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var format string
+		var v int
+		var cur, copyOf bool
+		rows.Scan(&format, &v, &cur, &copyOf)
+		got = append(got, fmt.Sprintf("%s v%d current=%v copy=%v", format, v, cur, copyOf))
+	}
+	rows.Close()
+	if want := "pdf v1 current=true copy=false|text v0 current=false copy=true"; strings.Join(got, "|") != want {
+		t.Fatalf("reports %q, want %q", got, want)
+	}
+}
