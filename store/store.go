@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -51,6 +52,8 @@ type Options struct {
 type Store struct {
 	path    string
 	archive string
+	// archiveDirs holds the archive's subfolders known to exist.
+	archiveDirs sync.Map
 	// db is the single write connection (nil when read-only); frontier code
 	// in this package writes through it too. rdb is a pool of read
 	// connections.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -850,5 +851,40 @@ func TestSameFiguresInAnotherFormat(t *testing.T) {
 	s.Reports(ctx, ReportFilter{Agency: org, AllVersions: true}, func(ReportInfo) error { all++; return nil })
 	if listed != 1 || all != 7 {
 		t.Fatalf("listed %d reports, %d with --all-versions; want 1 and 7", listed, all)
+	}
+}
+
+// An archive file cut short by a crash (the document's row never
+// committed) is written again whole by the next ingest of the document.
+func TestArchiveFileCutShortIsRewritten(t *testing.T) {
+	s := openFake(t, nil)
+	doc := fakeDoc("丙", 2023, "cell t3.new.total=9", "section 1="+strings.Repeat("公开", 500))
+	sum := sha256.Sum256(doc)
+	sha := hex.EncodeToString(sum[:])
+	path := s.archivePath(sha)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, doc[:len(doc)/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ArchiveGet(sha); err == nil {
+		t.Fatal("ArchiveGet took a file cut short")
+	}
+	out, err := s.Ingest(context.Background(), Input{Source: "c", Data: doc})
+	if err != nil || out.Result != ResultNew {
+		t.Fatalf("%+v %v", out, err)
+	}
+	got, err := s.ArchiveGet(sha)
+	if err != nil || !bytes.Equal(got, doc) {
+		t.Fatalf("archive after ingest: %d bytes, %v", len(got), err)
+	}
+	// Written whole, it is left alone the next time.
+	fi, _ := os.Stat(path)
+	if _, err := s.Ingest(context.Background(), Input{Source: "c2", Data: doc}); err != nil {
+		t.Fatal(err)
+	}
+	if fi2, _ := os.Stat(path); !fi2.ModTime().Equal(fi.ModTime()) || !os.SameFile(fi, fi2) {
+		t.Fatal("a whole archive file was written again")
 	}
 }
