@@ -56,9 +56,9 @@ type Outcome struct {
 	Year       int
 	Version    int   // 1, 2, … within the organ and year; 0 when not versioned
 	Supersedes int64 // the report this one superseded, if any
-	// SameAs is the report of the same organ and year with the same
-	// figures that was stored first: this document is it in another
-	// format, not a new version (Version is then 0).
+	// SameAs is the report this document's report is a copy of: same
+	// organ, year and figures, in another format or with the same prose
+	// (see renumber). A copy is no version (Version is then 0).
 	SameAs   int64
 	Findings int
 	// Stale marks an unchanged document whose report was made by another
@@ -391,8 +391,8 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 		err := w.queryRow(`SELECT id, max(version), (SELECT min(r.id) FROM reports r JOIN documents d ON d.id = r.document_id
 				WHERE r.agency = ?1 AND r.year = ?2 AND r.status IN ('ok', 'findings') AND r.same_as IS NULL
 					AND r.figures = ?3 AND (d.format <> ?4 OR r.prose IS ?5))
-			FROM reports WHERE agency = ?1 AND year = ?2`, rep.Agency, rep.Year, nullInt(int(p.rows.figures)),
-			string(formatOf(rep)), nullInt(int(p.rows.prose))).Scan(&prevID, &prevVersion, &same)
+			FROM reports WHERE agency = ?1 AND year = ?2`, rep.Agency, rep.Year, nullInt64(p.rows.figures),
+			string(formatOf(rep)), nullInt64(p.rows.prose)).Scan(&prevID, &prevVersion, &same)
 		switch {
 		case err != nil:
 			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
@@ -408,7 +408,7 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
 		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version,
-		nullInt(int(p.rows.figures)), nullInt(int(p.rows.prose)), sameAs)
+		nullInt64(p.rows.figures), nullInt64(p.rows.prose), sameAs)
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.source, err)
 	}
@@ -487,7 +487,7 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 	if _, err := w.exec(`UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
 		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL, figures = ?, prose = ?, same_as = NULL WHERE id = ?`,
 		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
-		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, nullInt(int(p.rows.figures)), nullInt(int(p.rows.prose)), out.ReportID); err != nil {
+		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, nullInt64(p.rows.figures), nullInt64(p.rows.prose), out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
 	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
@@ -712,9 +712,11 @@ func nullString(s string) any {
 	return s
 }
 
-func nullInt(n int) any {
+func nullInt(n int) any { return nullInt64(int64(n)) }
+
+func nullInt64(n int64) any {
 	if n == 0 {
 		return nil
 	}
-	return int64(n)
+	return n
 }
