@@ -179,7 +179,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s.rdb, err = sql.Open(driverRW, dsn(abs, "mode=ro&_query_only=1&_busy_timeout=10000&_foreign_keys=1"))
+	// The reads of a writing store are point lookups (is this hash
+	// stored?) at random in an index as large as the batch: a big cache
+	// would fill with pages hit once and grow with the database, so each
+	// reading connection keeps 512 KB.
+	s.rdb, err = sql.Open(driverRW, dsn(abs, "mode=ro&_query_only=1&_busy_timeout=10000&_foreign_keys=1&_cache_size=-512"))
 	if err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
