@@ -21,12 +21,11 @@ func init() {
 	register(command{Name: "export", Summary: "export the current reports as CSV files, JSON files or one XLSX workbook", Run: runExport})
 }
 
-// xlsxMaxRows is the row limit of a worksheet; xlsxMaxText the length limit
-// of a cell's text.
-const (
-	xlsxMaxRows = 1048576
-	xlsxMaxText = 32767
-)
+// xlsxMaxRows is the row limit of a worksheet (a variable for tests).
+var xlsxMaxRows = 1048576
+
+// xlsxMaxText is the length limit of a cell's text.
+const xlsxMaxText = 32767
 
 func runExport(ctx context.Context, env *Env, args []string) error {
 	fl := flag.NewFlagSet("export", flag.ContinueOnError)
@@ -253,8 +252,9 @@ func exportJSON(ctx context.Context, w io.Writer, t *store.Table) error {
 }
 
 // exportXLSX writes one sheet per table with a stream writer (rows go to a
-// temporary file, not memory). A table longer than a sheet allows is left
-// out with a warning rather than cut short.
+// temporary file, not memory). A table longer than a sheet holds goes on
+// as many sheets as it needs ("cells", "cells (2)", …), each with the
+// header rows.
 func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, out, header string) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -262,48 +262,61 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, out, heade
 	if err != nil {
 		return fmt.Errorf("export %s: %w", out, err)
 	}
-	heads := 0
-	written := 0
-	for _, t := range tables {
-		n, err := t.Count(ctx)
-		if err != nil {
-			return err
+	sheets := 0
+	// newSheet starts the next sheet of t and writes its header rows.
+	newSheet := func(t *store.Table, part int, hrows [][]string) (*excelize.StreamWriter, error) {
+		name := t.Name
+		if part > 1 {
+			name = fmt.Sprintf("%s (%d)", t.Name, part)
 		}
-		hrows := exportHeaderRows(t, header)
-		heads = len(hrows)
-		if n+heads > xlsxMaxRows {
-			fmt.Fprintf(env.Stderr, "nianbao export: table %s has %d rows, more than an XLSX sheet holds; left out (export it with --format csv)\n", t.Name, n)
-			continue
-		}
-		if written == 0 {
-			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
-				return fmt.Errorf("export %s: %w", out, err)
+		if sheets == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return nil, err
 			}
-		} else if _, err := f.NewSheet(t.Name); err != nil {
-			return fmt.Errorf("export %s: %w", out, err)
+		} else if _, err := f.NewSheet(name); err != nil {
+			return nil, err
 		}
-		written++
-		sw, err := f.NewStreamWriter(t.Name)
+		sheets++
+		sw, err := f.NewStreamWriter(name)
 		if err != nil {
-			return fmt.Errorf("export %s: %w", out, err)
+			return nil, err
 		}
+		heads := len(hrows)
 		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: heads, TopLeftCell: fmt.Sprintf("A%d", heads+1), ActivePane: "bottomLeft"}); err != nil {
+			return nil, err
+		}
+		for i, h := range hrows {
+			cells := make([]any, len(h))
+			for j, s := range h {
+				cells[j] = excelize.Cell{StyleID: bold, Value: s}
+			}
+			if err := sw.SetRow(fmt.Sprintf("A%d", i+1), cells); err != nil {
+				return nil, err
+			}
+		}
+		return sw, nil
+	}
+	for _, t := range tables {
+		hrows := exportHeaderRows(t, header)
+		part := 1
+		sw, err := newSheet(t, part, hrows)
+		if err != nil {
 			return fmt.Errorf("export %s: %w", out, err)
 		}
-		row := 1
-		for _, h := range hrows {
-			cells := make([]any, len(h))
-			for i, s := range h {
-				cells[i] = excelize.Cell{StyleID: bold, Value: s}
-			}
-			if err := sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
-				return fmt.Errorf("export %s: %w", out, err)
-			}
-			row++
-		}
+		row := len(hrows) + 1
 		clipped := 0
 		cells := make([]any, len(t.Columns))
 		err = t.Rows(ctx, func(vals []any) error {
+			if row > xlsxMaxRows {
+				if err := sw.Flush(); err != nil {
+					return err
+				}
+				part++
+				if sw, err = newSheet(t, part, hrows); err != nil {
+					return err
+				}
+				row = len(hrows) + 1
+			}
 			for i, v := range vals {
 				switch x := v.(type) {
 				case []byte:
@@ -333,11 +346,14 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, out, heade
 		if err := sw.Flush(); err != nil {
 			return fmt.Errorf("export %s: %w", out, err)
 		}
+		if part > 1 {
+			fmt.Fprintf(env.Stderr, "nianbao export: table %s is longer than an XLSX sheet holds: on %d sheets, %s to %s (%d)\n", t.Name, part, t.Name, t.Name, part)
+		}
 		if clipped > 0 {
 			fmt.Fprintf(env.Stderr, "nianbao export: %s: %d texts longer than an XLSX cell holds were cut (ending in …); --format csv keeps them whole\n", t.Name, clipped)
 		}
 	}
-	if written == 0 {
+	if sheets == 0 {
 		return errors.New("export: no table to write")
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {

@@ -226,3 +226,70 @@ func TestExportOptions(t *testing.T) {
 		t.Errorf("amount label without its unit")
 	}
 }
+
+// A table longer than a sheet holds goes on as many sheets as it needs,
+// each with the header rows, and together they hold every row of the CSV
+// in order. The sheet limit is lowered for the test.
+func TestExportXLSXSplitsLongTables(t *testing.T) {
+	db := storeFixture(t)
+	dir := t.TempDir()
+	old := xlsxMaxRows
+	xlsxMaxRows = 3000
+	defer func() { xlsxMaxRows = old }()
+	csvDir, xlsx := filepath.Join(dir, "csv"), filepath.Join(dir, "out.xlsx")
+	if code, out, errs := storeRun(t, nil, "export", "--db", db, "--tables", "cells,reports", "--format", "csv", "--out", csvDir); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := storeRun(t, nil, "export", "--db", db, "--tables", "cells,reports", "--out", xlsx)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	recs := storeReadCSV(t, filepath.Join(csvDir, "cells.csv"))
+	data := len(recs) - 2
+	per := xlsxMaxRows - 2
+	parts := (data + per - 1) / per
+	if parts < 3 {
+		t.Fatalf("%d cell rows: the fixture is too small to split", data)
+	}
+	if !strings.Contains(errs, fmt.Sprintf("table cells is longer than an XLSX sheet holds: on %d sheets", parts)) {
+		t.Errorf("no warning of the split:\n%s", errs)
+	}
+	wb, err := excelize.OpenFile(xlsx, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	want := []string{"cells"}
+	for i := 2; i <= parts; i++ {
+		want = append(want, fmt.Sprintf("cells (%d)", i))
+	}
+	want = append(want, "reports")
+	if sheets := wb.GetSheetList(); !slices.Equal(sheets, want) {
+		t.Fatalf("sheets %v, want %v", sheets, want)
+	}
+	var got [][]string
+	for i, name := range want[:parts] {
+		rows, err := wb.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > xlsxMaxRows || (i < parts-1 && len(rows) != xlsxMaxRows) {
+			t.Fatalf("sheet %s has %d rows, limit %d", name, len(rows), xlsxMaxRows)
+		}
+		if rows[0][0] != recs[0][0] || rows[1][0] != recs[1][0] {
+			t.Fatalf("sheet %s header %q %q", name, rows[0][0], rows[1][0])
+		}
+		got = append(got, rows[2:]...)
+	}
+	if len(got) != data {
+		t.Fatalf("%d rows on the sheets, %d in the CSV", len(got), data)
+	}
+	for r := range got {
+		row := append(got[r], make([]string, len(recs[r+2])-len(got[r]))...)
+		for c := range recs[r+2] {
+			if !storeSameCell(row[c], recs[r+2][c]) {
+				t.Fatalf("row %d column %d: xlsx %q, csv %q", r, c, row[c], recs[r+2][c])
+			}
+		}
+	}
+}
