@@ -133,6 +133,19 @@ func openFake(t testing.TB, clock *fixedClock) *Store {
 	return s
 }
 
+// ingester returns a function that ingests one document into s, failing
+// the test on a storage error.
+func ingester(t *testing.T, s *Store) func(source string, data []byte) Outcome {
+	return func(source string, data []byte) Outcome {
+		t.Helper()
+		out, err := s.Ingest(context.Background(), Input{Source: source, Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+}
+
 // dump returns every row of the store's tables as text, ordered, so that
 // two states can be compared. Columns in skip are left out.
 func dump(t testing.TB, db *sql.DB, skip ...string) string {

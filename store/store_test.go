@@ -244,16 +244,8 @@ func TestIngestSameBytesChangesNothing(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
-	ctx := context.Background()
 	s := openFake(t, nil)
-	ingest := func(src string, data []byte) Outcome {
-		t.Helper()
-		out, err := s.Ingest(ctx, Input{Source: src, Data: data})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	ingest := ingester(t, s)
 	v1 := ingest("v1", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"))
 	other := ingest("other", fakeDoc("甲市人民政府", 2022, "cell t3.new.total=4"))
 	v2 := ingest("v2", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=6"))
@@ -739,14 +731,7 @@ func TestFailedCommitRollsBackAndFreesTheConnection(t *testing.T) {
 func TestSameFiguresInAnotherFormat(t *testing.T) {
 	ctx := context.Background()
 	s := openFake(t, nil)
-	ingest := func(src string, data []byte) Outcome {
-		t.Helper()
-		out, err := s.Ingest(ctx, Input{Source: src, Data: data})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	ingest := ingester(t, s)
 	const org = "乙县人民政府"
 	html := ingest("r.html", fakeDoc(org, 2023, "format=html", "cell t3.new.total=5", "section 1=网页上的 文字"))
 	pdf := ingest("r.pdf", fakeDoc(org, 2023, "format=pdf", "section 1=PDF 里的文字", "cell t3.new.total=5"))
