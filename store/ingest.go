@@ -385,21 +385,30 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 	// a report stored before (see renumber): then it has no version.
 	var version, prev, sameAs any
 	if versioned(rep) {
-		// With max() alone, SQLite gives id from the row that has it,
-		// and needs no sort.
-		var prevID, prevVersion, same sql.NullInt64
-		err := w.queryRow(`SELECT id, max(version), (SELECT min(r.id) FROM reports r JOIN documents d ON d.id = r.document_id
-				WHERE r.agency = ?1 AND r.year = ?2 AND r.status IN ('ok', 'findings') AND r.same_as IS NULL
-					AND r.figures = ?3 AND (d.format <> ?4 OR r.prose IS ?5))
-			FROM reports WHERE agency = ?1 AND year = ?2`, rep.Agency, rep.Year, nullInt64(p.rows.figures),
-			string(formatOf(rep)), nullInt64(p.rows.prose)).Scan(&prevID, &prevVersion, &same)
+		group, err := w.versionGroup(rep.Agency, rep.Year)
+		if err != nil {
+			return out, fmt.Errorf("store %s: %w", p.source, err)
+		}
+		me := versionRow{parsed: true, format: string(formatOf(rep)),
+			figures: sql.NullInt64{Int64: p.rows.figures, Valid: p.rows.figures != 0},
+			prose:   sql.NullInt64{Int64: p.rows.prose, Valid: p.rows.prose != 0}}
+		var last *versionRow
+		for i := range group {
+			h := &group[i]
+			if !h.head() {
+				continue
+			}
+			if sameAs == nil && me.copyOf(h) {
+				sameAs = h.id
+			}
+			if last == nil || h.version.Int64 > last.version.Int64 {
+				last = h
+			}
+		}
 		switch {
-		case err != nil:
-			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
-		case same.Valid:
-			sameAs = same.Int64
-		case prevVersion.Valid:
-			version, prev = prevVersion.Int64+1, prevID.Int64
+		case sameAs != nil:
+		case last != nil:
+			version, prev = last.version.Int64+1, last.id
 		default:
 			version = int64(1)
 		}
@@ -562,61 +571,87 @@ func (w *txWriter) addSource(docID int64, p *prepared) error {
 	return nil
 }
 
-// renumber recomputes versions within one organ and year, in the order the
-// reports were first stored (their ids). A parsed report is a copy of the
-// first earlier report that is no copy itself and has its figures, if that
-// one is of another format or has the same prose (same_as; no version);
-// the other parsed reports are numbered 1, 2, … and each points to the
-// next as the one that superseded it. write gives a new report the same
-// answer from a query; the rules are written out here, in Go, because each
-// report's answer depends on those of the reports before it.
-func (w *txWriter) renumber(agency string, year int) error {
-	type rep struct {
-		id                  int64
-		parsed              bool
-		figures, prose      sql.NullInt64
-		format              string
-		version, by, sameAs any
-	}
-	rows, err := w.conn.QueryContext(w.ctx, `SELECT r.id, r.status IN ('ok', 'findings'), r.figures, r.prose, d.format
-		FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.agency = ? AND r.year = ? ORDER BY r.id`, agency, year)
+// versionRow is a stored report of one organ and year, as versioning
+// reads it.
+type versionRow struct {
+	id              int64
+	parsed          bool // status ok or findings
+	version, sameAs sql.NullInt64
+	figures, prose  sql.NullInt64
+	format          string
+}
+
+// head reports whether r is a version: parsed, and no copy.
+func (r *versionRow) head() bool { return r.parsed && !r.sameAs.Valid && r.version.Valid }
+
+// copyOf reports whether r is a copy of the version h: the same figures,
+// in another format or with the same prose.
+func (r *versionRow) copyOf(h *versionRow) bool {
+	return r.figures.Valid && h.figures == r.figures && (h.format != r.format || h.prose == r.prose)
+}
+
+// versionGroup reads the reports of one organ and year, in id order.
+func (w *txWriter) versionGroup(agency string, year int) ([]versionRow, error) {
+	st, err := w.stmt(`SELECT r.id, r.status IN ('ok', 'findings'), r.version, r.same_as, r.figures, r.prose, d.format
+		FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.agency = ? AND r.year = ? ORDER BY r.id`)
 	if err != nil {
-		return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
 	}
-	var reps []*rep
+	rows, err := st.QueryContext(w.ctx, agency, year)
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+	}
+	defer rows.Close()
+	var group []versionRow
 	for rows.Next() {
-		r := &rep{}
-		if err := rows.Scan(&r.id, &r.parsed, &r.figures, &r.prose, &r.format); err != nil {
-			rows.Close()
-			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		var r versionRow
+		if err := rows.Scan(&r.id, &r.parsed, &r.version, &r.sameAs, &r.figures, &r.prose, &r.format); err != nil {
+			return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
 		}
-		reps = append(reps, r)
+		group = append(group, r)
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
 	}
-	var heads []*rep
-	for _, r := range reps {
+	return group, nil
+}
+
+// renumber recomputes versions within one organ and year, in the order the
+// reports were first stored (their ids): a parsed report is a copy of the
+// first earlier version it is a copy of (copyOf; same_as, no version); the
+// other parsed reports are numbered 1, 2, … and each points to the next as
+// the one that superseded it. write applies the same rule to a new report.
+func (w *txWriter) renumber(agency string, year int) error {
+	group, err := w.versionGroup(agency, year)
+	if err != nil {
+		return err
+	}
+	var heads []*versionRow
+	by := map[int64]int64{}
+	for i := range group {
+		r := &group[i]
+		r.version, r.sameAs = sql.NullInt64{}, sql.NullInt64{}
 		if !r.parsed {
 			continue
 		}
 		for _, h := range heads {
-			if r.figures.Valid && h.figures == r.figures && (h.format != r.format || h.prose == r.prose) {
-				r.sameAs = h.id
+			if r.copyOf(h) {
+				r.sameAs = sql.NullInt64{Int64: h.id, Valid: true}
 				break
 			}
 		}
-		if r.sameAs != nil {
+		if r.sameAs.Valid {
 			continue
 		}
 		if len(heads) > 0 {
-			heads[len(heads)-1].by = r.id
+			by[heads[len(heads)-1].id] = r.id
 		}
 		heads = append(heads, r)
-		r.version = int64(len(heads))
+		r.version = sql.NullInt64{Int64: int64(len(heads)), Valid: true}
 	}
-	for _, r := range reps {
-		if _, err := w.exec(`UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`, r.version, r.by, r.sameAs, r.id); err != nil {
+	for _, r := range group {
+		if _, err := w.exec(`UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`,
+			r.version, nullInt64(by[r.id]), r.sameAs, r.id); err != nil {
 			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
 		}
 	}
