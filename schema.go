@@ -35,6 +35,17 @@ var (
 	colsDecision = []ColDef{{"decisions", "本年处理决定数量", "件"}}
 )
 
+// T2Cols are the columns of table 二 over both templates, for a table that
+// holds the rows of either: the documents columns of 2019 and of 2021, the
+// items columns, then procurement's count and the amounts (fees, 2021;
+// procurement, 2019). A row uses some of them.
+var T2Cols = []ColDef{
+	colsDocs2019[0], colsDocs2019[1], colsDocs2019[2],
+	colsDocs2021[0], colsDocs2021[1], colsDocs2021[2],
+	colsItems[0], colsItems[1], colsItems[2],
+	{"count", "采购项目数量", "项"}, {"amount", "金额（万元）", "万元"},
+}
+
 // T2Rows2019 and T2Rows2021 are the rows of table 二 of each template.
 var T2Rows2019 = []RowDef{
 	{"rules", "规章", colsDocs2019},

@@ -97,3 +97,23 @@ func TestNewPlainGridEqualsNewGrid(t *testing.T) {
 		}
 	}
 }
+
+// T2Cols has every column a row of table 二 uses, in either template, once.
+func TestT2ColsCoverTable2(t *testing.T) {
+	have := map[string]int{}
+	for _, c := range T2Cols {
+		have[c.Key]++
+	}
+	for _, rows := range [][]RowDef{T2Rows2019, T2Rows2021} {
+		for _, r := range rows {
+			for _, c := range r.Cols {
+				if have[c.Key] != 1 {
+					t.Errorf("table 二 row %s column %s: %d times in T2Cols", r.Key, c.Key, have[c.Key])
+				}
+			}
+		}
+	}
+	if len(have) != len(T2Cols) {
+		t.Errorf("T2Cols repeats a column: %v", T2Cols)
+	}
+}

@@ -63,12 +63,13 @@ func FieldLabel(f nianbao.Field) string {
 //
 //   - reports: one row per report, its metadata, then every canonical key of
 //     both templates as a column;
-//   - table3, table4: one row per report and row of table 三 / 四;
+//   - table2, table3, table4: one row per report and row of table 二 / 三 / 四;
 //   - findings, sections: per report;
 //   - cells: every figure in long form with its flags and provenance;
 //   - fields: the canonical keys and their labels.
 func (s *Store) ExportTables() []*Table {
-	return []*Table{s.exportReports(), s.exportView("table3", "表三 收到和处理政府信息公开申请情况", "v_table3"),
+	return []*Table{s.exportReports(), s.exportView("table2", "表二 主动公开政府信息情况", "v_table2"),
+		s.exportView("table3", "表三 收到和处理政府信息公开申请情况", "v_table3"),
 		s.exportView("table4", "表四 政府信息公开行政复议、行政诉讼情况", "v_table4"),
 		s.exportFindings(), s.exportSections(), s.exportCells(), s.exportFields()}
 }
@@ -152,17 +153,12 @@ func (s *Store) exportReports() *Table {
 	return t
 }
 
-// exportView exports v_table3 or v_table4: the row key and label, then the
-// value columns under their keys and labels.
+// exportView exports v_table2, v_table3 or v_table4: the row key and label,
+// then the value columns under their keys and labels.
 func (s *Store) exportView(name, label, view string) *Table {
 	cols := []Column{{"report_id", "报告编号"}, {"agency", "机关"}, {"year", "年度"}, {"template", "模板"},
 		{"row", "行"}, {"row_label", "行名称"}}
-	var valueCols []nianbao.ColDef
-	if view == "v_table3" {
-		valueCols = nianbao.T3Cols
-	} else {
-		valueCols = nianbao.T4Cols
-	}
+	valueCols := map[string][]nianbao.ColDef{"v_table2": nianbao.T2Cols, "v_table3": nianbao.T3Cols, "v_table4": nianbao.T4Cols}[view]
 	names := []string{"report_id", "agency", "year", "template", "row", "row_label"}
 	for _, c := range valueCols {
 		cols = append(cols, Column{c.Key, c.Label})

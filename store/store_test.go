@@ -196,6 +196,19 @@ func TestIngestStoresEverything(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM v_table4`); n != 3 {
 		t.Fatalf("v_table4 rows: %d", n)
 	}
+	// Table 二: the 2021 rows, each with its own columns, in printed order.
+	if n := count(t, db, `SELECT count(*) FROM v_table2`); n != len(nianbao.T2Rows2021) {
+		t.Fatalf("v_table2 rows: %d, want %d", n, len(nianbao.T2Rows2021))
+	}
+	if n := count(t, db, `SELECT count(*) FROM v_table2 WHERE row = 'fees' AND row_label = '行政事业性收费' AND amount = 14.2404
+		AND made IS NULL AND decisions IS NULL`); n != 1 {
+		t.Fatal("v_table2 lacks the fees amount")
+	}
+	db.QueryRow(`SELECT row FROM v_table2 ORDER BY row_ord LIMIT 1`).Scan(&first)
+	db.QueryRow(`SELECT row FROM v_table2 ORDER BY row_ord DESC LIMIT 1`).Scan(&last)
+	if first != "rules" || last != "fees" {
+		t.Errorf("v_table2 row order: first %q, last %q", first, last)
+	}
 	if n := count(t, db, `SELECT count(*) FROM v_cells WHERE col_label = '自然人'`); n != len(nianbao.T3Rows(true)) {
 		t.Fatalf("v_cells with labels: %d", n)
 	}
