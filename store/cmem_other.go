@@ -2,5 +2,4 @@
 
 package store
 
-func tuneCHeap() {}
 func trimCHeap() {}

@@ -149,7 +149,6 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return s, nil
 	}
 
-	tuneCHeap()
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
