@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -12,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/nianbao/nianbao"
 )
@@ -97,77 +97,37 @@ func proseDigest(secs []sectionRow) int64 {
 	if len(secs) == 0 {
 		return 0
 	}
-	var d digester
+	d := newDigest()
 	for _, sec := range secs {
-		d.str(sec.section)
-		d.byte(0)
-		t := sec.text
-		for i := 0; i < len(t); {
-			c := t[i]
-			if c < utf8.RuneSelf {
-				if c != ' ' && (c < '\t' || c > '\r') {
-					d.byte(c)
-				}
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(t[i:])
+		d.WriteString(sec.section)
+		d.WriteByte(0)
+		for _, r := range sec.text {
 			if !unicode.IsSpace(r) {
-				d.str(t[i : i+size])
+				d.WriteRune(r)
 			}
-			i += size
 		}
-		d.byte(0)
+		d.WriteByte(0)
 	}
 	return d.sum()
 }
 
-// digester hashes what is written to it with SHA-256, through a buffer so
-// that the many small writes cost neither a call each nor an allocation.
-type digester struct {
-	h   hash.Hash
-	buf [1024]byte
-	n   int
+// digest hashes what is written to it with SHA-256, buffered so that the
+// many small writes of a report cost no call each.
+type digest struct {
+	h hash.Hash
+	*bufio.Writer
 }
 
-func (d *digester) flush() {
-	if d.h == nil {
-		d.h = sha256.New()
-	}
-	d.h.Write(d.buf[:d.n])
-	d.n = 0
-}
-
-func (d *digester) byte(c byte) {
-	if d.n == len(d.buf) {
-		d.flush()
-	}
-	d.buf[d.n] = c
-	d.n++
-}
-
-func (d *digester) str(s string) {
-	for len(s) > 0 {
-		if d.n == len(d.buf) {
-			d.flush()
-		}
-		k := copy(d.buf[d.n:], s)
-		d.n += k
-		s = s[k:]
-	}
-}
-
-func (d *digester) uint64(v uint64) {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], v)
-	d.str(string(b[:]))
+func newDigest() digest {
+	h := sha256.New()
+	return digest{h, bufio.NewWriterSize(h, 1024)}
 }
 
 // sum is the first 64 bits of the SHA-256, never 0 (which stands for
 // none): enough to tell apart the few reports of one organ and year.
-func (d *digester) sum() int64 {
-	d.flush()
-	v := int64(binary.BigEndian.Uint64(d.h.Sum(nil)[:8]))
+func (d digest) sum() int64 {
+	d.Flush()
+	v := int64(binary.BigEndian.Uint64(d.h.Sum(nil)))
 	if v == 0 {
 		v = 1
 	}
@@ -214,18 +174,20 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures int64
 	}
 	var p, f cellEncoder
 	p.b = make([]byte, 0, 48*len(cells))
-	var figs digester
+	figs := newDigest()
+	var bits [9]byte
 	for _, k := range cells {
 		c, src := k.c, k.c.Source
-		figs.str(k.key)
-		figs.byte(0)
+		figs.WriteString(k.key)
+		figs.WriteByte(0)
 		if c.Value != nil {
-			figs.byte(1)
-			figs.uint64(math.Float64bits(*c.Value))
+			bits[0] = 1
+			binary.BigEndian.PutUint64(bits[1:], math.Float64bits(*c.Value))
+			figs.Write(bits[:])
 		}
-		figs.byte(0)
-		figs.str(c.Blank)
-		figs.byte('\n')
+		figs.WriteByte(0)
+		figs.WriteString(c.Blank)
+		figs.WriteByte('\n')
 		if !k.extra && c.Unit == "" && c.Uncertain == "" && src != nil && src.Page <= 0 && src.Box == nil && src.Engine == engine {
 			p.row(k.key, c, false, false)
 		} else {
