@@ -389,9 +389,7 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 		if err != nil {
 			return out, fmt.Errorf("store %s: %w", p.source, err)
 		}
-		me := versionRow{parsed: true, format: string(formatOf(rep)),
-			figures: sql.NullInt64{Int64: p.rows.figures, Valid: p.rows.figures != 0},
-			prose:   sql.NullInt64{Int64: p.rows.prose, Valid: p.rows.prose != 0}}
+		me := versionRow{parsed: true, format: string(formatOf(rep)), figures: p.rows.figures, prose: p.rows.prose}
 		var last *versionRow
 		for i := range group {
 			h := &group[i]
@@ -417,7 +415,7 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
 		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version,
-		nullInt64(p.rows.figures), nullInt64(p.rows.prose), sameAs)
+		p.rows.figures, p.rows.prose, sameAs)
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.source, err)
 	}
@@ -496,7 +494,7 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 	if _, err := w.exec(`UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
 		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL, figures = ?, prose = ?, same_as = NULL WHERE id = ?`,
 		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
-		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, nullInt64(p.rows.figures), nullInt64(p.rows.prose), out.ReportID); err != nil {
+		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, p.rows.figures, p.rows.prose, out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
 	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
@@ -506,13 +504,8 @@ func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
 		return out, fmt.Errorf("reparse %s: %w", p.source, err)
 	}
 	// The report may have left one (agency, year) and joined another; both
-	// are numbered again. Reports that pointed at it are re-pointed too.
-	if _, err := w.exec(`UPDATE reports SET superseded_by = NULL WHERE superseded_by = ?`, out.ReportID); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
-	}
-	if _, err := w.exec(`UPDATE reports SET same_as = NULL WHERE same_as = ?`, out.ReportID); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
-	}
+	// are numbered again, which re-points every report that pointed at it
+	// (superseded_by and same_as stay within an organ and year).
 	if oldAgency.Valid && oldYear.Valid {
 		if err := w.renumber(oldAgency.String, int(oldYear.Int64)); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.source, err)
@@ -574,11 +567,11 @@ func (w *txWriter) addSource(docID int64, p *prepared) error {
 // versionRow is a stored report of one organ and year, as versioning
 // reads it.
 type versionRow struct {
-	id              int64
-	parsed          bool // status ok or findings
-	version, sameAs sql.NullInt64
-	figures, prose  sql.NullInt64
-	format          string
+	id                    int64
+	parsed                bool          // status ok or findings
+	version, sameAs, next sql.NullInt64 // next: superseded_by
+	figures, prose        sql.NullInt64
+	format                string
 }
 
 // head reports whether r is a version: parsed, and no copy.
@@ -627,10 +620,9 @@ func (w *txWriter) renumber(agency string, year int) error {
 		return err
 	}
 	var heads []*versionRow
-	by := map[int64]int64{}
 	for i := range group {
 		r := &group[i]
-		r.version, r.sameAs = sql.NullInt64{}, sql.NullInt64{}
+		r.version, r.sameAs, r.next = sql.NullInt64{}, sql.NullInt64{}, sql.NullInt64{}
 		if !r.parsed {
 			continue
 		}
@@ -644,14 +636,14 @@ func (w *txWriter) renumber(agency string, year int) error {
 			continue
 		}
 		if len(heads) > 0 {
-			by[heads[len(heads)-1].id] = r.id
+			heads[len(heads)-1].next = sql.NullInt64{Int64: r.id, Valid: true}
 		}
 		heads = append(heads, r)
 		r.version = sql.NullInt64{Int64: int64(len(heads)), Valid: true}
 	}
 	for _, r := range group {
 		if _, err := w.exec(`UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`,
-			r.version, nullInt64(by[r.id]), r.sameAs, r.id); err != nil {
+			r.version, r.next, r.sameAs, r.id); err != nil {
 			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
 		}
 	}
@@ -747,11 +739,9 @@ func nullString(s string) any {
 	return s
 }
 
-func nullInt(n int) any { return nullInt64(int64(n)) }
-
-func nullInt64(n int64) any {
+func nullInt(n int) any {
 	if n == 0 {
 		return nil
 	}
-	return n
+	return int64(n)
 }

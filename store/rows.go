@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -22,10 +23,10 @@ import (
 // as JSON arrays that SQLite expands itself (one bound value instead of
 // ~2,000, each a cgo call), the findings and the sections.
 type rows struct {
-	plain, full string // the cells, see encodeCells; "" when none
-	engine      string // the engine of every plain cell
-	figures     int64  // digest of the figures, see encodeCells; 0 when none
-	prose       int64  // digest of the sections without white space; 0 when none
+	plain, full string        // the cells, see encodeCells; "" when none
+	engine      string        // the engine of every plain cell
+	figures     sql.NullInt64 // digest of the figures, see encodeCells; null when none
+	prose       sql.NullInt64 // digest of the sections without white space; null when none
 	findings    []findingRow
 	sections    []sectionRow
 }
@@ -87,16 +88,15 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 	}
 	sort.Slice(other, func(i, j int) bool { return other[i].section < other[j].section })
 	r.sections = append(r.sections, other...)
-	r.prose = proseDigest(r.sections)
+	if len(r.sections) > 0 {
+		r.prose = sql.NullInt64{Int64: proseDigest(r.sections), Valid: true}
+	}
 	return r, nil
 }
 
 // proseDigest is a digest of the sections' text without its white space,
-// which differs between two layouts of the same words; 0 when none.
+// which differs between two layouts of the same words.
 func proseDigest(secs []sectionRow) int64 {
-	if len(secs) == 0 {
-		return 0
-	}
 	d := newDigest()
 	for _, sec := range secs {
 		d.WriteString(sec.section)
@@ -123,15 +123,11 @@ func newDigest() digest {
 	return digest{h, bufio.NewWriterSize(h, 1024)}
 }
 
-// sum is the first 64 bits of the SHA-256, never 0 (which stands for
-// none): enough to tell apart the few reports of one organ and year.
+// sum is the first 64 bits of the SHA-256: enough to tell apart the few
+// reports of one organ and year.
 func (d digest) sum() int64 {
 	d.Flush()
-	v := int64(binary.BigEndian.Uint64(d.h.Sum(nil)))
-	if v == 0 {
-		v = 1
-	}
-	return v
+	return int64(binary.BigEndian.Uint64(d.h.Sum(nil)))
 }
 
 // encodeCells writes the canonical and extra cells of rep as two JSON
@@ -148,7 +144,7 @@ func (d digest) sum() int64 {
 // figures is a digest of what the cells say, whatever the document's
 // format: key, value and blank mark of each, in key order. Two documents of
 // one organ and year with the same digest are one report (see write).
-func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures int64) {
+func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64) {
 	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra))
 	for i := range rep.Cells {
 		cells = append(cells, keyedCell{rep.Cells[i].Key, &rep.Cells[i], false})
@@ -195,7 +191,7 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures int64
 		}
 	}
 	if len(cells) > 0 {
-		figures = figs.sum()
+		figures = sql.NullInt64{Int64: figs.sum(), Valid: true}
 	}
 	return p.array(), f.array(), engine, figures
 }
