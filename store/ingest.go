@@ -120,11 +120,10 @@ func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data [
 		switch {
 		case err == nil:
 			p.known = true
-			// Put back an archive file lost with a crash of the machine.
-			if !s.archiveHas(p.sha, p.size) {
-				if err := s.archivePut(p.sha, data); err != nil {
-					p.err = err
-				}
+			// Put back an archive file lost with a crash of the machine
+			// (archivePut leaves a whole one alone).
+			if err := s.archivePut(p.sha, data); err != nil {
+				p.err = err
 			}
 			return p
 		case !errors.Is(err, sql.ErrNoRows):
