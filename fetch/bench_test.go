@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -59,18 +58,4 @@ func BenchmarkGet(b *testing.B) {
 		n = int64(b.N)
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "pages/s")
 	})
-}
-
-// BenchmarkParsePage reads the Shanghai report page for links.
-func BenchmarkParsePage(b *testing.B) {
-	data, err := os.ReadFile("fakesite/data/shanghai-bgt-2019.html")
-	if err != nil {
-		b.Skip(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for i := 0; i < b.N; i++ {
-		if _, err := ParsePage("http://www.example.gov.cn/a/b.html", data, "text/html"); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/pipeline"
-	"github.com/nianbao/nianbao/store/storetest"
+	"github.com/nianbao/nianbao/internal/storetest"
 )
 
 // benchCorpus is the size of the ingest benchmarks' batch;

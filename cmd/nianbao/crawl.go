@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/fetch"
-	"github.com/nianbao/nianbao/fetch/crawl"
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )

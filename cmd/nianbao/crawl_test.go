@@ -13,8 +13,8 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"github.com/nianbao/nianbao/fetch/crawl"
-	"github.com/nianbao/nianbao/fetch/fakesite"
+	"github.com/nianbao/nianbao/crawl"
+	"github.com/nianbao/nianbao/internal/fakesite"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/nianbao/nianbao/fetch/fakesite"
+	"github.com/nianbao/nianbao/internal/fakesite"
 )
 
 func init() {

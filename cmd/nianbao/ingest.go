@@ -22,7 +22,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/nianbao/nianbao/fetch/crawl"
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/store/storetest"
+	"github.com/nianbao/nianbao/internal/storetest"
 )
 
 // BenchmarkIngestCommand runs the nianbao binary as a user would, ingesting

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/store"
-	"github.com/nianbao/nianbao/store/storetest"
+	"github.com/nianbao/nianbao/internal/storetest"
 )
 
 // storeBuild builds the nianbao binary into a temporary folder.

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/store"
-	"github.com/nianbao/nianbao/store/storetest"
+	"github.com/nianbao/nianbao/internal/storetest"
 )
 
 // TestIngestWalkOrder checks the packed walker against filepath.WalkDir:

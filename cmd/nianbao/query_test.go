@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/extract/textutil"
-	"github.com/nianbao/nianbao/store/storetest"
+	"github.com/nianbao/nianbao/internal/storetest"
 )
 
 // storeFixture makes a database of the bundled samples and 40 generated

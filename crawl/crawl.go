@@ -358,7 +358,7 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 	var found []store.FrontierLink
 	isDoc := it.Kind == store.KindAttachment
 	if !resp.NotModified && it.Kind != store.KindAttachment {
-		page, err := fetch.ParsePage(resp.URL, resp.Body, resp.ContentType)
+		page, err := ParsePage(resp.URL, resp.Body, resp.ContentType)
 		if err != nil {
 			return c.failed(ctx, s, it, "unreadable page", err)
 		}
@@ -427,7 +427,7 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 }
 
 // links turns what a page offers into frontier links on the allowed hosts.
-func (c *crawler) links(s *siteRun, it store.FrontierItem, page *fetch.Page) []store.FrontierLink {
+func (c *crawler) links(s *siteRun, it store.FrontierItem, page *Page) []store.FrontierLink {
 	var out []store.FrontierLink
 	offsite := 0
 	add := func(u, kind, title string) {
@@ -448,7 +448,7 @@ func (c *crawler) links(s *siteRun, it store.FrontierItem, page *fetch.Page) []s
 		}
 		for _, r := range page.Reports {
 			kind := store.KindPage
-			if fetch.IsAttachment(r.URL) {
+			if IsAttachment(r.URL) {
 				kind = store.KindAttachment
 			}
 			add(r.URL, kind, r.Text)

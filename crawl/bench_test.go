@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao"
-	"github.com/nianbao/nianbao/fetch/fakesite"
+	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
@@ -158,4 +158,18 @@ func vmHWM() int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkParsePage reads the Shanghai report page for links.
+func BenchmarkParsePage(b *testing.B) {
+	data, err := os.ReadFile("../testdata/samples/shanghai-bgt-2019.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		if _, err := ParsePage("http://www.example.gov.cn/a/b.html", data, "text/html"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/fetch"
-	"github.com/nianbao/nianbao/fetch/fakesite"
+	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/store"
 )
 
