@@ -104,7 +104,7 @@ type Finding struct {
 	Detail string   `json:"detail"`
 }
 
-// Rules of template.md that one report can be checked against.
+// Rules of docs/template.md that one report can be checked against.
 const (
 	RuleBalance      = "t3.balance"       // rule 1: new + carried = outcome_total + carry_forward
 	RuleOutcomeSum   = "t3.outcome_sum"   // rule 2: outcome_total = sum of outcome rows

@@ -3,7 +3,7 @@ package nianbao
 import "testing"
 
 func TestSchemaSizes(t *testing.T) {
-	// Counted off template.md: table 二 2019 = 2×3 + 4×3 + 2 + 2 = 22 cells,
+	// Counted off docs/template.md: table 二 2019 = 2×3 + 4×3 + 2 + 2 = 22 cells,
 	// 2021 = 2×3 + 3 + 1 = 10; table 三 = 7 columns × (23 or 25 rows);
 	// table 四 = 3 × 5.
 	cases := []struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/ingest"
 	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
@@ -35,7 +36,7 @@ func noParse(_ context.Context, source string, data []byte, _ pipeline.Options) 
 func BenchmarkCrawl(b *testing.B) {
 	for _, mode := range []struct {
 		name  string
-		parse store.ParseFunc
+		parse ingest.ParseFunc
 	}{{"pipeline", nil}, {"noparse", noParse}} {
 		b.Run(mode.name, func(b *testing.B) {
 			big := &fakesite.Big{Listings: 20, PerListing: 50}
@@ -45,12 +46,14 @@ func BenchmarkCrawl(b *testing.B) {
 			var pages int
 			var elapsed time.Duration
 			for i := 0; i < b.N; i++ {
-				st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{Parse: mode.parse})
+				st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
 				start := time.Now()
-				res, err := Run(ctx, st, []Site{{Start: srv.URL + fakesite.BigColumn}}, testConfig(b, 0))
+				cfg := testConfig(b, 0)
+				cfg.Parse = mode.parse
+				res, err := Run(ctx, st, []Site{{Start: srv.URL + fakesite.BigColumn}}, cfg)
 				elapsed += time.Since(start)
 				st.Close()
 				if err != nil {

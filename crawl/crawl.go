@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/fetch"
+	"github.com/nianbao/nianbao/ingest"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -53,6 +54,8 @@ type Config struct {
 	// at once.
 	Workers  int
 	Parallel int
+	// Parse reads a document; nil means the pipeline (tests replace it).
+	Parse ingest.ParseFunc
 	// Progress, if set, gets one line per document and failure.
 	Progress io.Writer
 	Log      *slog.Logger
@@ -388,8 +391,9 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 			outcome = "unchanged"
 		}
 		if outcome == "new" || outcome == "changed" {
-			out, err := c.st.Ingest(ctx, store.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
-				ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()}})
+			out, err := ingest.One(ctx, c.st, ingest.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
+				ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()}},
+				ingest.Options{Parse: c.cfg.Parse})
 			if err != nil {
 				if ctx.Err() != nil {
 					return false

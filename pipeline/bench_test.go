@@ -4,13 +4,22 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"testing"
 )
 
-// The benchmarks run at the GC settings of the parse command (TuneGC);
-// GOGC=100 in the environment measures Go's default instead.
-func init() { TuneGC(ReadGC) }
+// The benchmarks run at the GC settings of the parse command (readGC and
+// readLimit in cmd/nianbao/gc.go); GOGC=100 in the environment measures
+// Go's default instead.
+func init() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(200 << 20)
+	}
+}
 
 // benchFile measures the whole read of one document: sniffing, extraction,
 // parsing, checks. It reports reports/s and allocations per report.

@@ -17,13 +17,13 @@ func (s *Store) archivePath(sha string) string {
 }
 
 // archiveHas reports whether the archive holds a file of the right size for
-// sha (a cheap check; Load verifies the hash).
+// sha (a cheap check; ArchiveGet verifies the hash).
 func (s *Store) archiveHas(sha string, size int64) bool {
 	fi, err := os.Stat(s.archivePath(sha))
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == size
 }
 
-// archivePut stores data under its hash, writing the file in place: one
+// ArchivePut stores data under its hash, writing the file in place: one
 // create, one write, one close (a temporary file renamed into place cost
 // three more system calls and a second directory entry).
 // A file cut short by a crash is found by its size (archiveHas, before a
@@ -31,7 +31,10 @@ func (s *Store) archiveHas(sha string, size int64) bool {
 // stores the document anew since its row never committed; ArchiveGet
 // checks the hash of what it reads in any case. Two workers writing the
 // same bytes at once write the same bytes at the same offsets.
-func (s *Store) archivePut(sha string, data []byte) error {
+func (s *Store) ArchivePut(sha string, data []byte) error {
+	if s.db == nil {
+		return fmt.Errorf("archive %s: the store is open read-only", sha)
+	}
 	if s.archiveHas(sha, int64(len(data))) {
 		return nil // never truncated under a reader's feet
 	}

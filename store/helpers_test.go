@@ -1,118 +1,17 @@
 package store
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"database/sql"
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/storetest"
 	"github.com/nianbao/nianbao/pipeline"
 )
-
-// fakeParse reads the tiny line format of fakeDoc, so that store tests do
-// not depend on the parser: "agency=…", "year=…", "status=…", "format=…", "template=…",
-// "cell KEY=VALUE" (VALUE "-" is a blank cell), "extra KEY=VALUE",
-// "finding RULE KEY…", "section N=TEXT", "panic". Every canonical cell of the
-// template is present, blank unless given.
-func fakeParse(_ context.Context, source string, data []byte, _ pipeline.Options) *nianbao.Report {
-	rep := &nianbao.Report{Source: source, Format: nianbao.FormatText, Parser: nianbao.ParserVersion,
-		Status: nianbao.StatusOK, Sections: map[string]string{}}
-	if !bytes.HasPrefix(data, []byte("FAKE\n")) {
-		rep.Status, rep.Error = nianbao.StatusError, "not a fake report"
-		return rep
-	}
-	given := map[string]*float64{}
-	var extra []nianbao.Cell
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		head, rest, _ := strings.Cut(line, " ")
-		k, v, _ := strings.Cut(rest, "=")
-		switch {
-		case line == "panic":
-			panic("fake parser told to panic")
-		case strings.HasPrefix(line, "sleep="):
-			d, _ := time.ParseDuration(strings.TrimPrefix(line, "sleep="))
-			time.Sleep(d)
-		case strings.HasPrefix(line, "agency="):
-			rep.Agency = strings.TrimPrefix(line, "agency=")
-		case strings.HasPrefix(line, "year="):
-			rep.Year, _ = strconv.Atoi(strings.TrimPrefix(line, "year="))
-		case strings.HasPrefix(line, "status="):
-			rep.Status = nianbao.Status(strings.TrimPrefix(line, "status="))
-			if rep.Status != nianbao.StatusOK && rep.Status != nianbao.StatusFindings {
-				rep.Reason = "fake reason: " + string(rep.Status)
-			}
-		case strings.HasPrefix(line, "format="):
-			rep.Format = nianbao.Format(strings.TrimPrefix(line, "format="))
-		case strings.HasPrefix(line, "template="):
-			rep.Template = nianbao.Template(strings.TrimPrefix(line, "template="))
-		case head == "cell" || head == "extra":
-			var val *float64
-			if v != "-" {
-				f, err := strconv.ParseFloat(v, 64)
-				if err != nil {
-					panic(err)
-				}
-				val = &f
-			}
-			if head == "cell" {
-				given[k] = val
-			} else {
-				extra = append(extra, nianbao.Cell{Key: k, Label: "额外 " + k, Value: val, Raw: v,
-					Source: &nianbao.Provenance{Table: 1, Row: 30, Col: 2, Raw: v, Engine: "fake"}})
-			}
-		case head == "finding":
-			f := strings.Fields(rest)
-			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: f[0], Cells: f[1:], Detail: "fake " + f[0]})
-		case head == "section":
-			rep.Sections[k] = v
-		}
-	}
-	if rep.Template == "" && (rep.Status == nianbao.StatusOK || rep.Status == nianbao.StatusFindings) {
-		rep.Template = nianbao.Template2019
-	}
-	for i, f := range nianbao.Schema(rep.Template) {
-		c := nianbao.Cell{Key: f.Key, Source: &nianbao.Provenance{Table: f.Table - 2, Row: i / 7, Col: i % 7, Engine: "fake"}}
-		if v, ok := given[f.Key]; ok && v != nil {
-			c.Value = v
-			c.Raw = strconv.FormatFloat(*v, 'f', -1, 64)
-			c.Source.Raw = c.Raw
-		} else {
-			c.Blank = "blank"
-		}
-		if f.Key == "t3.new.natural" && c.Value != nil && *c.Value == 13 {
-			// A figure with every flag, for the full cell statement.
-			c.Uncertain = "fake doubt"
-			c.Unit = "件"
-			c.Source.Page, c.Source.Box = 3, &nianbao.Box{X0: 1, Y0: 2, X1: 3, Y1: 4}
-		}
-		rep.Cells = append(rep.Cells, c)
-	}
-	rep.Extra = extra
-	if len(rep.Findings) > 0 && rep.Status == nianbao.StatusOK {
-		rep.Status = nianbao.StatusFindings
-	}
-	return rep
-}
-
-// fakeDoc writes a document in the fake format.
-func fakeDoc(agency string, year int, lines ...string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "FAKE\nagency=%s\nyear=%d\n", agency, year)
-	for _, l := range lines {
-		b.WriteString(l + "\n")
-	}
-	return []byte(b.String())
-}
 
 // fixedClock gives time stamps a test controls.
 type fixedClock struct{ t time.Time }
@@ -121,7 +20,7 @@ func (c *fixedClock) now() time.Time { return c.t }
 
 func openFake(t testing.TB, clock *fixedClock) *Store {
 	t.Helper()
-	opt := Options{Parse: fakeParse}
+	var opt Options
 	if clock != nil {
 		opt.Now = clock.now
 	}
@@ -138,7 +37,7 @@ func openFake(t testing.TB, clock *fixedClock) *Store {
 func ingester(t *testing.T, s *Store) func(source string, data []byte) Outcome {
 	return func(source string, data []byte) Outcome {
 		t.Helper()
-		out, err := s.Ingest(context.Background(), Input{Source: source, Data: data})
+		out, err := s.ingest(context.Background(), Input{Source: source, Data: data})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,52 +45,54 @@ func ingester(t *testing.T, s *Store) func(source string, data []byte) Outcome {
 	}
 }
 
-// dump returns every row of the store's tables as text, ordered, so that
-// two states can be compared. Columns in skip are left out.
-func dump(t testing.TB, db *sql.DB, skip ...string) string {
-	t.Helper()
-	skipped := map[string]bool{}
-	for _, s := range skip {
-		skipped[s] = true
-	}
-	var out strings.Builder
-	for _, table := range []string{"documents", "document_sources", "reports", "cells", "findings", "sections", "fields", "schema_migrations"} {
-		rows, err := db.Query(`SELECT * FROM ` + table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var parts []string
-			for i, c := range cols {
-				if skipped[table+"."+c] {
-					continue
-				}
-				parts = append(parts, fmt.Sprintf("%s=%v", c, vals[i]))
-			}
-			lines = append(lines, strings.Join(parts, " "))
-		}
-		rows.Close()
-		sort.Strings(lines)
-		fmt.Fprintf(&out, "## %s (%d)\n%s\n", table, len(lines), strings.Join(lines, "\n"))
-	}
-	return out.String()
+// The fake parser and the dumps are shared with the ingest package's tests.
+var (
+	fakeParse = storetest.FakeParse
+	fakeDoc   = storetest.FakeDoc
+	dump      = storetest.Dump
+	count     = storetest.Count
+)
+
+// Input is one document for the store's tests.
+type Input struct {
+	Source string
+	Data   []byte
+	Fetch  *Fetch
 }
 
-func count(t testing.TB, db *sql.DB, q string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
+// testParse reads the documents of the store's tests: fakeParse, unless a
+// test replaces it (setParse).
+var testParse = fakeParse
+
+func setParse(t testing.TB, parse func(context.Context, string, []byte, pipeline.Options) *nianbao.Report) {
+	testParse = parse
+	t.Cleanup(func() { testParse = fakeParse })
+}
+
+// prepareDoc does what package ingest does before the writer — hash, look
+// up, archive, parse — since these tests cannot import it (it imports this
+// package).
+func (s *Store) prepareDoc(ctx context.Context, source string, fetch *Fetch, data []byte, reparse int64) *Doc {
+	sum := sha256.Sum256(data)
+	d := &Doc{Source: source, Fetch: fetch, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Reparse: reparse}
+	if reparse == 0 {
+		known, err := s.Known(ctx, d.SHA256)
+		if err == nil {
+			err = s.ArchivePut(d.SHA256, data)
+		}
+		if err != nil || known {
+			d.Known, d.Err = known, err
+			return d
+		}
 	}
-	return n
+	if err := d.SetReport(testParse(ctx, source, data, pipeline.Options{SHA256: d.SHA256})); err != nil {
+		d.Err = err
+	}
+	return d
+}
+
+// ingest writes one document in a transaction of its own, as ingest.One
+// does.
+func (s *Store) ingest(ctx context.Context, in Input) (Outcome, error) {
+	return s.Write(ctx, s.prepareDoc(ctx, in.Source, in.Fetch, in.Data, 0))
 }

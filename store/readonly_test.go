@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/nianbao/nianbao/pipeline"
 )
 
 // A read-only store must refuse every way of writing that SQL offers, even
@@ -13,11 +16,11 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ro.db")
-	s, err := Open(ctx, path, Options{Parse: fakeParse})
+	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest(ctx, Input{Source: "a", Data: fakeDoc("甲", 2023, "cell t3.new.total=5", "section 1=一段文字内容")}); err != nil {
+	if _, err := s.ingest(ctx, Input{Source: "a", Data: fakeDoc("甲", 2023, "cell t3.new.total=5", "section 1=一段文字内容")}); err != nil {
 		t.Fatal(err)
 	}
 	before := dump(t, s.Reader())
@@ -28,8 +31,18 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	if _, err := ro.Ingest(ctx, Input{Source: "b", Data: []byte("x")}); err == nil {
-		t.Fatal("Ingest on a read-only store succeeded")
+	d := &Doc{Source: "b", SHA256: fmt.Sprintf("%064x", 1), Size: 1}
+	if err := d.SetReport(fakeParse(ctx, "b", fakeDoc("乙", 2023), pipeline.Options{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro.Write(ctx, d); err == nil {
+		t.Fatal("Write on a read-only store succeeded")
+	}
+	if _, err := ro.NewWriter(ctx); err == nil {
+		t.Fatal("NewWriter on a read-only store succeeded")
+	}
+	if err := ro.ArchivePut(d.SHA256, []byte("x")); err == nil {
+		t.Fatal("ArchivePut on a read-only store succeeded")
 	}
 	evil := filepath.Join(dir, "evil.db")
 	attacks := []string{
@@ -89,7 +102,7 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	}
 	ro.Close()
 
-	s, err = Open(ctx, path, Options{Parse: fakeParse})
+	s, err = Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,13 +66,13 @@ func TestCellsStoredExactly(t *testing.T) {
 	one := 1.0
 	rep.Extra = append(rep.Extra, nianbao.Cell{Key: "t3.x.", Value: &one}, nianbao.Cell{Key: "", Value: &one}, nianbao.Cell{Key: "", Value: &one})
 
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{
-		Parse: func(context.Context, string, []byte, pipeline.Options) *nianbao.Report { return rep }})
+	setParse(t, func(context.Context, string, []byte, pipeline.Options) *nianbao.Report { return rep })
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	out, err := s.Ingest(context.Background(), Input{Source: "x", Data: []byte("x")})
+	out, err := s.ingest(context.Background(), Input{Source: "x", Data: []byte("x")})
 	if err != nil || out.Result != ResultNew {
 		t.Fatalf("%+v %v", out, err)
 	}
@@ -168,92 +168,11 @@ func TestCellsStoredExactly(t *testing.T) {
 	}
 }
 
-// Sections are indexed at commit, all of a transaction at once; the index
-// must match the sections table after batches, a refused document, and a
-// reparse that replaces sections written earlier in the same transaction.
-func TestSectionsIndexedAtCommit(t *testing.T) {
-	ctx := context.Background()
-	s := openFake(t, nil)
-	check := func(when string) {
-		t.Helper()
-		if _, err := s.db.Exec(`INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
-			t.Fatalf("%s: sections_fts does not match sections: %v", when, err)
-		}
-	}
-	match := func(term string) int {
-		t.Helper()
-		return count(t, s.Reader(), `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?`, term)
-	}
-	if _, err := s.db.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON findings WHEN new.rule = 'boom'
-		BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`); err != nil {
-		t.Fatal(err)
-	}
-	var docs [][]byte
-	for i := range 40 {
-		lines := []string{"cell t3.new.total=" + strconv.Itoa(i), "section 1=第" + strconv.Itoa(i) + "号机关的政府信息公开工作", "section 5=旧的复议诉讼说明"}
-		if i == 7 {
-			lines = append(lines, "finding boom")
-		}
-		docs = append(docs, fakeDoc("机关"+strconv.Itoa(i), 2023, lines...))
-	}
-	items := func(yield func(Item) bool) {
-		for i, d := range docs {
-			if !yield(Item{Source: strconv.Itoa(i), Load: func() ([]byte, error) { return d, nil }}) {
-				return
-			}
-		}
-	}
-	var failed int
-	if err := s.IngestBatch(ctx, items, BatchOptions{TxDocs: 15, OnOutcome: func(o Outcome) {
-		if o.Result == ResultFailed {
-			failed++
-		}
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	check("after a batch")
-	if failed != 1 || match("政府信息公开") != 39 || match("第7号机关") != 0 || match("第12号机关") != 1 || match("复议诉讼说明") != 39 {
-		t.Fatalf("failed %d, matches %d %d %d %d", failed, match("政府信息公开"), match("第7号机关"), match("第12号机关"), match("复议诉讼说明"))
-	}
-
-	// Reparse everything in one transaction with a parser that rewrites
-	// section 五; the document of 机关3 is refused this time, after others
-	// of its transaction had their sections replaced.
-	s.parse = func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
-		rep := fakeParse(ctx, source, data, opt)
-		rep.Sections["5"] = "新的复议诉讼说明，" + rep.Agency
-		if rep.Agency == "机关3" {
-			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: "boom"})
-		}
-		return rep
-	}
-	failed = 0
-	if err := s.Reparse(ctx, ReparseOptions{All: true, BatchOptions: BatchOptions{TxDocs: 1000, OnOutcome: func(o Outcome) {
-		if o.Result == ResultFailed {
-			failed++
-		}
-	}}}); err != nil {
-		t.Fatal(err)
-	}
-	check("after a reparse")
-	if failed != 1 || match("新的复议诉讼") != 38 || match("旧的复议诉讼") != 1 || match("政府信息公开") != 39 {
-		t.Fatalf("failed %d, matches new %d old %d all %d", failed, match("新的复议诉讼"), match("旧的复议诉讼"), match("政府信息公开"))
-	}
-	// A single ingest indexes at its commit too.
-	if _, err := s.Ingest(ctx, Input{Source: "one", Data: fakeDoc("单独", 2023, "section 6=单独收到的文字")}); err != nil {
-		t.Fatal(err)
-	}
-	check("after a single ingest")
-	if match("单独收到") != 1 {
-		t.Fatal("a single ingest was not indexed")
-	}
-}
-
 // The integrity check the test above relies on does see a section missing
 // from the index.
 func TestSectionsIntegrityCheckSeesGaps(t *testing.T) {
 	s := openFake(t, nil)
-	if _, err := s.Ingest(context.Background(), Input{Source: "a", Data: fakeDoc("甲", 2023, "section 1=一段文字内容")}); err != nil {
+	if _, err := s.ingest(context.Background(), Input{Source: "a", Data: fakeDoc("甲", 2023, "section 1=一段文字内容")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.db.Exec(`INSERT INTO sections(report_id, section, text) SELECT id, '9', '没有索引的文字' FROM reports`); err != nil {
@@ -277,14 +196,14 @@ func TestSectionsReparsedInTheirTransaction(t *testing.T) {
 	}
 	// The same bytes read three ways.
 	var text []string
-	s.parse = func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+	setParse(t, func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
 		rep := fakeParse(ctx, source, data, opt)
 		rep.Sections["1"] = text[0]
 		if len(text) > 1 {
 			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: text[1]})
 		}
 		return rep
-	}
+	})
 	w, err := s.begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -297,7 +216,7 @@ func TestSectionsReparsedInTheirTransaction(t *testing.T) {
 	write := func(source string, data []byte, reparse int64, sec ...string) Outcome {
 		t.Helper()
 		text = sec
-		out, err := w.writeItem(s.prepare(ctx, source, nil, data, reparse))
+		out, err := w.writeItem(s.prepareDoc(ctx, source, nil, data, reparse))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +251,7 @@ func TestSectionsReparsedInTheirTransaction(t *testing.T) {
 func TestSectionsMigratedFromTrigger(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	s, err := Open(ctx, path, Options{Parse: fakeParse})
+	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,14 +270,14 @@ func TestSectionsMigratedFromTrigger(t *testing.T) {
 	}
 	s.Close()
 
-	if s, err = Open(ctx, path, Options{Parse: fakeParse}); err != nil {
+	if s, err = Open(ctx, path, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	if n := count(t, s.Reader(), `SELECT count(*) FROM sqlite_schema WHERE name = 'sections_ai'`); n != 0 {
 		t.Fatal("migration 0004 left the insert trigger")
 	}
-	if _, err := s.Ingest(ctx, Input{Source: "new", Data: fakeDoc("甲", 2023, "section 1=迁移之后写入的文字")}); err != nil {
+	if _, err := s.ingest(ctx, Input{Source: "new", Data: fakeDoc("甲", 2023, "section 1=迁移之后写入的文字")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.db.Exec(`INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)`); err != nil {

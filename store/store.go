@@ -28,12 +28,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/nianbao/nianbao"
-	"github.com/nianbao/nianbao/pipeline"
 )
-
-// ParseFunc reads one document into a report, as pipeline.Read does;
-// Options.Parse replaces the pipeline in tests.
-type ParseFunc func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report
 
 // Options tune Open.
 type Options struct {
@@ -41,8 +36,6 @@ type Options struct {
 	// with mode=ro, PRAGMA query_only and an authorizer that allows reads
 	// alone, so that SQL from a user cannot write. Migrations are not run.
 	ReadOnly bool
-	// Parse reads a document; nil means pipeline.Read.
-	Parse ParseFunc
 	// Now gives the time stamps; nil means time.Now.
 	Now func() time.Time
 }
@@ -63,7 +56,6 @@ type Store struct {
 	// worker asks for every document, and preparing the query each time
 	// was two thirds of the lookup.
 	known *sql.Stmt
-	parse ParseFunc
 	now   func() time.Time
 }
 
@@ -124,10 +116,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{path: abs, archive: ArchiveDir(abs), parse: opt.Parse, now: opt.Now}
-	if s.parse == nil {
-		s.parse = pipeline.Read
-	}
+	s := &Store{path: abs, archive: ArchiveDir(abs), now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}

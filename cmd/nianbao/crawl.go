@@ -12,15 +12,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/crawl"
-	"github.com/nianbao/nianbao/pipeline"
+	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/store"
 )
 
 func init() {
 	register(command{Name: "crawl", Summary: "find and fetch the annual reports of government sites into the database", Run: runCrawl,
-		GC: pipeline.StoreGC})
+		GC: storeGC})
 }
 
 func runCrawl(ctx context.Context, env *Env, args []string) error {

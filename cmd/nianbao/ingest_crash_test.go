@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/store"
 	"github.com/nianbao/nianbao/internal/storetest"
+	"github.com/nianbao/nianbao/store"
 )
 
 // storeBuild builds the nianbao binary into a temporary folder.

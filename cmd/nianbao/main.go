@@ -14,8 +14,6 @@ import (
 	"runtime/pprof"
 	"sort"
 	"syscall"
-
-	"github.com/nianbao/nianbao/pipeline"
 )
 
 // Env is what a subcommand talks to; tests give it buffers.
@@ -35,7 +33,7 @@ type command struct {
 	// Run executes the subcommand. It returns the process exit code; an
 	// error is printed to stderr and means exit 1 unless it is an exitError.
 	Run func(ctx context.Context, env *Env, args []string) error
-	// GC is the batch GC setting of the command (pipeline.TuneGC);
+	// GC is the batch GC setting of the command (tuneGC);
 	// 0 leaves Go's defaults.
 	GC int
 }
@@ -66,7 +64,7 @@ func main() { os.Exit(runMain()) }
 // runMain is main until the exit code, so that deferred calls run.
 func runMain() int {
 	if len(os.Args) > 1 && commands[os.Args[1]].GC != 0 {
-		pipeline.TuneGC(commands[os.Args[1]].GC)
+		tuneGC(commands[os.Args[1]].GC)
 	}
 	// $NIANBAO_CPUPROFILE writes a CPU profile of the whole command, for
 	// measuring ingest and parse as users run them (go tool pprof FILE).

@@ -12,12 +12,13 @@ import (
 	"strings"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/ingest"
 	"github.com/nianbao/nianbao/pipeline"
 )
 
 func init() {
 	register(command{Name: "parse", Summary: "read report files and print their figures (JSON Lines with --json)", Run: runParse,
-		GC: pipeline.ReadGC})
+		GC: readGC})
 }
 
 func runParse(ctx context.Context, env *Env, args []string) error {
@@ -45,8 +46,7 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	// runs spilled to temporary files, so memory does not grow with it.
 	var walkErr error
 	files := func(yield func(string) bool) {
-		w := &walker{sorted: true, spill: os.TempDir(), each: yield}
-		walkErr = w.walk(fl.Args())
+		walkErr = ingest.Files(fl.Args(), os.TempDir(), yield)
 	}
 	err := forEachReport(ctx, files, *workers, func(rep *nianbao.Report) error {
 		n++
@@ -73,49 +73,20 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// forEachReport parses the files with a few workers and hands the reports
-// to emit in input order. At most 2×workers documents are in flight, so
-// memory does not grow with the number of files.
+// forEachReport parses the files with a few workers (ingest.Ordered) and
+// hands the reports to emit in input order. At most 2×workers documents
+// are in flight, so memory does not grow with the number of files.
 func forEachReport(ctx context.Context, paths iter.Seq[string], workers int, emit func(*nianbao.Report) error) error {
-	workers = max(workers, 1)
-	type slot struct{ ch chan *nianbao.Report }
-	queue := make(chan slot, 2*workers)
-	jobs := make(chan struct {
-		path string
-		out  chan *nianbao.Report
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	reps := ingest.Ordered(ctx, paths, workers, 2*workers, func(ctx context.Context, path string) *nianbao.Report {
+		return pipeline.ReadFile(ctx, path, pipeline.Options{})
 	})
-	for range workers {
-		go func() {
-			for j := range jobs {
-				j.out <- pipeline.ReadFile(ctx, j.path, pipeline.Options{})
-			}
-		}()
-	}
-	go func() {
-		defer close(queue)
-		defer close(jobs)
-		for p := range paths {
-			s := slot{ch: make(chan *nianbao.Report, 1)}
-			select {
-			case queue <- s:
-			case <-ctx.Done():
-				return
-			}
-			jobs <- struct {
-				path string
-				out  chan *nianbao.Report
-			}{p, s.ch}
-		}
-	}()
-	for s := range queue {
-		rep := <-s.ch
+	for rep := range reps {
 		if err := emit(rep); err != nil {
-			// Drain so the workers finish.
-			go func() {
-				for s := range queue {
-					<-s.ch
-				}
-			}()
+			cancel()
+			for range reps {
+			}
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package ingest
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nianbao/nianbao/store"
 	"github.com/nianbao/nianbao/internal/storetest"
+	"github.com/nianbao/nianbao/store"
 )
 
 // TestIngestWalkOrder checks the packed walker against filepath.WalkDir:
@@ -73,7 +73,7 @@ func TestIngestWalkOrder(t *testing.T) {
 	for _, run := range []int{dirRun, 1, 2, 3} {
 		dirRun = run
 		var got []string
-		if err := ingestWalk([]string{in}, st, func(p string) bool { got = append(got, p); return true }); err != nil {
+		if err := Walk([]string{in}, st, func(p string) bool { got = append(got, p); return true }); err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(got, want) {
@@ -82,12 +82,12 @@ func TestIngestWalkOrder(t *testing.T) {
 		if !slices.Contains(got, filepath.Join(in, "link.txt")) || slices.Contains(got, filepath.Join(in, "linkdir", "1.txt")) {
 			t.Errorf("links: %q", got)
 		}
-		if n, err := ingestCount([]string{in}, st); err != nil || n != len(want) {
+		if n, err := Count([]string{in}, st); err != nil || n != len(want) {
 			t.Errorf("count %d, %v; want %d", n, err, len(want))
 		}
 		// Stopping midway stops the walk of every path given.
 		var some []string
-		err = ingestWalk([]string{in, in}, st, func(p string) bool { some = append(some, p); return len(some) < 4 })
+		err = Walk([]string{in, in}, st, func(p string) bool { some = append(some, p); return len(some) < 4 })
 		if err != nil || !slices.Equal(some, want[:4]) {
 			t.Errorf("stopped walk in runs of %d: %q, %v", run, some, err)
 		}
@@ -99,7 +99,7 @@ func TestIngestWalkOrder(t *testing.T) {
 	// A file given by name is given as is, a missing one too (it is
 	// reported as a failed document).
 	got = nil
-	ingestWalk([]string{filepath.Join(in, "b.txt"), filepath.Join(in, "nope")}, st, func(p string) bool { got = append(got, p); return true })
+	Walk([]string{filepath.Join(in, "b.txt"), filepath.Join(in, "nope")}, st, func(p string) bool { got = append(got, p); return true })
 	if !slices.Equal(got, []string{filepath.Join(in, "b.txt"), filepath.Join(in, "nope")}) {
 		t.Errorf("named files: %q", got)
 	}
@@ -108,7 +108,7 @@ func TestIngestWalkOrder(t *testing.T) {
 		locked := filepath.Join(in, "z", "y")
 		os.Chmod(locked, 0)
 		defer os.Chmod(locked, 0o755)
-		if err := ingestWalk([]string{in}, st, func(string) bool { return true }); err == nil {
+		if err := Walk([]string{in}, st, func(string) bool { return true }); err == nil {
 			t.Error("an unreadable folder gave no error")
 		}
 	}
@@ -139,7 +139,7 @@ func BenchmarkIngestWalk(b *testing.B) {
 	base, peak := ms.HeapAlloc, uint64(0)
 	for b.Loop() {
 		count := 0
-		err := ingestWalk([]string{dir}, st, func(string) bool {
+		err := Walk([]string{dir}, st, func(string) bool {
 			if count++; count%1000 == 0 {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)

@@ -1,4 +1,4 @@
-package pipeline
+package main
 
 import (
 	"os"
@@ -21,18 +21,18 @@ import (
 // a document that needs more than the limit is still read, the collector
 // then working harder (the runtime caps it at half the CPU) until it is done.
 const (
-	ReadGC  = 400 // batches that only read: parse
-	StoreGC = -1  // batches that also store: collect at storeLimit only
+	readGC  = 400 // batches that only read: parse
+	storeGC = -1  // batches that also store: collect at storeLimit only
 
 	readLimit  = 200 << 20 // soft: the collector works harder past it
 	storeLimit = 40 << 20
 )
 
-// TuneGC sets the GC percentage (ReadGC, or StoreGC: off) and the soft
+// tuneGC sets the GC percentage (readGC, or storeGC: off) and the soft
 // memory limit for a batch, unless GOGC or GOMEMLIMIT in the environment
-// say otherwise. The commands call it once at start; the read benchmarks
-// call it so that they measure what the parse command does.
-func TuneGC(percent int) {
+// say otherwise. main calls it once at start, for the command it runs;
+// pipeline's read benchmarks set the same values.
+func tuneGC(percent int) {
 	limit := int64(readLimit)
 	if percent < 0 {
 		limit = storeLimit

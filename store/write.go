@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -13,7 +11,6 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/nianbao/nianbao"
-	"github.com/nianbao/nianbao/pipeline"
 )
 
 // Fetch carries what an HTTP fetch said about a document.
@@ -24,14 +21,7 @@ type Fetch struct {
 	FetchedAt    time.Time
 }
 
-// Input is one document to ingest: its bytes and where they came from.
-type Input struct {
-	Source string // URL or path
-	Data   []byte
-	Fetch  *Fetch // nil for a local file
-}
-
-// Result says what ingesting a document did.
+// Result says what writing a document did.
 type Result string
 
 const (
@@ -68,105 +58,156 @@ type Outcome struct {
 	Err error
 }
 
-// Ingest stores one document: it is archived, parsed (unless the same bytes
-// are already stored) and written in one transaction. The crawler and the
-// batch ingest both come here, so a document is stored the same way
-// whichever way it arrives. A document that cannot be parsed is still stored,
-// with its status and reason; the error return is for storage failures.
-func (s *Store) Ingest(ctx context.Context, in Input) (Outcome, error) {
-	if s.db == nil {
-		return Outcome{}, errors.New("ingest: the store is open read-only")
+// Doc is one document for the writer. The caller (package ingest) hashes
+// and archives it and, unless its bytes were already stored, reads its
+// report and gives it with SetReport.
+type Doc struct {
+	Source string
+	Fetch  *Fetch // nil for a local file
+	SHA256 string
+	Size   int64
+	// Known says the bytes were stored already when the caller looked them
+	// up (Known): only the new sighting is written.
+	Known bool
+	// Reparse is the id of the archived document whose report this one
+	// replaces (ReparseList).
+	Reparse int64
+	// Err says why the document could not be read or archived: nothing is
+	// written, and the outcome is ResultFailed.
+	Err error
+
+	rep  *nianbao.Report // the report's own fields; its cells and sections are in rows
+	rows *rows
+}
+
+// SetReport gives the document its report. The rows the writer inserts are
+// encoded here, on the caller's goroutine, so that batch workers do that
+// work in parallel rather than the single writer; the document then keeps
+// the report's own fields only: a batch holds many documents between parse
+// and write, and the cells were most of their memory.
+func (d *Doc) SetReport(rep *nianbao.Report) error {
+	r, err := buildRows(rep)
+	if err != nil {
+		return fmt.Errorf("%s: %w", d.Source, err)
 	}
-	p := s.prepare(ctx, in.Source, in.Fetch, in.Data, 0)
-	if err := ctx.Err(); err != nil {
-		// A parse cut short must not be stored as the document's report.
-		return Outcome{Source: in.Source, SHA256: p.sha, Result: ResultFailed, Err: err}, fmt.Errorf("ingest %s: %w", in.Source, err)
+	slim := *rep
+	slim.Cells, slim.Extra, slim.Sections = nil, nil, nil
+	d.rep, d.rows = &slim, r
+	return nil
+}
+
+// Known reports whether a document with these bytes is stored.
+func (s *Store) Known(ctx context.Context, sha string) (bool, error) {
+	if s.known == nil {
+		return false, fmt.Errorf("look up %s: the store is open read-only", sha)
+	}
+	var one int
+	// Not cancellable: database/sql would start a goroutine per query to
+	// watch ctx, for a lookup of a few µs (batches check ctx themselves).
+	err := s.known.QueryRowContext(context.WithoutCancel(ctx), sha).Scan(&one)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, fmt.Errorf("look up %s: %w", sha, err)
+}
+
+// Write stores one document in a transaction of its own. A document that
+// could not be parsed is still stored, with its status and reason; the
+// error return is for storage failures.
+func (s *Store) Write(ctx context.Context, d *Doc) (Outcome, error) {
+	if s.db == nil {
+		return Outcome{}, errors.New("write: the store is open read-only")
 	}
 	var out Outcome
 	err := s.withTx(ctx, func(w *txWriter) error {
 		var err error
-		out, err = w.write(p)
+		out, err = w.write(d)
 		return err
 	})
 	if err != nil {
-		return Outcome{Source: in.Source, SHA256: p.sha, Result: ResultFailed, Err: err}, err
+		return Outcome{Source: d.Source, SHA256: d.SHA256, Result: ResultFailed, Err: err}, err
 	}
 	return out, nil
 }
 
-// prepared is a document ready for the writer: hashed, archived, parsed.
-type prepared struct {
-	source  string
-	fetch   *Fetch
-	sha     string
-	size    int64
-	known   bool            // already stored: rep is nil
-	rep     *nianbao.Report // nil when known or failed; without its cells and sections, which are in rows
-	rows    *rows           // rep's children, with rep
-	reparse int64           // the document id when re-parsing from the archive
-	err     error           // the document could not be read or archived
+// Writer writes the documents of a batch in transactions of many documents
+// on the store's single write connection: Write opens a transaction when
+// none is open, Commit ends it. While a Writer is open, the WAL is copied
+// back into the database from another connection after each commit (see
+// checkpointer).
+type Writer struct {
+	s    *Store
+	ctx  context.Context
+	tx   *txWriter
+	ckpt *checkpointer
 }
 
-// prepare does the work that needs no database write, so that batch
-// workers can run it in parallel: hash, look up, archive, parse.
-func (s *Store) prepare(ctx context.Context, source string, fetch *Fetch, data []byte, reparse int64) *prepared {
-	sum := sha256.Sum256(data)
-	p := &prepared{source: source, fetch: fetch, sha: hex.EncodeToString(sum[:]), size: int64(len(data)), reparse: reparse}
-	if reparse == 0 {
-		var one int
-		// Not cancellable: database/sql would start a goroutine per query to
-		// watch ctx, for a lookup of a few µs (the batch checks ctx itself).
-		err := s.known.QueryRowContext(context.WithoutCancel(ctx), p.sha).Scan(&one)
-		switch {
-		case err == nil:
-			p.known = true
-			// Put back an archive file lost with a crash of the machine
-			// (archivePut leaves a whole one alone).
-			if err := s.archivePut(p.sha, data); err != nil {
-				p.err = err
-			}
-			return p
-		case !errors.Is(err, sql.ErrNoRows):
-			p.err = fmt.Errorf("look up %s: %w", source, err)
-			return p
-		}
-		if err := s.archivePut(p.sha, data); err != nil {
-			p.err = fmt.Errorf("%s: %w", source, err)
-			return p
-		}
+// NewWriter starts a batch of writes. Close it when the batch ends.
+func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
+	if s.db == nil {
+		return nil, errors.New("write: the store is open read-only")
 	}
-	opt := pipeline.Options{SHA256: p.sha}
-	if fetch != nil {
-		opt.ContentType = fetch.ContentType
-	}
-	rep := s.parseSafe(ctx, source, data, opt)
-	if p.rows, p.err = buildRows(rep); p.err != nil {
-		p.err = fmt.Errorf("%s: %w", source, p.err)
-	}
-	// The writer needs the report's own fields only, its cells and
-	// sections being in rows now: a batch holds up to 64 documents a
-	// worker between parse and write, and the cells were most of them.
-	slim := *rep
-	slim.Cells, slim.Extra, slim.Sections = nil, nil, nil
-	p.rep = &slim
-	return p
+	w := &Writer{s: s, ctx: ctx}
+	// Without a checkpointer (it could not open its connection) the
+	// writer checkpoints as usual.
+	w.ckpt, _ = s.startCheckpointer(ctx)
+	return w, nil
 }
 
-// parseSafe runs the parser and turns a panic or a nil report into an error
-// report: one bad document never stops a batch.
-func (s *Store) parseSafe(ctx context.Context, source string, data []byte, opt pipeline.Options) (rep *nianbao.Report) {
-	defer func() {
-		if r := recover(); r != nil {
-			rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
-				Error: fmt.Sprintf("internal error reading %s: %v", source, r), Parser: nianbao.ParserVersion}
+// Write writes one document under a savepoint of the open transaction (one
+// is opened if needed), so that a document the database refuses (a
+// constraint, a value too big) is rolled back alone, reported as failed, and
+// the rest of the transaction stands. The error return is for what stops
+// the batch.
+func (w *Writer) Write(d *Doc) (Outcome, error) {
+	if w.tx == nil {
+		if w.ckpt != nil {
+			w.ckpt.beforeBegin()
 		}
-	}()
-	rep = s.parse(ctx, source, data, opt)
-	if rep == nil {
-		rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
-			Error: "the parser returned no report", Parser: nianbao.ParserVersion}
+		tx, err := w.s.begin(w.ctx)
+		if err != nil {
+			return Outcome{}, err
+		}
+		w.tx = tx
 	}
-	return rep
+	return w.tx.writeItem(d)
+}
+
+// Open reports whether a transaction is open: written documents wait for
+// Commit.
+func (w *Writer) Open() bool { return w.tx != nil }
+
+// Commit commits the open transaction, if any.
+func (w *Writer) Commit() error {
+	if w.tx == nil {
+		return nil
+	}
+	err := w.tx.commit()
+	w.tx = nil
+	if err != nil {
+		return err
+	}
+	if w.ckpt != nil {
+		w.ckpt.committed()
+	}
+	return nil
+}
+
+// Close rolls back a transaction left open and ends the batch.
+func (w *Writer) Close() error {
+	if w.tx != nil {
+		w.tx.rollback()
+		w.tx = nil
+	}
+	if w.ckpt != nil {
+		err := w.ckpt.stop()
+		w.ckpt = nil
+		return err
+	}
+	return nil
 }
 
 // txWriter writes prepared documents inside one transaction, keeping the
@@ -291,9 +332,9 @@ func (w *txWriter) queryRow(q string, args ...any) *sql.Row {
 // writeItem writes one document inside a savepoint, so that a document the
 // database refuses (a constraint, a value too big) is rolled back alone and
 // the rest of the transaction stands. Other errors are returned as fatal.
-func (w *txWriter) writeItem(p *prepared) (Outcome, error) {
-	if p.err != nil {
-		return Outcome{Source: p.source, SHA256: p.sha, Result: ResultFailed, Err: p.err}, nil
+func (w *txWriter) writeItem(p *Doc) (Outcome, error) {
+	if p.Err != nil {
+		return Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultFailed, Err: p.Err}, nil
 	}
 	if _, err := w.exec(`SAVEPOINT doc`); err != nil {
 		return Outcome{}, fmt.Errorf("savepoint: %w", err)
@@ -310,7 +351,7 @@ func (w *txWriter) writeItem(p *prepared) (Outcome, error) {
 			return Outcome{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 		}
 		if itemError(err) {
-			return Outcome{Source: p.source, SHA256: p.sha, Result: ResultFailed, Err: err}, nil
+			return Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultFailed, Err: err}, nil
 		}
 		return Outcome{}, err
 	}
@@ -341,40 +382,44 @@ type docError struct{ msg string }
 func (e *docError) Error() string { return e.msg }
 
 // write stores one prepared document in the current transaction.
-func (w *txWriter) write(p *prepared) (Outcome, error) {
-	if p.err != nil {
-		return Outcome{}, p.err
+func (w *txWriter) write(p *Doc) (Outcome, error) {
+	if p.Err != nil {
+		return Outcome{}, p.Err
 	}
-	out := Outcome{Source: p.source, SHA256: p.sha}
+	out := Outcome{Source: p.Source, SHA256: p.SHA256}
+	if p.rep == nil && !p.Known {
+		// SetReport was not called: a mistake of the caller, not of the document.
+		return out, fmt.Errorf("store %s: no report to store", p.Source)
+	}
 	var docID int64
-	err := w.queryRow(`SELECT id FROM documents WHERE sha256 = ?`, p.sha).Scan(&docID)
+	err := w.queryRow(`SELECT id FROM documents WHERE sha256 = ?`, p.SHA256).Scan(&docID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return out, fmt.Errorf("store %s: %w", p.source, err)
+		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
 	found := err == nil
 	switch {
-	case p.reparse != 0:
-		if !found || docID != p.reparse {
-			return out, &docError{fmt.Sprintf("reparse %s: document %d is no longer stored", p.source, p.reparse)}
+	case p.Reparse != 0:
+		if !found || docID != p.Reparse {
+			return out, &docError{fmt.Sprintf("reparse %s: document %d is no longer stored", p.Source, p.Reparse)}
 		}
 		return w.reparse(p, docID)
 	case found:
 		return w.seenAgain(p, docID)
-	case p.known:
+	case p.Known:
 		// Looked up as stored, but gone by now: it was deleted meanwhile.
-		return out, &docError{fmt.Sprintf("store %s: the document vanished while being ingested; ingest it again", p.source)}
+		return out, &docError{fmt.Sprintf("store %s: the document vanished while being ingested; ingest it again", p.Source)}
 	}
 
 	rep := p.rep
-	f := fetchArgs(p.fetch)
+	f := fetchArgs(p.Fetch)
 	res, err := w.exec(`INSERT INTO documents(sha256, size, format, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		p.sha, p.size, string(formatOf(rep)), p.source, w.now, w.now, f[0], f[1], f[2], f[3])
+		p.SHA256, p.Size, string(formatOf(rep)), p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
 	if err != nil {
-		return out, fmt.Errorf("store %s: document: %w", p.source, err)
+		return out, fmt.Errorf("store %s: document: %w", p.Source, err)
 	}
 	if docID, err = res.LastInsertId(); err != nil {
-		return out, fmt.Errorf("store %s: document: %w", p.source, err)
+		return out, fmt.Errorf("store %s: document: %w", p.Source, err)
 	}
 	if err := w.addSource(docID, p); err != nil {
 		return out, err
@@ -386,7 +431,7 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 	if versioned(rep) {
 		group, err := w.versionGroup(rep.Agency, rep.Year)
 		if err != nil {
-			return out, fmt.Errorf("store %s: %w", p.source, err)
+			return out, fmt.Errorf("store %s: %w", p.Source, err)
 		}
 		me := versionRow{parsed: true, format: string(formatOf(rep)), figures: p.rows.figures, prose: p.rows.prose}
 		var last *versionRow
@@ -416,19 +461,19 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version,
 		p.rows.figures, p.rows.prose, sameAs)
 	if err != nil {
-		return out, fmt.Errorf("store %s: report: %w", p.source, err)
+		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
 	}
 	repID, err := res.LastInsertId()
 	if err != nil {
-		return out, fmt.Errorf("store %s: report: %w", p.source, err)
+		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
 	}
 	if prev != nil {
 		if _, err := w.exec(`UPDATE reports SET superseded_by = ? WHERE id = ?`, repID, prev); err != nil {
-			return out, fmt.Errorf("store %s: versions: %w", p.source, err)
+			return out, fmt.Errorf("store %s: versions: %w", p.Source, err)
 		}
 	}
 	if err := w.writeChildren(repID, p.rows); err != nil {
-		return out, fmt.Errorf("store %s: %w", p.source, err)
+		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
 	out.Result = ResultNew
 	out.DocumentID, out.ReportID = docID, repID
@@ -453,70 +498,70 @@ func (w *txWriter) write(p *prepared) (Outcome, error) {
 }
 
 // seenAgain records another sighting of stored bytes.
-func (w *txWriter) seenAgain(p *prepared, docID int64) (Outcome, error) {
-	out := Outcome{Source: p.source, SHA256: p.sha, Result: ResultUnchanged, DocumentID: docID}
+func (w *txWriter) seenAgain(p *Doc, docID int64) (Outcome, error) {
+	out := Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultUnchanged, DocumentID: docID}
 	if _, err := w.exec(`UPDATE documents SET last_seen = ? WHERE id = ? AND last_seen <> ?`, w.now, docID, w.now); err != nil {
-		return out, fmt.Errorf("store %s: %w", p.source, err)
+		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
 	if err := w.addSource(docID, p); err != nil {
 		return out, err
 	}
 	if err := w.queryRow(`SELECT id FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID); err != nil {
-		return out, fmt.Errorf("store %s: report of document %d: %w", p.source, docID, err)
+		return out, fmt.Errorf("store %s: report of document %d: %w", p.Source, docID, err)
 	}
 	if err := w.describe(&out); err != nil {
-		return out, fmt.Errorf("store %s: %w", p.source, err)
+		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
 	return out, nil
 }
 
 // reparse replaces the report of an archived document with a fresh parse.
 // The report keeps its id, so versions keep their order.
-func (w *txWriter) reparse(p *prepared, docID int64) (Outcome, error) {
-	out := Outcome{Source: p.source, SHA256: p.sha, Result: ResultReparsed, DocumentID: docID}
+func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
+	out := Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultReparsed, DocumentID: docID}
 	rep := p.rep
 	var oldAgency sql.NullString
 	var oldYear sql.NullInt64
 	if err := w.queryRow(`SELECT id, agency, year FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID, &oldAgency, &oldYear); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	// The delete trigger takes a section out of sections_fts, so it must
 	// be there: a section of this transaction is indexed first.
 	if err := w.indexSectionsOf(out.ReportID); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	for _, q := range []string{`DELETE FROM cells WHERE report_id = ?`, `DELETE FROM findings WHERE report_id = ?`, `DELETE FROM sections WHERE report_id = ?`} {
 		if _, err := w.exec(q, out.ReportID); err != nil {
-			return out, fmt.Errorf("reparse %s: %w", p.source, err)
+			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
 	}
 	if _, err := w.exec(`UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
 		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL, figures = ?, prose = ?, same_as = NULL WHERE id = ?`,
 		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
 		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, p.rows.figures, p.rows.prose, out.ReportID); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	if err := w.writeChildren(out.ReportID, p.rows); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	// The report may have left one (agency, year) and joined another; both
 	// are numbered again, which re-points every report that pointed at it
 	// (superseded_by and same_as stay within an organ and year).
 	if oldAgency.Valid && oldYear.Valid {
 		if err := w.renumber(oldAgency.String, int(oldYear.Int64)); err != nil {
-			return out, fmt.Errorf("reparse %s: %w", p.source, err)
+			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
 	}
 	if rep.Agency != "" && rep.Year != 0 && (rep.Agency != oldAgency.String || int64(rep.Year) != oldYear.Int64) {
 		if err := w.renumber(rep.Agency, rep.Year); err != nil {
-			return out, fmt.Errorf("reparse %s: %w", p.source, err)
+			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
 	}
 	if err := w.describe(&out); err != nil {
-		return out, fmt.Errorf("reparse %s: %w", p.source, err)
+		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	return out, nil
 }
@@ -545,8 +590,8 @@ func (w *txWriter) describe(out *Outcome) error {
 	return nil
 }
 
-func (w *txWriter) addSource(docID int64, p *prepared) error {
-	f := fetchArgs(p.fetch)
+func (w *txWriter) addSource(docID int64, p *Doc) error {
+	f := fetchArgs(p.Fetch)
 	_, err := w.exec(`INSERT INTO document_sources(document_id, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
 		VALUES (?,?,?,?,?,?,?,?)
 		ON CONFLICT (document_id, source) DO UPDATE SET
@@ -556,9 +601,9 @@ func (w *txWriter) addSource(docID int64, p *prepared) error {
 			content_type = coalesce(excluded.content_type, content_type),
 			fetched_at = coalesce(excluded.fetched_at, fetched_at)
 		WHERE last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`,
-		docID, p.source, w.now, w.now, f[0], f[1], f[2], f[3])
+		docID, p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
 	if err != nil {
-		return fmt.Errorf("store %s: source: %w", p.source, err)
+		return fmt.Errorf("store %s: source: %w", p.Source, err)
 	}
 	return nil
 }

@@ -1,0 +1,122 @@
+// Package ingest brings documents into the store: it hashes each one,
+// archives its bytes, reads it with the pipeline on parallel workers (one
+// ordered pool, also used by `nianbao parse`), and hands the results to the
+// store's single writer in batched transactions, in input order. It also
+// reads archived documents again (Reparse) and walks folders for files.
+//
+// The store only persists; everything that reads a document is here, so
+// the store never imports the reader.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
+	"github.com/nianbao/nianbao/store"
+)
+
+// ParseFunc reads one document into a report, as pipeline.Read does;
+// Options.Parse replaces the pipeline in tests.
+type ParseFunc func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report
+
+// Options tune an ingest.
+type Options struct {
+	// Parse reads a document; nil means pipeline.Read.
+	Parse ParseFunc
+	// Workers parse in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// A transaction is committed after TxDocs documents or TxTime,
+	// whichever comes first (defaults 500 and 1s). A crash loses at most
+	// the open transaction, which the next run redoes.
+	TxDocs int
+	TxTime time.Duration
+	// OnOutcome is called for each document once its transaction has
+	// committed, from a single goroutine, in the order of the items.
+	OnOutcome func(store.Outcome)
+	// MaxSize refuses local files larger than this many bytes (0: no
+	// limit), so that one huge file cannot take the memory of a batch.
+	MaxSize int64
+}
+
+func (o *Options) parse() ParseFunc {
+	if o.Parse != nil {
+		return o.Parse
+	}
+	return pipeline.Read
+}
+
+// Input is one document given as bytes, with where it came from.
+type Input struct {
+	Source string // URL or path
+	Data   []byte
+	Fetch  *store.Fetch // nil for a local file
+}
+
+// One ingests one document in a transaction of its own: the crawler comes
+// here, the batch through Batch, so a document is stored the same way
+// whichever way it arrives. A document that cannot be parsed is still
+// stored, with its status and reason; the error return is for storage
+// failures and cancellation.
+func One(ctx context.Context, st *store.Store, in Input, opt Options) (store.Outcome, error) {
+	d := prepare(ctx, st, opt.parse(), in.Source, in.Fetch, in.Data, 0)
+	if err := ctx.Err(); err != nil {
+		// A parse cut short must not be stored as the document's report.
+		return store.Outcome{Source: in.Source, SHA256: d.SHA256, Result: store.ResultFailed, Err: err}, fmt.Errorf("ingest %s: %w", in.Source, err)
+	}
+	return st.Write(ctx, d)
+}
+
+// prepare does the work that needs no database write, so that batch
+// workers can run it in parallel: hash, look up, archive, parse, encode.
+// reparse is the id of an archived document read again (0 otherwise).
+func prepare(ctx context.Context, st *store.Store, parse ParseFunc, source string, fetch *store.Fetch, data []byte, reparse int64) *store.Doc {
+	sum := sha256.Sum256(data)
+	d := &store.Doc{Source: source, Fetch: fetch, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Reparse: reparse}
+	if reparse == 0 {
+		known, err := st.Known(ctx, d.SHA256)
+		if err != nil {
+			d.Err = fmt.Errorf("%s: %w", source, err)
+			return d
+		}
+		// A known document's archive file is put back if a crash of the
+		// machine lost it (ArchivePut leaves a whole one alone).
+		if err := st.ArchivePut(d.SHA256, data); err != nil {
+			d.Err = fmt.Errorf("%s: %w", source, err)
+			return d
+		}
+		if known {
+			d.Known = true
+			return d
+		}
+	}
+	opt := pipeline.Options{SHA256: d.SHA256}
+	if fetch != nil {
+		opt.ContentType = fetch.ContentType
+	}
+	if err := d.SetReport(parseSafe(ctx, parse, source, data, opt)); err != nil {
+		d.Err = err
+	}
+	return d
+}
+
+// parseSafe runs the parser and turns a panic or a nil report into an error
+// report: one bad document never stops a batch.
+func parseSafe(ctx context.Context, parse ParseFunc, source string, data []byte, opt pipeline.Options) (rep *nianbao.Report) {
+	defer func() {
+		if r := recover(); r != nil {
+			rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
+				Error: fmt.Sprintf("internal error reading %s: %v", source, r), Parser: nianbao.ParserVersion}
+		}
+	}()
+	rep = parse(ctx, source, data, opt)
+	if rep == nil {
+		rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
+			Error: "the parser returned no report", Parser: nianbao.ParserVersion}
+	}
+	return rep
+}
