@@ -29,10 +29,34 @@ type Block struct {
 // its origin through OriginRow/OriginCol, so Rows[r][c] is never nil and
 // every row has the same length.
 type Table struct {
-	Index  int           `json:"index"` // position among the document's tables (0-based)
-	Rows   [][]*GridCell `json:"rows"`
-	Engine string        `json:"engine,omitempty"` // e.g. "html", "text", "ledongthuc", "pdftotext", "ocr"
+	Index int           `json:"index"` // position among the document's tables (0-based)
+	Rows  [][]*GridCell `json:"rows"`
+	// Layout says how the cells were found; the parser reads a table by it
+	// (a blank text row is a heading, a blank grid row is data).
+	Layout LayoutKind `json:"layout,omitempty"`
+	// Engine is provenance only, e.g. "html", "text", "ledongthuc",
+	// "pdftotext", "pdftotext-layout", "ocr": the parser never reads it.
+	Engine string `json:"engine,omitempty"`
 }
+
+// LayoutKind is how an extractor found the cells of a table.
+type LayoutKind string
+
+const (
+	// LayoutUnknown: not said; the parser reads the table as a grid.
+	LayoutUnknown LayoutKind = ""
+	// LayoutGrid: cells printed as markup (HTML <td>, DOCX), spans declared.
+	LayoutGrid LayoutKind = "grid"
+	// LayoutText: columns of a text (tabs, pipes, runs of spaces, the text
+	// of `pdftotext -layout`); a blank cell is not printed at all, so a row
+	// of blanks cannot be told from a label on a line of its own.
+	LayoutText LayoutKind = "text"
+	// LayoutGlyphs: glyphs placed by their position into cells bounded by
+	// ruling lines (PDF: the native reader, poppler's words).
+	LayoutGlyphs LayoutKind = "glyphs"
+	// LayoutOCR: cells recognised from a page image.
+	LayoutOCR LayoutKind = "ocr"
+)
 
 // GridCell is one position of a table grid.
 type GridCell struct {

@@ -284,7 +284,7 @@ func relative(rw row, keys []string) ([]*nianbao.GridCell, bool) {
 // a header of the same grid, the row has empty cells of its own in the keyed
 // columns.
 func blankDataRow(rw row, m colMap) bool {
-	if rw.t.Engine == "text" || m.t != rw.t || len(m.keys) != len(rw.cells) {
+	if rw.t.Layout == nianbao.LayoutText || m.t != rw.t || len(m.keys) != len(rw.cells) {
 		return false
 	}
 	return blankCells(rw, m)

@@ -261,7 +261,7 @@ func (p *parser) readT3() *tableRead {
 			// A row of the template whose cells are all blank is data in a
 			// grid that has cells (HTML, PDF); in text it is a label on a line
 			// of its own, which sets the section for the rows under it.
-			if k, _, _ := t3RowKey(label, sec); k == "" || !blankDataRow(rw, use) && !(blankTable && rw.t.Engine == "text" && blankCells(rw, use)) {
+			if k, _, _ := t3RowKey(label, sec); k == "" || !blankDataRow(rw, use) && !(blankTable && rw.t.Layout == nianbao.LayoutText && blankCells(rw, use)) {
 				if s := sectionOf(l); s != "" {
 					if s == "top" {
 						s = ""

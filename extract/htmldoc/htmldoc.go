@@ -361,7 +361,7 @@ func (t *table) grid() *nianbao.Table {
 	if g.Width() == 0 {
 		return nil
 	}
-	g.Engine = "html"
+	g.Engine, g.Layout = "html", nianbao.LayoutGrid
 	return g
 }
 

@@ -41,6 +41,9 @@ func TestWordExportMarkup(t *testing.T) {
 	if len(ts) != 1 {
 		t.Fatalf("%d tables", len(ts))
 	}
+	if ts[0].Engine != "html" || ts[0].Layout != nianbao.LayoutGrid {
+		t.Errorf("engine %q layout %q", ts[0].Engine, ts[0].Layout)
+	}
 	got := []string{}
 	for _, c := range ts[0].Rows[0] {
 		got = append(got, c.Text)

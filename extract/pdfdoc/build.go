@@ -25,8 +25,9 @@ var (
 // buildDocument turns the pages' glyphs and rulings into the document
 // model: tables rebuilt from rulings (continued across pages), text
 // grouped into paragraphs, page numbers, running headers and footers
-// dropped.
-func buildDocument(pages []*pageData, engine string) *nianbao.Document {
+// dropped. Its tables are labelled with the engine (provenance) and the
+// layout kind (how their cells were found).
+func buildDocument(pages []*pageData, engine string, layout nianbao.LayoutKind) *nianbao.Document {
 	doc := &nianbao.Document{Format: nianbao.FormatPDF, Pages: len(pages)}
 	perPage := make([][]item, len(pages))
 	pageLines := make([][]*line, len(pages))
@@ -141,7 +142,7 @@ func buildDocument(pages []*pageData, engine string) *nianbao.Document {
 		if it.table != nil {
 			flush()
 			tb := gridOf(it.table)
-			tb.Engine = engine
+			tb.Engine, tb.Layout = engine, layout
 			tb.Index = doc.Tables()
 			doc.Blocks = append(doc.Blocks, nianbao.Block{Table: tb, Page: it.table.page})
 			continue

@@ -85,7 +85,7 @@ func extractOCR(ctx context.Context, data []byte, opt Options) (*nianbao.Documen
 		}
 		pages = append(pages, p)
 	}
-	doc := buildDocument(pages, string(EngineOCR))
+	doc := buildDocument(pages, string(EngineOCR), nianbao.LayoutOCR)
 	doc.Notes = append(doc.Notes, fmt.Sprintf("OCR with Tesseract at %d dpi: every table figure is uncertain until the arithmetic confirms it", ocrDPI))
 	return doc, nil
 }

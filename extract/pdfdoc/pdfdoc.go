@@ -318,7 +318,7 @@ func extractNative(ctx context.Context, data []byte, opt Options) (*nianbao.Docu
 	if err != nil {
 		return nil, err
 	}
-	doc := buildDocument(pages, string(EngineNative))
+	doc := buildDocument(pages, string(EngineNative), nianbao.LayoutGlyphs)
 	doc.Title = title(r)
 	doc.Notes = append(notes, doc.Notes...)
 	return doc, judgeText(doc, pages)

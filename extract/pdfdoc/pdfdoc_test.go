@@ -84,8 +84,8 @@ func TestHuaianGrid(t *testing.T) {
 				t.Fatalf("got %d tables, want 3 (二 and 三 continued across pages)", len(tbs))
 			}
 			for i, tb := range tbs {
-				if tb.Index != i || tb.Engine != string(eng) {
-					t.Errorf("table %d: index %d engine %q", i, tb.Index, tb.Engine)
+				if tb.Index != i || tb.Engine != string(eng) || tb.Layout != nianbao.LayoutGlyphs {
+					t.Errorf("table %d: index %d engine %q layout %q", i, tb.Index, tb.Engine, tb.Layout)
 				}
 			}
 			checkHuaianT2(t, tbs[0])

@@ -77,7 +77,7 @@ func extractPoppler(ctx context.Context, data []byte, opt Options) (*nianbao.Doc
 	} else {
 		notes = append(notes, "ruling lines unavailable: "+err.Error())
 	}
-	doc := buildDocument(pages, string(EnginePoppler))
+	doc := buildDocument(pages, string(EnginePoppler), nianbao.LayoutGlyphs)
 	doc.Notes = append(notes, doc.Notes...)
 	return doc, judgeText(doc, pages)
 }

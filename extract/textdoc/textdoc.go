@@ -49,7 +49,7 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 			cells[i] = r.cells
 		}
 		t := nianbao.NewPlainGrid(cells)
-		t.Engine = "text"
+		t.Engine, t.Layout = "text", nianbao.LayoutText
 		t.Index = doc.Tables()
 		doc.Blocks = append(doc.Blocks, nianbao.Block{Table: t})
 	}

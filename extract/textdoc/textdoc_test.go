@@ -91,8 +91,8 @@ func TestWeibinStructure(t *testing.T) {
 	for _, b := range doc.Blocks {
 		if b.Table != nil {
 			n++
-			if b.Table.Engine != "text" || b.Table.Index != n-1 {
-				t.Errorf("table %d: engine %q index %d", n, b.Table.Engine, b.Table.Index)
+			if b.Table.Engine != "text" || b.Table.Layout != nianbao.LayoutText || b.Table.Index != n-1 {
+				t.Errorf("table %d: engine %q layout %q index %d", n, b.Table.Engine, b.Table.Layout, b.Table.Index)
 			}
 		}
 	}
