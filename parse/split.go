@@ -7,9 +7,19 @@ import (
 	"github.com/nianbao/nianbao"
 )
 
-// sumRule tells whether a row's figures, in key order, satisfy the
-// arithmetic the row must: total = sum of its parts.
-type sumRule func(vals []int64) bool
+// sumRule names the row a cut of run-together figures must add up in: the
+// table (3 or 4) and the row's column keys, in order — "natural"… for
+// table 三 (a 法人或其他组织小计 column as nianbao.T3OrgSubtotalCol), and
+// "upheld"… or "review.upheld"… (the row of 15) for table 四. The sums
+// themselves are the equations of nianbao.Equations the row's cells can be
+// checked on (rowEquations).
+type sumRule struct {
+	table int
+	cols  []string
+}
+
+// rowRule returns the sumRule of a row of table 3 or 4 with columns cols.
+func rowRule(table int, cols []string) sumRule { return sumRule{table, cols} }
 
 // recoverRun reads a row whose cell separators were lost, so that figures
 // run together ("230 000023" for 2 3 0 0 0 0 2 3…). It tries every way of
@@ -18,7 +28,7 @@ type sumRule func(vals []int64) bool
 // satisfies the row's sums. ok is false when there is none, or more than
 // one: the row is then flagged, never guessed.
 func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) ([]*nianbao.GridCell, bool) {
-	if rule == nil || len(figs) == 0 || len(figs) >= len(keys) {
+	if rule.cols == nil || len(figs) == 0 || len(figs) >= len(keys) {
 		return nil, false
 	}
 	runs := make([]string, len(figs))
@@ -34,6 +44,10 @@ func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) ([]*nianb
 	if total < len(keys) || total > 60 {
 		return nil, false
 	}
+	eqs := rowEquations(rule)
+	if len(eqs) == 0 {
+		return nil, false // no sum to tell the right cut by
+	}
 	var (
 		found    [][]string
 		cur      []string
@@ -48,7 +62,7 @@ func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) ([]*nianb
 		}
 		budget--
 		if run == len(runs) {
-			if len(cur) == len(keys) && rule(vals) {
+			if len(cur) == len(keys) && holds(eqs, vals) {
 				found = append(found, append([]string{}, cur...))
 			}
 			return
@@ -103,50 +117,67 @@ func recoverRun(figs []*nianbao.GridCell, keys []string, rule sumRule) ([]*nianb
 	return out, true
 }
 
-// t3Rule: a row of table 三 — total is the sum of the six applicant columns,
-// and a 法人或其他组织小计 column the sum of the five organisation columns.
-func t3Rule(keys []string) sumRule {
-	return func(v []int64) bool {
-		var sum, org, sub int64 = 0, 0, -1
-		total := int64(-1)
-		for i, k := range keys {
-			switch {
-			case k == "total":
-				total = v[i]
-			case strings.HasPrefix(k, "x."):
-				sub = v[i]
-			default:
-				sum += v[i]
-				if k != "natural" {
-					org += v[i]
-				}
-			}
-		}
-		return total == sum && (sub < 0 || sub == org)
-	}
+// rowEq is an equation of nianbao.Equations as positions in a row's
+// figures.
+type rowEq struct {
+	rule        string
+	left, right []int
 }
 
-// t4Rule: in each row of table 四 (keys "upheld"… or "review.upheld"…), total
-// is the sum of the other four results.
-func t4Rule(keys []string) sumRule {
-	return func(v []int64) bool {
-		sums, totals := map[string]int64{}, map[string]int64{}
-		for i, k := range keys {
-			group, col := "", k
-			if j := strings.LastIndexByte(k, '.'); j >= 0 {
-				group, col = k[:j], k[j+1:]
-			}
-			if col == "total" {
-				totals[group] = v[i]
-			} else {
-				sums[group] += v[i]
-			}
+// rowEquations returns the equations a row's figures alone can be checked
+// on: every single-report or row equation with a cell of the row on each
+// side. A term outside the row counts 0, as a blank does in
+// nianbao.CheckEquation — a table 四 header that names no 其他结果 column
+// has none. Every row of table 三 has the same row sums (rule 3, and the
+// 小计 column when printed), extra subtotal rows too, so the cells are
+// keyed on row new; those of table 四 likewise on row review.
+func rowEquations(rule sumRule) []rowEq {
+	at := make(map[string]int, len(rule.cols))
+	for i, c := range rule.cols {
+		switch {
+		case rule.table == 3:
+			at[nianbao.Key(3, "new", c)] = i
+		case rule.table == 4 && strings.Contains(c, "."): // review.upheld: the row of 15
+			at["t4."+c] = i
+		case rule.table == 4:
+			at[nianbao.Key(4, "review", c)] = i
 		}
-		for g, t := range totals {
-			if sums[g] != t {
-				return false
-			}
-		}
-		return len(totals) > 0
 	}
+	side := func(ts []nianbao.Term) []int {
+		var pos []int
+		for _, t := range ts {
+			if i, ok := at[t.Key]; ok {
+				pos = append(pos, i)
+			}
+		}
+		return pos
+	}
+	var out []rowEq
+	for _, e := range nianbao.Equations() {
+		if e.Scope == nianbao.ScopeYears {
+			continue
+		}
+		l, r := side(e.Left), side(e.Right)
+		if len(l) > 0 && len(r) > 0 {
+			out = append(out, rowEq{e.Rule, l, r})
+		}
+	}
+	return out
+}
+
+// holds reports whether every equation holds on the row's figures.
+func holds(eqs []rowEq, v []int64) bool {
+	for _, e := range eqs {
+		var l, r int64
+		for _, i := range e.left {
+			l += v[i]
+		}
+		for _, i := range e.right {
+			r += v[i]
+		}
+		if l != r {
+			return false
+		}
+	}
+	return true
 }

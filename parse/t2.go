@@ -158,7 +158,7 @@ func (p *parser) readT2() *tableRead {
 			pending = append(pending, pendingRow{rw: rw, key: key, label: label, figs: figs})
 			continue
 		}
-		a := align(rw, use, cols, nil)
+		a := align(rw, use, cols, sumRule{}) // table 二 has no sums
 		for i, col := range cols {
 			tr.set(keyOf('2', key, col), p.figure(rw, a.cells[i], unit, col == "amount", label, a.uncertain))
 		}

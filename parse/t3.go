@@ -298,7 +298,7 @@ func (p *parser) readT3() *tableRead {
 		if cols == nil || !sameKeys(use.keys, colsOf) {
 			// Rows under one header share their columns.
 			cols, colsOf = t3Columns(use), use.keys
-			rule = t3Rule(cols)
+			rule = rowRule(3, cols)
 		}
 		a := align(rw, use, cols, rule)
 		rowKey := key

@@ -102,7 +102,7 @@ func (p *parser) readT4() *tableRead {
 			if len(cols) == 0 {
 				cols = t4Leaves
 			}
-			a := align(rw, leaves, cols, t4Rule(cols))
+			a := align(rw, leaves, cols, rowRule(4, cols))
 			for i, col := range cols {
 				tr.set(keyOf('4', g, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
 			}
@@ -112,7 +112,7 @@ func (p *parser) readT4() *tableRead {
 		if len(cols) != len(t4Default) {
 			cols = t4Default
 		}
-		a := align(rw, full, cols, t4Rule(cols))
+		a := align(rw, full, cols, rowRule(4, cols))
 		for i, col := range cols {
 			g, leaf, _ := strings.Cut(col, ".")
 			tr.set(keyOf('4', g, leaf), p.figure(rw, a.cells[i], "", false, label, a.uncertain))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -261,48 +260,22 @@ func repairPDF(ctx context.Context, data []byte, encrypted bool) ([]byte, error)
 // read right (a misread digit would break the rule). Everything else stays
 // uncertain, with its finding.
 func confirmByArithmetic(rep *nianbao.Report) {
-	val := map[string]*float64{}
-	for _, c := range rep.Cells {
-		val[c.Key] = c.Value
-	}
+	val := nianbao.CellFigures(rep)
 	confirmed, broken := map[string]bool{}, map[string]bool{}
-	check := func(left, right []string) {
-		ls, lok := fullSum(val, left)
-		rs, rok := fullSum(val, right)
-		all := append(append([]string{}, left...), right...)
-		if !lok || !rok {
-			return
+	for _, e := range nianbao.ReportEquations(rep.Template, nianbao.LayoutOf(val.Get)) {
+		// Only an equation with every term printed counts: a blank read by
+		// OCR may be a figure it missed.
+		r := nianbao.CheckEquation(e, val.Get)
+		if !r.Complete() {
+			continue
 		}
-		if math.Abs(ls-rs) < 1e-6 {
-			for _, k := range all {
-				confirmed[k] = true
-			}
-		} else {
-			for _, k := range all {
-				broken[k] = true
-			}
+		mark := confirmed
+		if r.Outcome == nianbao.Broken {
+			mark = broken
 		}
-	}
-	split := val["t3.other.other.total"] != nil || hasKey(rep, "t3.other.other.total")
-	t3 := func(row, col string) string { return nianbao.Key(3, row, col) }
-	for _, c := range nianbao.T3Cols {
-		check([]string{t3("new", c.Key), t3("carried", c.Key)}, []string{t3("outcome_total", c.Key), t3("carry_forward", c.Key)})
-		var terms []string
-		for _, row := range nianbao.T3OutcomeRows(split) {
-			terms = append(terms, t3(row, c.Key))
+		for _, k := range e.Cells() {
+			mark[k] = true
 		}
-		check([]string{t3("outcome_total", c.Key)}, terms)
-	}
-	for _, row := range nianbao.T3Rows(split) {
-		var terms []string
-		for _, c := range nianbao.T3ApplicantCols {
-			terms = append(terms, t3(row.Key, c))
-		}
-		check([]string{t3(row.Key, "total")}, terms)
-	}
-	for _, row := range nianbao.T4Rows {
-		k := func(c string) string { return nianbao.Key(4, row.Key, c) }
-		check([]string{k("total")}, []string{k("upheld"), k("corrected"), k("other"), k("pending")})
 	}
 	cleared := map[string]bool{}
 	for i := range rep.Cells {
@@ -326,20 +299,4 @@ func confirmByArithmetic(rep *nianbao.Report) {
 	if rep.Status == nianbao.StatusFindings && len(rep.Findings) == 0 {
 		rep.Status = nianbao.StatusOK
 	}
-}
-
-func hasKey(rep *nianbao.Report, key string) bool { return rep.Cell(key) != nil }
-
-// fullSum adds keys and is ok only when every one is printed: a blank read
-// by OCR may be a figure it missed.
-func fullSum(val map[string]*float64, keys []string) (float64, bool) {
-	s := 0.0
-	for _, k := range keys {
-		v := val[k]
-		if v == nil {
-			return 0, false
-		}
-		s += *v
-	}
-	return s, true
 }
