@@ -186,8 +186,8 @@ var T4Rows = []RowDef{
 
 // Schema returns every canonical cell of a template in a stable order:
 // table 二, 三, 四, rows as printed, columns as printed. For template 2021
-// table 三 has the three （六） sub-rows; T3Split overrides that for reports
-// that print table 三 otherwise.
+// table 三 has the three （六） sub-rows; SchemaWith chooses explicitly, for
+// reports that print table 三 otherwise.
 func Schema(t Template) []Field {
 	return SchemaWith(t, t == Template2021)
 }

@@ -24,9 +24,9 @@ import (
 )
 
 // DefaultUserAgent names the crawler and where its operator can be reached.
-// Replace the contact placeholder (nianbao crawl --user-agent, or the
-// sites file) before crawling real sites.
-const DefaultUserAgent = "nianbao/" + nianbao.ParserVersion +
+// Replace the contact placeholder (nianbao crawl --contact or
+// $NIANBAO_CONTACT, or a whole --user-agent) before crawling real sites.
+const DefaultUserAgent = "nianbao/" + nianbao.Release +
 	" (government annual-report crawler; +https://github.com/nianbao/nianbao; contact: CONTACT-EMAIL-HERE)"
 
 // RobotsAgent is the token the crawler looks for in robots.txt groups.

@@ -33,20 +33,12 @@ var (
 	unitTail  = regexp.MustCompile(`(万元|元|件|个|项|条|次|人次|家|%)$`)
 )
 
-// Number reads one printed figure. It accepts full-width digits, thousands
-// separators (1,808,595), a sign or 增/减 for signed changes, and a unit
-// after the figure. Blank marks (empty, -, —, /, 无) give a nil Value with
-// the reason. Anything else is ErrNotNumber, with Blank "unreadable".
-func Number(raw string) (Figure, error) {
-	v, f, err := number(raw)
-	if f.Blank == "" && err == nil {
-		f.Value = &v
-	}
-	return f, err
-}
-
-// NumberTo is Number with the value stored in *dst, for callers that read
-// hundreds of figures and keep them in one slab; Value then points to dst.
+// NumberTo reads one printed figure into *dst; Value then points to dst, so
+// that callers reading hundreds of figures keep them in one slab. It accepts
+// full-width digits, thousands separators (1,808,595), a sign or 增/减 for
+// signed changes, and a unit after the figure. Blank marks (empty, -, —, /,
+// 无) give a nil Value with the reason. Anything else is ErrNotNumber, with
+// Blank "unreadable".
 func NumberTo(raw string, dst *float64) (Figure, error) {
 	v, f, err := number(raw)
 	if f.Blank == "" && err == nil {
@@ -184,18 +176,9 @@ func plainDigits(s string) (float64, bool) {
 	return v, err == nil
 }
 
-// Amount reads a money figure into 万元. headerUnit is the unit the column
-// header states ("元" or "万元", "" when it states none); a unit printed with
-// the figure wins over it.
-func Amount(raw, headerUnit string) (Figure, error) {
-	v, f, err := amount(raw, headerUnit)
-	if f.Blank == "" && err == nil {
-		f.Value = &v
-	}
-	return f, err
-}
-
-// AmountTo is Amount with the value stored in *dst, as NumberTo.
+// AmountTo reads a money figure in 万元 into *dst, as NumberTo. headerUnit
+// is the unit the column header states ("元" or "万元", "" when it states
+// none); a unit printed with the figure wins over it.
 func AmountTo(raw, headerUnit string, dst *float64) (Figure, error) {
 	v, f, err := amount(raw, headerUnit)
 	if f.Blank == "" && err == nil {
@@ -214,11 +197,10 @@ func amount(raw, headerUnit string) (float64, Figure, error) {
 		unit = headerUnit
 	}
 	if unit == "元" {
-		v /= 10000
-		// Keep the decimal the document printed: 251000元 is 25.1万元, not
-		// 25.100000000000001.
-		v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'f', -1, 64), 64)
-		v = math.Round(v*1e8) / 1e8
+		// Amounts in 元 have at most 2 decimals, so in 万元 at most 6:
+		// rounding to 8 drops what the binary division adds (1.23元 is
+		// 0.000123万元, not 0.00012300000000000001).
+		v = math.Round(v/10000*1e8) / 1e8
 		f.Unit = "元"
 	}
 	return v, f, nil

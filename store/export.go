@@ -22,18 +22,7 @@ type Table struct {
 	Label   string
 	Columns []Column
 	s       *Store
-	count   string // a query for the number of rows
 	rows    func(ctx context.Context, fn func([]any) error) error
-}
-
-// Count returns the number of rows the table will have, for formats with a
-// row limit.
-func (t *Table) Count(ctx context.Context) (int, error) {
-	var n int
-	if err := t.s.rdb.QueryRowContext(ctx, t.count).Scan(&n); err != nil {
-		return 0, fmt.Errorf("export %s: count: %w", t.Name, err)
-	}
-	return n, nil
 }
 
 // Rows calls fn with each row, values in the order of Columns: int64,
@@ -88,7 +77,7 @@ func (s *Store) exportReports() *Table {
 		index[f.Key] = len(cols)
 		cols = append(cols, Column{f.Key, FieldLabel(f)})
 	}
-	t := &Table{s: s, Name: "reports", Label: "报告", Columns: cols, count: `SELECT count(*) FROM reports WHERE current`}
+	t := &Table{s: s, Name: "reports", Label: "报告", Columns: cols}
 	t.rows = func(ctx context.Context, fn func([]any) error) error {
 		// Reports in pages, then the cells of each by its primary key: no
 		// read transaction stays open for the whole export.
@@ -165,7 +154,7 @@ func (s *Store) exportView(name, label, view string) *Table {
 		names = append(names, c.Key)
 	}
 	q := `SELECT ` + strings.Join(names, ", ") + ` FROM ` + view + ` ORDER BY report_id, row_ord IS NULL, row_ord, row`
-	return &Table{s: s, Name: name, Label: label, Columns: cols, count: `SELECT count(*) FROM ` + view,
+	return &Table{s: s, Name: name, Label: label, Columns: cols,
 		rows: func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
 }
 
@@ -175,8 +164,7 @@ func (s *Store) exportFindings() *Table {
 	q := `SELECT f.report_id, r.agency, r.year, f.rule, f.cells, f.detail FROM findings f JOIN reports r ON r.id = f.report_id
 		WHERE r.current ORDER BY f.report_id, f.id`
 	return &Table{s: s, Name: "findings", Label: "问题", Columns: cols,
-		count: `SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report_id WHERE r.current`,
-		rows:  func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
+		rows: func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
 }
 
 func (s *Store) exportSections() *Table {
@@ -184,8 +172,7 @@ func (s *Store) exportSections() *Table {
 	q := `SELECT s.report_id, r.agency, r.year, s.section, s.text FROM sections s JOIN reports r ON r.id = s.report_id
 		WHERE r.current ORDER BY s.report_id, s.section`
 	return &Table{s: s, Name: "sections", Label: "正文部分（一、五、六）", Columns: cols,
-		count: `SELECT count(*) FROM sections s JOIN reports r ON r.id = s.report_id WHERE r.current`,
-		rows:  func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
+		rows: func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
 }
 
 func (s *Store) exportCells() *Table {
@@ -199,7 +186,7 @@ func (s *Store) exportCells() *Table {
 		names[i] = c.Key
 	}
 	q := `SELECT ` + strings.Join(names, ", ") + ` FROM v_cells ORDER BY report_id, key`
-	return &Table{s: s, Name: "cells", Label: "全部单元格", Columns: cols, count: `SELECT count(*) FROM v_cells`,
+	return &Table{s: s, Name: "cells", Label: "全部单元格", Columns: cols,
 		rows: func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
 }
 
@@ -207,7 +194,7 @@ func (s *Store) exportFields() *Table {
 	cols := []Column{{"key", "键"}, {"tbl", "表"}, {"row", "行键"}, {"col", "列键"}, {"row_label", "行名称"},
 		{"col_label", "列名称"}, {"unit", "单位"}, {"templates", "模板"}}
 	q := `SELECT key, tbl, row, col, row_label, col_label, unit, templates FROM fields ORDER BY ord`
-	return &Table{s: s, Name: "fields", Label: "键与标签", Columns: cols, count: `SELECT count(*) FROM fields`,
+	return &Table{s: s, Name: "fields", Label: "键与标签", Columns: cols,
 		rows: func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
 }
 

@@ -79,9 +79,21 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Fatalf("%s.csv column %d: header %q/%q, want %q/%q", tb.Name, i, recs[0][i], recs[1][i], c.Key, c.Label)
 			}
 		}
-		want, err := tb.Count(context.Background())
-		if err != nil {
-			t.Fatal(err)
+		// The rows each table must have, counted independently of the export.
+		counts := map[string]string{
+			"reports":  `SELECT count(*) FROM reports WHERE current`,
+			"findings": `SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report_id WHERE r.current`,
+			"sections": `SELECT count(*) FROM sections s JOIN reports r ON r.id = s.report_id WHERE r.current`,
+			"cells":    `SELECT count(*) FROM v_cells`,
+			"fields":   `SELECT count(*) FROM fields`,
+		}
+		q, ok := counts[tb.Name]
+		if !ok {
+			q = `SELECT count(*) FROM v_` + tb.Name
+		}
+		var want int
+		if err := st.Reader().QueryRow(q).Scan(&want); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
 		if len(recs)-2 != want || want == 0 {
 			t.Errorf("%s.csv: %d rows, want %d", tb.Name, len(recs)-2, want)

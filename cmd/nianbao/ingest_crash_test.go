@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,7 +22,7 @@ func storeBuild(t testing.TB) string {
 	bin := filepath.Join(t.TempDir(), "nianbao")
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("the go command, to build the binary: %v", err)
 	}
 	cmd := exec.Command(goTool, "build", "-tags", "sqlite_fts5", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {

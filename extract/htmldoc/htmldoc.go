@@ -48,7 +48,6 @@ type reader struct {
 	tables  []*table  // open tables, innermost last
 	skip    atom.Atom // inside an element whose content is never shown
 	hidden  int       // depth inside a display:none element
-	hideAt  []atom.Atom
 	title   strings.Builder
 	inTitle bool
 }
