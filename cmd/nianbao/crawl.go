@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,10 +22,15 @@ func init() {
 }
 
 func runCrawl(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
-	db := storeDBFlag(fl, env)
-	sitesFile := fl.String("sites", "", "read the sites from this file (one start URL per line, optional name=… delay=… max-pages=… max-bytes=… hosts=…)")
+	fl := newFlags("crawl", "usage: nianbao crawl [--db FILE] [flags] URL...\n       nianbao crawl [--db FILE] [flags] --sites FILE\n\n"+
+		"Crawls each site's annual-report column (a start URL): follows the listing pages,\n"+
+		"fetches the report pages and their attachments, and stores every document in the\n"+
+		"database (default nianbao.db, or $NIANBAO_DB). Politeness: one request per host every\n"+
+		"--delay, robots.txt honoured, retries with backoff. A second run sends conditional GETs\n"+
+		"and stores only what changed; a killed run resumes where it stopped. Only one crawl\n"+
+		"runs on a database at a time. Prints a summary per site on stdout.")
+	db := storeDBFlag(fl.FlagSet, env)
+	sitesFile := fl.String("sites", "", "read the sites from this `FILE` (one start URL per line, optional name=… delay=… max-pages=… max-bytes=… hosts=…)")
 	def := fetch.DefaultConfig()
 	delay := fl.Duration("delay", def.Delay, "minimum interval between two requests to one host (0: none, for local tests)")
 	allowPrivate := fl.Bool("allow-private", false, "allow loopback addresses (a local demo or test site); other private addresses stay refused")
@@ -41,19 +45,9 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	jsonOut := fl.Bool("json", false, "print the summary as JSON")
 	strict := fl.Bool("strict", false, "exit with status 1 when a URL failed")
 	quiet := fl.Bool("q", false, "no progress on stderr")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao crawl [--db FILE] [--sites FILE | URL...] [--delay DURATION] [--allow-private]\n\n"+
-			"Crawls each site's annual-report column (a start URL): follows the listing pages,\n"+
-			"fetches the report pages and their attachments, and stores every document in the\n"+
-			"database (default nianbao.db, or $NIANBAO_DB). Politeness: one request per host every\n"+
-			"--delay, robots.txt honoured, retries with backoff. A second run sends conditional GETs\n"+
-			"and stores only what changed; a killed run resumes where it stopped. Only one crawl\n"+
-			"runs on a database at a time. Prints a summary per site on stdout.")
-		fl.PrintDefaults()
-	}
-	urls, err := storeParseFlags(fl, args)
+	urls, err := fl.parse(env, args)
 	if err != nil {
-		return silentExit(2)
+		return err
 	}
 	var sites []crawl.Site
 	switch {
@@ -77,11 +71,17 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 			sites = append(sites, crawl.Site{Start: u})
 		}
 	default:
-		fl.Usage()
-		return silentExit(2)
+		return usageError("no start URL given (or --sites FILE)")
 	}
-	if *delay < 0 {
-		return usageError("--delay must not be negative")
+	switch {
+	case *delay < 0:
+		return usageError("--delay must not be negative (got %s)", *delay)
+	case *timeout <= 0:
+		return usageError("--timeout must be positive (got %s)", *timeout)
+	case *retries < 0:
+		return usageError("--retries must not be negative (got %d)", *retries)
+	case *backoff < 0:
+		return usageError("--backoff must not be negative (got %s)", *backoff)
 	}
 	size, err := crawl.ParseBytes(*maxSize)
 	if err != nil {
@@ -91,8 +91,8 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return usageError("--max-bytes: %v", err)
 	}
-	if *maxPages <= 0 {
-		return usageError("--max-pages must be positive")
+	if err := positive("--max-pages", *maxPages); err != nil {
+		return err
 	}
 	ua := *userAgent
 	if ua == "" {

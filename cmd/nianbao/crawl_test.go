@@ -91,7 +91,7 @@ func TestCrawlCommandUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"crawl", "--db", db}, "usage: nianbao crawl"},
+		{[]string{"crawl", "--db", db}, "no start URL given"},
 		{[]string{"crawl", "--db", db, "--sites", bad, "http://x.gov.cn/"}, "not both"},
 		{[]string{"crawl", "--db", db, "--sites", bad}, `unknown setting "speed"`},
 		{[]string{"crawl", "--db", db, "--sites", empty}, "lists no site"},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,24 +16,22 @@ func init() {
 }
 
 func runDemosite(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("demosite", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
+	fl := newFlags("demosite", "usage: nianbao demosite [--addr HOST:PORT] [--slow DURATION]\n\n"+
+		"Serves a fake government site with an annual-report column of three listing pages:\n"+
+		"reports as UTF-8 and GBK pages, a PDF and a DOCX attachment, a broken link, a slow\n"+
+		"page, a page that fails twice, a redirect to another host and a robots.txt rule.\n"+
+		"Crawl it with: nianbao crawl --allow-private --delay 0 URL (the URL is printed).")
 	addr := fl.String("addr", "127.0.0.1:8080", "address to listen on")
 	slow := fl.Duration("slow", 10*time.Second, "how long the slow page takes to answer")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao demosite [--addr HOST:PORT]\n\n"+
-			"Serves a fake government site with an annual-report column of three listing pages:\n"+
-			"reports as UTF-8 and GBK pages, a PDF and a DOCX attachment, a broken link, a slow\n"+
-			"page, a page that fails twice, a redirect to another host and a robots.txt rule.\n"+
-			"Crawl it with: nianbao crawl --allow-private --delay 0 URL (the URL is printed).")
-		fl.PrintDefaults()
+	rest, err := fl.parse(env, args)
+	if err != nil {
+		return err
 	}
-	if err := fl.Parse(args); err != nil {
-		return silentExit(2)
+	if err := noArgs(rest, "the address is --addr"); err != nil {
+		return err
 	}
-	if fl.NArg() > 0 {
-		fl.Usage()
-		return silentExit(2)
+	if *slow < 0 {
+		return usageError("--slow must not be negative")
 	}
 	// The "other host" the redirect points to: a second listener.
 	otherLn, err := net.Listen("tcp", "127.0.0.1:0")

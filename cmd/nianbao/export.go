@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,28 +27,23 @@ var xlsxMaxRows = 1048576
 const xlsxMaxText = 32767
 
 func runExport(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("export", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
-	db := storeDBFlag(fl, env)
+	fl := newFlags("export", "usage: nianbao export [--db FILE] [--format csv|json|xlsx] [--out PATH] [--tables LIST] [--header both|keys|labels]\n\n"+
+		"Exports the current reports (the newest version of each organ and year): one file\n"+
+		"(csv, json) or sheet (xlsx) per table, columns under their keys and Chinese labels.")
+	db := storeDBFlag(fl.FlagSet, env)
 	format := fl.String("format", "", "csv, json or xlsx (default: from the --out file's extension)")
 	out := fl.String("out", "", "where to write: a folder for csv and json (default nianbao-export), a file for xlsx (default nianbao.xlsx)")
-	tables := fl.String("tables", "", "only these tables, comma-separated (default all: reports, table3, table4, findings, sections, cells, fields)")
-	header := fl.String("header", "both", "csv and xlsx header rows: both (keys, then Chinese labels), keys or labels")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao export [--db FILE] --format csv|json|xlsx [--out PATH] [--tables LIST] [--header both|keys|labels]\n\n"+
-			"Exports the current reports (the newest version of each organ and year): one file\n"+
-			"(csv, json) or sheet (xlsx) per table, columns under their keys and Chinese labels.")
-		fl.PrintDefaults()
-	}
-	rest, err := storeParseFlags(fl, args)
+	tables := fl.String("tables", "", "only these tables, comma-separated (default all: reports, table2, table3, table4, findings, sections, cells, fields)")
+	header := fl.String("header", "both", "csv and xlsx header rows: both (keys, then Chinese labels), keys or labels (default both)")
+	rest, err := fl.parse(env, args)
 	if err != nil {
-		return silentExit(2)
+		return err
 	}
-	if len(rest) > 0 {
-		fl.Usage()
-		return silentExit(2)
+	if err := noArgs(rest, "the output goes to --out"); err != nil {
+		return err
 	}
-	if *format == "" {
+	guessed := *format == ""
+	if guessed {
 		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	}
 	switch *format {
@@ -62,12 +56,15 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 			*out = "nianbao.xlsx"
 		}
 	default:
-		return usageError("--format must be csv, json or xlsx")
+		if guessed {
+			return usageError("no --format given, and --out %q does not say it by its extension (.csv, .json, .xlsx)", *out)
+		}
+		return usageError("--format must be csv, json or xlsx (got %q)", *format)
 	}
 	switch *header {
 	case "both", "keys", "labels":
 	default:
-		return usageError("--header must be both, keys or labels")
+		return usageError("--header must be both, keys or labels (got %q)", *header)
 	}
 
 	st, err := store.Open(ctx, *db, store.Options{ReadOnly: true})

@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/ingest"
@@ -25,34 +23,36 @@ func init() {
 }
 
 func runIngest(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
-	db := storeDBFlag(fl, env)
+	fl := newFlags("ingest", "usage: nianbao ingest [--db FILE] [flags] PATH...\n       nianbao ingest [--db FILE] --reparse [--all]\n\n"+
+		"Stores every report file given, and every file under each folder given (recursively;\n"+
+		"hidden files skipped), in the database (default nianbao.db, or $NIANBAO_DB). The same\n"+
+		"bytes ingested again change nothing; a changed report of the same organ and year\n"+
+		"becomes a new version. Interrupted runs resume by running the same command again.")
+	db := storeDBFlag(fl.FlagSet, env)
 	reparse := fl.Bool("reparse", false, "read the archived documents again with the current parser (those read by another parser version; all with --all); takes no PATH")
 	all := fl.Bool("all", false, "with --reparse: every document, not only those read by another parser version")
-	workers := fl.Int("j", runtime.GOMAXPROCS(0), "documents parsed at once")
-	txDocs := fl.Int("tx", 500, "documents per transaction")
+	workers := fl.Int("j", runtime.GOMAXPROCS(0), "`N` documents parsed at once (default: the number of cores)")
+	txDocs := fl.Int("tx", 500, "`N` documents per transaction")
 	strict := fl.Bool("strict", false, "exit with status 1 when a document failed")
 	quiet := fl.Bool("q", false, "no progress on stderr")
-	maxSize := fl.String("max-size", "64MB", "larger files are refused (reported as failed), as the crawler does")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao ingest [--db FILE] PATH...\n       nianbao ingest [--db FILE] --reparse [--all]\n\n"+
-			"Stores every report file given, and every file under each folder given (recursively;\n"+
-			"hidden files skipped), in the database (default nianbao.db, or $NIANBAO_DB). The same\n"+
-			"bytes ingested again change nothing; a changed report of the same organ and year\n"+
-			"becomes a new version. Interrupted runs resume by running the same command again.")
-		fl.PrintDefaults()
-	}
-	paths, err := storeParseFlags(fl, args)
+	maxSize := fl.String("max-size", "64MB", "files larger than `SIZE` are refused (reported as failed), as the crawler does")
+	paths, err := fl.parse(env, args)
 	if err != nil {
-		return silentExit(2)
+		return err
 	}
-	if *reparse == (len(paths) > 0) {
-		fl.Usage()
-		return silentExit(2)
-	}
-	if *all && !*reparse {
+	switch {
+	case *reparse && len(paths) > 0:
+		return usageError("--reparse takes no PATH: it reads the documents archived in the database again (got %q)", paths[0])
+	case !*reparse && len(paths) == 0:
+		return usageError("no PATH given: name the report files or folders to store (or --reparse)")
+	case *all && !*reparse:
 		return usageError("--all goes with --reparse")
+	}
+	if err := positive("-j", *workers); err != nil {
+		return err
+	}
+	if err := positive("--tx", *txDocs); err != nil {
+		return err
 	}
 	limit, err := crawl.ParseBytes(*maxSize)
 	if err != nil {
@@ -120,29 +120,7 @@ func storeDBFlag(fl *flag.FlagSet, env *Env) *string {
 	if def == "" {
 		def = "nianbao.db"
 	}
-	return fl.String("db", def, "the SQLite database file (default $NIANBAO_DB, else nianbao.db)")
-}
-
-// storeParseFlags parses flags that may come before, between or after the
-// positional arguments (`nianbao ingest samples --db x.db`); "--" ends the
-// flags.
-func storeParseFlags(fl *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fl.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		// flag stops at "--" (dropping it) or at the first non-flag.
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
+	return fl.String("db", def, "the SQLite database `FILE` (default $NIANBAO_DB, else nianbao.db)")
 }
 
 // ingestProgressEvery is how often plain progress lines are printed.
@@ -168,7 +146,7 @@ func newIngestProgress(w io.Writer, total int, quiet bool) *ingestProgress {
 	if quiet {
 		return p
 	}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if isTerminal(w) {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription("ingest"),

@@ -11,9 +11,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"syscall"
+
+	"github.com/nianbao/nianbao"
 )
 
 // Env is what a subcommand talks to; tests give it buffers.
@@ -48,7 +51,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageError(format string, a ...any) error {
@@ -90,11 +98,28 @@ func run(ctx context.Context, env *Env, args []string) int {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(env.Stderr)
-		if len(args) == 0 {
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(env.Stdout)
+		return 0
+	case "help":
+		if len(args) == 1 {
+			usage(env.Stdout)
+			return 0
+		}
+		if _, ok := commands[args[1]]; !ok {
+			fmt.Fprintf(env.Stderr, "nianbao help: unknown command %q\n", args[1])
+			usage(env.Stderr)
 			return 2
 		}
+		// A command's usage is what its -h prints.
+		args = []string{args[1], "-h"}
+	case "version", "-version", "--version":
+		fmt.Fprintln(env.Stdout, versionLine())
 		return 0
 	}
 	c, ok := commands[args[0]]
@@ -111,6 +136,9 @@ func run(ctx context.Context, env *Env, args []string) int {
 	if errors.As(err, &ee) {
 		if ee.err != nil {
 			fmt.Fprintf(env.Stderr, "nianbao %s: %v\n", c.Name, ee.err)
+			if ee.code == 2 {
+				fmt.Fprintf(env.Stderr, "run 'nianbao help %s' for usage\n", c.Name)
+			}
 		}
 		return ee.code
 	}
@@ -128,5 +156,33 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
 	}
-	fmt.Fprintln(w, "\nrun 'nianbao <command> -h' for the flags of a command")
+	fmt.Fprintln(w, "\nrun 'nianbao help <command>' (or 'nianbao <command> -h') for the flags of a command,\n'nianbao --version' for the version")
+}
+
+// versionLine names the release, the parser version (what `ingest
+// --reparse` compares) and, when the binary carries them, the Go version
+// and the commit it was built from.
+func versionLine() string {
+	s := fmt.Sprintf("nianbao %s (parser %s", nianbao.Release, nianbao.ParserVersion)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		s += ", " + bi.GoVersion
+		var rev, dirty string
+		for _, kv := range bi.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				rev = kv.Value
+			case "vcs.modified":
+				if kv.Value == "true" {
+					dirty = "+modified"
+				}
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			s += ", commit " + rev + dirty
+		}
+	}
+	return s + ")"
 }

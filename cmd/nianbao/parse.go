@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"iter"
@@ -22,22 +21,30 @@ func init() {
 }
 
 func runParse(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
+	fl := newFlags("parse", "usage: nianbao parse [--json [--provenance] [--sections]] FILE|DIR...\n\n"+
+		"Reads report files (folders recursively, in lexical order) and prints what was read:\n"+
+		"a summary per document, or with --json one JSON object per document per line.")
 	asJSON := fl.Bool("json", false, "print one JSON object per document per line (JSON Lines)")
 	prov := fl.Bool("provenance", false, "with --json: add where each cell was printed (table, row, column, raw text; page and box for PDF)")
 	sections := fl.Bool("sections", false, "with --json: add the prose of sections 一, 五, 六")
-	workers := fl.Int("j", runtime.GOMAXPROCS(0), "documents parsed at once")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao parse [--json] [--provenance] FILE|DIR...")
-		fl.PrintDefaults()
+	workers := fl.Int("j", runtime.GOMAXPROCS(0), "`N` documents parsed at once (default: the number of cores)")
+	paths, err := fl.parse(env, args)
+	if err != nil {
+		return err
 	}
-	if err := fl.Parse(args); err != nil {
-		return silentExit(2)
+	if len(paths) == 0 {
+		return usageError("no FILE or folder given")
 	}
-	if fl.NArg() == 0 {
-		fl.Usage()
-		return silentExit(2)
+	// The summary has no room for them: asking for them without --json is
+	// a mistake to say, not to ignore.
+	if *prov && !*asJSON {
+		return usageError("--provenance goes with --json (the summary does not show provenance)")
+	}
+	if *sections && !*asJSON {
+		return usageError("--sections goes with --json (the summary does not show the prose)")
+	}
+	if err := positive("-j", *workers); err != nil {
+		return err
 	}
 	failed, n := 0, 0
 	enc := json.NewEncoder(env.Stdout)
@@ -46,9 +53,9 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	// runs spilled to temporary files, so memory does not grow with it.
 	var walkErr error
 	files := func(yield func(string) bool) {
-		walkErr = ingest.Files(fl.Args(), os.TempDir(), yield)
+		walkErr = ingest.Files(paths, os.TempDir(), yield)
 	}
-	err := forEachReport(ctx, files, *workers, func(rep *nianbao.Report) error {
+	err = forEachReport(ctx, files, *workers, func(rep *nianbao.Report) error {
 		n++
 		if rep.Status == nianbao.StatusError {
 			failed++

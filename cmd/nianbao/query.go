@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+	"golang.org/x/term"
 
 	"github.com/nianbao/nianbao/extract/textutil"
 	"github.com/nianbao/nianbao/store"
@@ -21,32 +25,37 @@ func init() {
 }
 
 func runQuery(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("query", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
-	db := storeDBFlag(fl, env)
+	fl := newFlags("query", "usage: nianbao query [--db FILE] [--format table|csv|json] SQL\n       nianbao query [--db FILE] [--format …] - < query.sql\n       nianbao query [--db FILE] --tables\n\n"+
+		"Runs one SQL statement on a read-only connection: nothing a query says can change the\n"+
+		"database. Tables: documents, document_sources, reports, cells, findings, sections\n"+
+		"(sections_fts for full-text search), fields; views v_reports, v_table2, v_table3,\n"+
+		"v_table4, v_cells (current reports). The table format clips long cells on a terminal\n"+
+		"only; csv and json give every value whole.")
+	db := storeDBFlag(fl.FlagSet, env)
 	format := fl.String("format", "table", "output: table, csv or json")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao query [--db FILE] [--format table|csv|json] SQL\n       nianbao query [--db FILE] [--format …] - < query.sql\n\n"+
-			"Runs SQL on a read-only connection: nothing a query says can change the database.\n"+
-			"Tables: documents, reports, cells, findings, sections (sections_fts for full-text\n"+
-			"search), fields; views v_reports, v_table3, v_table4, v_cells (current reports).")
-		fl.PrintDefaults()
-	}
-	rest, err := storeParseFlags(fl, args)
+	tables := fl.Bool("tables", false, "list the tables and views instead of running SQL")
+	rest, err := fl.parse(env, args)
 	if err != nil {
-		return silentExit(2)
-	}
-	if len(rest) == 0 {
-		fl.Usage()
-		return silentExit(2)
+		return err
 	}
 	q := strings.Join(rest, " ")
+	switch {
+	case *tables && len(rest) > 0:
+		return usageError("--tables takes no SQL (got %q)", q)
+	case *tables:
+		q = queryTables
+	case len(rest) == 0:
+		return usageError("no SQL given (or - to read it from stdin)")
+	}
 	if q == "-" {
 		b, err := io.ReadAll(io.LimitReader(env.Stdin, 1<<20))
 		if err != nil {
 			return fmt.Errorf("read the query from stdin: %w", err)
 		}
 		q = string(b)
+	}
+	if err := queryCheck(q); err != nil {
+		return err
 	}
 	out, err := newStoreOut(*format, env.Stdout, env.Stderr)
 	if err != nil {
@@ -60,7 +69,7 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 
 	rows, err := st.Reader().QueryContext(ctx, q)
 	if err != nil {
-		return fmt.Errorf("query: %w", err)
+		return queryError(err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -85,9 +94,119 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("query: %w", err)
+		return queryError(err)
 	}
 	return out.close()
+}
+
+// queryTables lists what a user may query: tables and views, without
+// SQLite's own and the full-text index's shadow tables.
+const queryTables = `SELECT name, type FROM sqlite_master
+	WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'sections\_fts\_%' ESCAPE '\'
+	ORDER BY type, name`
+
+// queryCheck refuses what the driver would run wrongly or explain badly:
+// several statements (the driver shows the rows of the last one only) and
+// the sqlite3 shell's dot-commands (not SQL, a syntax error otherwise).
+func queryCheck(q string) error {
+	t := strings.TrimSpace(q)
+	if strings.HasPrefix(t, ".") {
+		cmd, arg, _ := strings.Cut(t, " ")
+		switch cmd {
+		case ".tables":
+			return usageError("%s is a command of the sqlite3 shell, not SQL: use nianbao query --tables, or SELECT name FROM sqlite_master WHERE type IN ('table', 'view')", cmd)
+		case ".schema":
+			if arg = strings.TrimSpace(arg); arg != "" {
+				return usageError("%s is a command of the sqlite3 shell, not SQL: use SELECT sql FROM sqlite_master WHERE name = '%s'", cmd, strings.ReplaceAll(arg, "'", "''"))
+			}
+			return usageError("%s is a command of the sqlite3 shell, not SQL: use SELECT sql FROM sqlite_master", cmd)
+		}
+		return usageError("%s is a command of the sqlite3 shell, not SQL: run sqlite3 -readonly on the database for it", cmd)
+	}
+	if more := sqlAfterFirst(q); more != "" {
+		if len(more) > 40 {
+			more = more[:40] + "…"
+		}
+		return usageError("one statement at a time: %q follows the first statement's ';' (run each as its own query)", more)
+	}
+	return nil
+}
+
+// sqlAfterFirst returns what follows the first statement of q, skipping
+// what SQL does not end a statement in: quoted strings and names, and
+// comments. It is empty when q holds a single statement, with or without
+// a final ';'.
+func sqlAfterFirst(q string) string {
+	for i := 0; i < len(q); {
+		switch c := q[i]; {
+		case c == '\'' || c == '"' || c == '`':
+			i = sqlSkipQuoted(q, i, c)
+		case c == '[':
+			j := strings.IndexByte(q[i:], ']')
+			if j < 0 {
+				return ""
+			}
+			i += j + 1
+		case strings.HasPrefix(q[i:], "--") || strings.HasPrefix(q[i:], "/*"):
+			i = sqlSkipComment(q, i)
+		case c == ';':
+			rest := q[i+1:]
+			// Blank space, comments and empty statements do not count.
+			for j := 0; j < len(rest); {
+				switch {
+				case rest[j] == ';' || rest[j] == ' ' || rest[j] == '\t' || rest[j] == '\n' || rest[j] == '\r':
+					j++
+				case strings.HasPrefix(rest[j:], "--") || strings.HasPrefix(rest[j:], "/*"):
+					j = sqlSkipComment(rest, j)
+				default:
+					return strings.TrimSpace(rest[j:])
+				}
+			}
+			return ""
+		default:
+			i++
+		}
+	}
+	return ""
+}
+
+// sqlSkipQuoted returns the index after the quoted text opening at i (a
+// doubled quote stays inside).
+func sqlSkipQuoted(q string, i int, quote byte) int {
+	for j := i + 1; j < len(q); j++ {
+		if q[j] == quote {
+			if j+1 < len(q) && q[j+1] == quote {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(q)
+}
+
+// sqlSkipComment returns the index after the comment opening at i.
+func sqlSkipComment(q string, i int) int {
+	if strings.HasPrefix(q[i:], "--") {
+		if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
+			return i + j + 1
+		}
+		return len(q)
+	}
+	if j := strings.Index(q[i+2:], "*/"); j >= 0 {
+		return i + 2 + j + 2
+	}
+	return len(q)
+}
+
+// queryError says plainly when SQLite refused a statement because the
+// connection is read-only (its own words are "not authorized").
+func queryError(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrAuth || se.Code == sqlite3.ErrReadonly) {
+		return usageError("refused: the database is opened read-only, and only reading statements run here (SELECT, WITH, EXPLAIN, PRAGMAs that report); sqlite3 said: %v", err)
+	}
+	return fmt.Errorf("query: %w", err)
 }
 
 // storeOut writes rows of a query as a table, CSV or JSON.
@@ -100,7 +219,7 @@ type storeOut interface {
 func newStoreOut(format string, w, stderr io.Writer) (storeOut, error) {
 	switch format {
 	case "table":
-		return &tableOut{w: w, stderr: stderr}, nil
+		return &tableOut{w: w, stderr: stderr, clip: isTerminal(w)}, nil
 	case "csv":
 		return &csvOut{w: csv.NewWriter(w)}, nil
 	case "json":
@@ -222,9 +341,12 @@ func storeMarshal(v any) ([]byte, error) {
 // stops after tableMaxRows and says so; CSV and JSON stream without limit.
 type tableOut struct {
 	w, stderr io.Writer
-	cols      []string
-	rows      [][]string
-	dropped   int
+	// clip cuts long cells to tableMaxWidth, for a terminal only: piped or
+	// redirected output (a script, a test) gets every value whole.
+	clip    bool
+	cols    []string
+	rows    [][]string
+	dropped int
 }
 
 const (
@@ -245,7 +367,10 @@ func (o *tableOut) row(vals []any) error {
 			rec[i] = "NULL"
 			continue
 		}
-		rec[i] = storeClip(strings.Join(strings.Fields(storeText(v)), " "), tableMaxWidth)
+		rec[i] = strings.Join(strings.Fields(storeText(v)), " ")
+		if o.clip {
+			rec[i] = storeClip(rec[i], tableMaxWidth)
+		}
 	}
 	o.rows = append(o.rows, rec)
 	return nil
@@ -292,6 +417,12 @@ func (o *tableOut) close() error {
 		fmt.Fprintf(o.stderr, "(%d rows)\n", len(o.rows))
 	}
 	return nil
+}
+
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // storeClip shortens s to at most w display columns.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"strings"
 
 	"github.com/nianbao/nianbao"
@@ -15,26 +13,25 @@ func init() {
 }
 
 func runReports(ctx context.Context, env *Env, args []string) error {
-	fl := flag.NewFlagSet("reports", flag.ContinueOnError)
-	fl.SetOutput(env.Stderr)
-	db := storeDBFlag(fl, env)
-	agency := fl.String("agency", "", "only organs whose name contains this")
-	year := fl.Int("year", 0, "only this report year")
+	fl := newFlags("reports", "usage: nianbao reports [--db FILE] [--agency TEXT] [--year YEAR] [--status LIST] [--text TEXT] [--all-versions] [--format table|csv|json]\n\n"+
+		"Lists the stored reports: the current version of each organ and year, and the\n"+
+		"documents that did not parse, with the reason.")
+	db := storeDBFlag(fl.FlagSet, env)
+	agency := fl.String("agency", "", "only organs whose name contains this `TEXT`")
+	year := fl.Int("year", 0, "only this report `YEAR`")
 	status := fl.String("status", "", "only these statuses, comma-separated: ok, findings, unsupported, needs_ocr, error")
-	text := fl.String("text", "", "only reports whose sections 一, 五, 六 contain this text")
+	text := fl.String("text", "", "only reports whose sections 一, 五, 六 contain this `TEXT`")
 	allVersions := fl.Bool("all-versions", false, "include superseded versions and other formats of a report (same figures)")
 	format := fl.String("format", "table", "output: table, csv or json")
-	fl.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: nianbao reports [--db FILE] [--agency TEXT] [--year YEAR] [--status LIST] [--text TEXT] [--all-versions] [--format table|csv|json]")
-		fl.PrintDefaults()
-	}
-	rest, err := storeParseFlags(fl, args)
+	rest, err := fl.parse(env, args)
 	if err != nil {
-		return silentExit(2)
+		return err
 	}
-	if len(rest) > 0 {
-		fl.Usage()
-		return silentExit(2)
+	if err := noArgs(rest, "filters are flags: --agency, --year, --status, --text"); err != nil {
+		return err
+	}
+	if *year < 0 {
+		return usageError("--year must be a year (got %d)", *year)
 	}
 	f := store.ReportFilter{Agency: *agency, Year: *year, Text: *text, AllVersions: *allVersions}
 	if *status != "" {
