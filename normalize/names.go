@@ -26,7 +26,14 @@ var (
 	yearRe   = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
 	// What an organ's name ends with.
 	organEnd   = regexp.MustCompile(`(人民政府|政府|办公厅|办公室|局|委员会|委|厅|院|署|办|中心|街道办事处|管委会|管理委员会|公司|所|站|队|部|处|会|镇|乡|街道|总局|监狱|法院|检察院|银行|集团|学校|大学|学院|医院|分局|支队|大队)$`)
-	junkPrefix = regexp.MustCompile(`^(关于|附件[0-9]*[:：]?|[【\[].*?[】\]]|[#*>•·\-]+)`)
+	junkPrefix = regexp.MustCompile(`^(关于|附件[0-9]*[:：]?|[【\[].*?[】\]]|[#*>•·\-]+|(?:标题|文章标题|发布机构|发文机关|发布单位|信息来源|来源|索引号)\s*[:：])`)
+	// What a page about reports says that a report's title does not: a
+	// notice on compiling them, a reading guide, a list.
+	noticeAfter  = regexp.MustCompile(`通知|通报|的函|意见|方案|公告|编制|发布工作|报送|解读|图解|目录|列表|汇总|专栏|链接`)
+	noticeBefore = regexp.MustCompile(`关于(?:做好|印发|报送|开展|编制|公开|抓好|进一步)|解读|图解`)
+	// What a division's name ends with, for organ names that are a place
+	// (平潭综合实验区) rather than an organ.
+	placeEnd = regexp.MustCompile(`(区|县|市|省|州|旗|盟)$`)
 )
 
 // ParseTitle reads organ and year from a title such as
@@ -72,6 +79,12 @@ func parseYear(s string) int {
 	return y
 }
 
+// CleanAgency returns an organ's name as printed without what surrounds
+// it: white space, a CMS label ("标题："), brackets and quotes.
+func CleanAgency(s string) string {
+	return cleanAgency(strings.Join(strings.Fields(width.Fold.String(s)), ""))
+}
+
 func cleanAgency(s string) string {
 	s = strings.TrimSpace(s)
 	for {
@@ -86,12 +99,33 @@ func cleanAgency(s string) string {
 	return s
 }
 
+// Plausible reports whether a name taken from a title can be an organ's:
+// it reads as one (IsAgency) or as a place. The year cut out of a
+// breadcrumb such as "2019年以前政府信息公开年度报告" leaves "以前", which
+// is neither.
+func Plausible(agency string) bool {
+	s := strings.Join(strings.Fields(agency), "")
+	return IsAgency(s) || utf8.RuneCountInString(s) >= 3 && placeEnd.MatchString(s)
+}
+
+// Notice reports whether a title is of a page about reports rather than a
+// report: "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", a 解读
+// or a list of them.
+func Notice(title string) bool {
+	s := strings.Join(strings.Fields(width.Fold.String(Simplified(title))), "")
+	loc := titleCore.FindStringIndex(s)
+	if loc == nil {
+		return false
+	}
+	return noticeBefore.MatchString(s[:loc[0]]) || noticeAfter.MatchString(s[loc[1]:])
+}
+
 // IsAgency reports whether s reads as an organ name on its own (a title
 // line above the "2024年政府信息公开工作年度报告" line).
 func IsAgency(s string) bool {
-	s = strings.Join(strings.Fields(s), "")
+	s = cleanAgency(strings.Join(strings.Fields(s), ""))
 	n := len([]rune(s))
-	return n >= 3 && n <= 40 && organEnd.MatchString(s) && !strings.ContainsAny(s, "。，,；")
+	return n >= 3 && n <= 40 && organEnd.MatchString(s) && !strings.ContainsAny(s, "。，,；:：")
 }
 
 // PeriodYear returns the year of the statistics period a report states in

@@ -10,8 +10,11 @@ import (
 )
 
 // identify finds the organ and the report year: from the title (the first
-// text that reads as one, the document's own title as a fallback), the
-// statistics period stated in the body deciding the year when present.
+// short text that reads as one with a plausible organ, a title broken over
+// two lines joined, the document's own title as a fallback), the
+// statistics period stated in the body deciding the year when present. A
+// title of a page about reports (a notice, a 解读, a list) is noted in
+// p.notice, and no organ is taken from it.
 func (p *parser) identify(rep *nianbao.Report) {
 	var title normalize.Title
 	found := false
@@ -21,6 +24,9 @@ func (p *parser) identify(rep *nianbao.Report) {
 			texts = append(texts, b.Text)
 		}
 	}
+	// A title that names no organ ("2024年政府信息公开工作年度报告") gives the
+	// year when nothing better comes.
+	var yearOnly normalize.Title
 	limit := min(len(texts), 30)
 	for i := 0; i < limit && !found; i++ {
 		if headingOf(texts[i]) == 1 {
@@ -29,13 +35,36 @@ func (p *parser) identify(rep *nianbao.Report) {
 		if len([]rune(texts[i])) > 80 {
 			continue
 		}
-		if t, ok := normalize.ParseTitle(texts[i]); ok {
-			title, found = t, true
-			// "淮安市人民政府" on the line above "2024 年政府信息公开工作年度报告".
-			if !normalize.IsAgency(t.Agency) && i > 0 && normalize.IsAgency(texts[i-1]) {
-				title.Agency = strings.Join(strings.Fields(texts[i-1]), "")
-				title.Text = texts[i-1] + " " + texts[i]
+		line := texts[i]
+		t, ok := normalize.ParseTitle(line)
+		if !ok && i+1 < limit && len([]rune(texts[i+1])) <= 40 {
+			// "2024 年上海市科委政府信息公开工作" / "年度报告"; not a
+			// breadcrumb followed by a whole title.
+			if _, whole := normalize.ParseTitle(texts[i+1]); whole {
+				continue
 			}
+			if t, ok = normalize.ParseTitle(line + texts[i+1]); ok {
+				line += texts[i+1]
+				i++
+			}
+		}
+		if !ok {
+			continue
+		}
+		if normalize.Notice(line) {
+			p.notice = strings.Join(strings.Fields(line), "")
+			return
+		}
+		switch {
+		case normalize.Plausible(t.Agency):
+			title, found = t, true
+		case t.Agency == "" && i > 0 && normalize.IsAgency(texts[i-1]):
+			// "淮安市人民政府" on the line above "2024 年政府信息公开工作年度报告".
+			title, found = t, true
+			title.Agency = normalize.CleanAgency(texts[i-1])
+			title.Text = texts[i-1] + " " + line
+		case t.Agency == "" && yearOnly.Year == 0:
+			yearOnly = t
 		}
 	}
 	if !found && p.doc.Title != "" {
@@ -44,7 +73,16 @@ func (p *parser) identify(rep *nianbao.Report) {
 		if i := strings.IndexAny(t, "_|"); i > 0 {
 			t = t[:i]
 		}
-		title, found = normalize.ParseTitle(t)
+		if normalize.Notice(t) {
+			p.notice = strings.Join(strings.Fields(t), "")
+			return
+		}
+		if dt, ok := normalize.ParseTitle(t); ok && (normalize.Plausible(dt.Agency) || dt.Agency == "" && yearOnly.Year == 0) {
+			title, found = dt, true
+		}
+	}
+	if !found && yearOnly.Year > 0 {
+		title, found = yearOnly, true
 	}
 	if found {
 		rep.Title = title.Text
@@ -58,12 +96,17 @@ func (p *parser) identify(rep *nianbao.Report) {
 	if rep.Agency == "" {
 		if m := compilerRe.FindStringSubmatch(body); m != nil {
 			rep.Agency = normalize.Simplified(m[1])
+		} else if m := publisherRe.FindStringSubmatch(body); m != nil && normalize.Plausible(m[1]) {
+			rep.Agency = normalize.Simplified(m[1])
 		}
 	}
 	if rep.Year == 0 {
 		rep.Year = normalize.FirstYear(strings.Join(texts[:min(len(texts), 5)], "\n"))
 	}
 }
+
+// "发布机构：XX局" on a line of the page's metadata: what follows the label.
+var publisherRe = regexp.MustCompile(`(?m)^\s*(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([^\s:：|]{2,40})`)
 
 // "本报告由XX根据《条例》…编制": the compiler, used when no title names the organ.
 var compilerRe = regexp.MustCompile(`本(?:年度)?报告(?:是)?由([^，,。根按依（(]{2,40}?)(?:根据|按照|依据|依照|编制)`)

@@ -22,6 +22,7 @@ var (
 	ErrNoTables    = errors.New("no report tables found")
 	ErrPre2019     = errors.New("pre-2019 report format (not supported)")
 	ErrImageTables = errors.New("the report tables are images (图片版)")
+	ErrNotReport   = errors.New("a page about annual reports, not a report")
 )
 
 // Parse reads the report in doc. The report it returns has Agency, Year,
@@ -119,6 +120,9 @@ type parser struct {
 	t2pending  []pendingRow
 	floats     []float64
 	cells      []*nianbao.GridCell // the slab rows' cell lists are cut from
+	// notice is the title of a page about reports (a notice on compiling
+	// them, a 解读, a list), which is no report.
+	notice string
 }
 
 // Section headings of the template.
@@ -263,6 +267,9 @@ var pre2019Words = []string{"主动公开政府信息数", "主动公开信息�
 
 // whyNoTables explains a document in which no template table was found.
 func (p *parser) whyNoTables(rep *nianbao.Report) error {
+	if p.notice != "" {
+		return fmt.Errorf("%w: %s", ErrNotReport, p.notice)
+	}
 	var text strings.Builder
 	images := 0
 	tables := 0

@@ -50,6 +50,10 @@ type reader struct {
 	hidden  int       // depth inside a display:none element
 	title   strings.Builder
 	inTitle bool
+	// article is the title a content system states in <meta
+	// name="ArticleTitle">: the report's own, where <title> often carries
+	// the site's name and the page's first lines its breadcrumbs.
+	article string
 }
 
 // table is an open <table>. Its cells keep their text as lines, so that a
@@ -91,6 +95,9 @@ func (r *reader) read() error {
 			// EOF or a read error on a string reader: either way, the end.
 			r.endAll()
 			r.doc.Title = textutil.Collapse(r.title.String())
+			if r.article != "" {
+				r.doc.Title = r.article
+			}
 			return nil
 		case html.TextToken:
 			if r.skip != 0 || r.hidden > 0 {
@@ -138,6 +145,11 @@ func (r *reader) start(a atom.Atom, hasAttr, selfClosing bool) {
 	case atom.Title:
 		if !selfClosing {
 			r.inTitle = true
+		}
+		return
+	case atom.Meta:
+		if at.metaName == "articletitle" && r.article == "" {
+			r.article = textutil.Collapse(at.content)
 		}
 		return
 	case atom.Br:
@@ -387,6 +399,8 @@ type attrs struct {
 	// spans with field codes).
 	hidden   bool
 	alt, src string
+	// metaName (lower case) and content of a <meta>.
+	metaName, content string
 }
 
 // tagOf reads the element of a raw tag ("<TD class=x>", "</td>") without
@@ -428,7 +442,7 @@ done:
 // them costs an allocation each (the tokenizer copies them), and a Word
 // export has thousands of styles that say nothing the reader uses.
 func (r *reader) wantAttrs(a atom.Atom) bool {
-	if a == atom.Img {
+	if a == atom.Img || a == atom.Meta {
 		return true
 	}
 	// One pass for "span", "none" and "hid" in any case: rowspan and
@@ -488,6 +502,14 @@ func (r *reader) attrs(a atom.Atom) attrs {
 		case "src":
 			if a == atom.Img {
 				at.src = string(v)
+			}
+		case "name":
+			if a == atom.Meta {
+				at.metaName = strings.ToLower(string(v))
+			}
+		case "content":
+			if a == atom.Meta {
+				at.content = string(v)
 			}
 		}
 		if !more {

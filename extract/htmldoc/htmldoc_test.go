@@ -149,3 +149,22 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// A content system's ArticleTitle meta is the document's title: <title>
+// carries the site's name, the page's first lines its breadcrumbs.
+func TestArticleTitleMeta(t *testing.T) {
+	for _, c := range []struct{ page, want string }{
+		{`<html><head><title>年度报告_某某市人民政府门户网站</title><META NAME="ArticleTitle" CONTENT="洪泽区人民政府2023年政府信息公开工作年度报告"></head><body><p>首页 &gt; 年度报告</p></body></html>`,
+			"洪泽区人民政府2023年政府信息公开工作年度报告"},
+		{`<html><head><title>年度报告_某某市人民政府门户网站</title><meta name="keywords" content="年度报告"></head><body></body></html>`,
+			"年度报告_某某市人民政府门户网站"},
+	} {
+		doc, err := Extract(context.Background(), []byte(c.page), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Title != c.want {
+			t.Errorf("title %q, want %q", doc.Title, c.want)
+		}
+	}
+}
