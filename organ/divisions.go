@@ -78,6 +78,7 @@ type Table struct {
 	Date    string
 	byCode  map[string]*Division
 	byName  map[string][]*Division
+	kids    map[string][]*Division
 	maxName int // the longest name, in bytes
 }
 
@@ -86,6 +87,10 @@ func (t *Table) Lookup(code string) *Division { return t.byCode[code] }
 
 // Named returns the divisions with this name (several: 朝阳区).
 func (t *Table) Named(name string) []*Division { return t.byName[name] }
+
+// Children returns the divisions right below the one with this code, in
+// the table's order.
+func (t *Table) Children(code string) []*Division { return t.kids[code] }
 
 // BundledDate is the year of the NBS data in divisions/ (see its README).
 const BundledDate = "2023"
@@ -118,7 +123,7 @@ func Bundled() (*Table, error) {
 // provinceCode), areas (code,name,cityCode,…) and streets (code,name,
 // areaCode,…). Each row's parent must come in an earlier file.
 func Load(date string, provinces, cities, areas, streets []byte) (*Table, error) {
-	t := &Table{Date: date, byCode: make(map[string]*Division, 46000), byName: make(map[string][]*Division, 40000)}
+	t := &Table{Date: date, byCode: make(map[string]*Division, 46000), byName: make(map[string][]*Division, 40000), kids: make(map[string][]*Division, 3400)}
 	for _, f := range []struct {
 		name  string
 		data  []byte
@@ -145,6 +150,7 @@ func Load(date string, provinces, cities, areas, streets []byte) (*Table, error)
 				if d.Parent = t.byCode[rec[2]]; d.Parent == nil {
 					return nil, fmt.Errorf("divisions %s: %s %s: no parent %s", f.name, d.Code, d.Name, rec[2])
 				}
+				t.kids[d.Parent.Code] = append(t.kids[d.Parent.Code], d)
 			}
 			if _, dup := t.byCode[d.Code]; dup {
 				return nil, fmt.Errorf("divisions %s: code %s twice", f.name, d.Code)
