@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -35,6 +33,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	out := fl.String("out", "", "where to write: a folder for csv and json (default nianbao-export), a file for xlsx (default nianbao.xlsx)")
 	tables := fl.String("tables", "", "only these tables, comma-separated (default all: reports, table2, table3, table4, findings, sections, cells, fields)")
 	header := fl.String("header", "both", "csv and xlsx header rows: both (keys, then Chinese labels), keys or labels (default both)")
+	force := fl.Bool("force", false, "replace files that already exist (never the database being exported)")
 	rest, err := fl.parse(env, args)
 	if err != nil {
 		return err
@@ -76,13 +75,19 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	// Every file to be written is checked before the first is: a refusal
+	// leaves nothing half done.
+	dest, err := exportDestination(*db, *out, *format, chosen, *force)
+	if err != nil {
+		return err
+	}
 	switch *format {
 	case "csv":
-		err = exportFiles(ctx, chosen, *out, ".csv", func(w io.Writer, t *store.Table) error { return exportCSV(ctx, w, t, *header) })
+		err = exportFiles(ctx, chosen, dest, ".csv", func(w io.Writer, t *store.Table) error { return exportCSV(ctx, w, t, *header) })
 	case "json":
-		err = exportFiles(ctx, chosen, *out, ".json", func(w io.Writer, t *store.Table) error { return exportJSON(ctx, w, t) })
+		err = exportFiles(ctx, chosen, dest, ".json", func(w io.Writer, t *store.Table) error { return exportJSON(ctx, w, t) })
 	case "xlsx":
-		err = exportXLSX(ctx, env, chosen, *out, *header)
+		err = exportXLSX(ctx, env, chosen, dest, *header)
 	}
 	if err != nil {
 		return err
@@ -112,47 +117,21 @@ func exportChoose(all []*store.Table, list string) ([]*store.Table, error) {
 	return out, nil
 }
 
-// exportFiles writes one file per table into dir, each first to a temporary
-// name, so that an interrupted export leaves no half file under the real one.
-func exportFiles(ctx context.Context, tables []*store.Table, dir, ext string, write func(io.Writer, *store.Table) error) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("export: %w", err)
+// exportFiles writes one file per table into the folder dest.Path, each
+// first to a temporary name, so that an interrupted export leaves no half
+// file under the real one.
+func exportFiles(ctx context.Context, tables []*store.Table, dest *exportDest, ext string, write func(io.Writer, *store.Table) error) error {
+	if err := dest.makeFolder(); err != nil {
+		return err
 	}
 	for _, t := range tables {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		name := filepath.Join(dir, t.Name+ext)
-		if err := exportAtomically(name, func(w io.Writer) error { return write(w, t) }); err != nil {
+		name := filepath.Join(dest.Path, t.Name+ext)
+		if err := dest.write(name, func(w io.Writer) error { return write(w, t) }); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func exportAtomically(name string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("export %s: %w", name, err)
-	}
-	// CreateTemp makes the file private; an export is for sharing.
-	err = f.Chmod(0o644)
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err == nil {
-		err = write(bw)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("export %s: %w", name, err)
 	}
 	return nil
 }
@@ -252,7 +231,8 @@ func exportJSON(ctx context.Context, w io.Writer, t *store.Table) error {
 // temporary file, not memory). A table longer than a sheet holds goes on
 // as many sheets as it needs ("cells", "cells (2)", …), each with the
 // header rows.
-func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, out, header string) error {
+func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, dest *exportDest, header string) error {
+	out := dest.Path
 	f := excelize.NewFile()
 	defer f.Close()
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
@@ -353,10 +333,7 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, out, heade
 	if sheets == 0 {
 		return errors.New("export: no table to write")
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return fmt.Errorf("export %s: %w", out, err)
-	}
-	return exportAtomically(out, func(w io.Writer) error { return f.Write(w) })
+	return dest.write(out, func(w io.Writer) error { return f.Write(w) })
 }
 
 // exportClipText cuts s to what an XLSX cell holds (counted in UTF-16

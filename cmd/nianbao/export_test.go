@@ -215,7 +215,7 @@ func TestExportOptions(t *testing.T) {
 	if recs[0][0] != "report_id" || recs[1][0] == "报告编号" {
 		t.Errorf("--header keys: %v / %v", recs[0], recs[1])
 	}
-	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "fields", "--header", "labels")
+	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "fields", "--header", "labels", "--force")
 	if recs := storeReadCSV(t, filepath.Join(out, "fields.csv")); code != 0 || recs[0][0] != "键" || recs[1][0] == "key" {
 		t.Errorf("--header labels: %v", recs[:2])
 	}
