@@ -14,6 +14,23 @@ type Document struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
+// Reading is one engine's reading of a document. A PDF has several, one
+// per engine, in order of cost (extract.Readings); the other formats have
+// one.
+type Reading struct {
+	// Engine names the engine, as every table of Doc is labelled: "html",
+	// "text", "ledongthuc", "pdfcpu+ledongthuc" (the native engine on the
+	// copy pdfcpu repaired or decrypted), "pdftotext", "pdftotext-layout",
+	// "ocr"; "pdfcpu" for a failed repair.
+	Engine string
+	// Layout is how the engine finds the cells of a table.
+	Layout LayoutKind
+	// Doc is nil when the engine could not run or failed; Err then says
+	// why (not installed, encrypted, damaged, needs OCR …).
+	Doc *Document
+	Err error
+}
+
 // Block is a paragraph of text or a table, never both.
 type Block struct {
 	Text  string `json:"text,omitempty"`

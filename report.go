@@ -65,6 +65,27 @@ type Report struct {
 	Sections map[string]string `json:"sections,omitempty"`
 	// Parser identifies the parser version that produced the report.
 	Parser string `json:"parser,omitempty"`
+	// Engines lists the readings made of the document, in the order they
+	// were made: a PDF goes through engines until one reads it whole.
+	Engines []EngineRun `json:"engines,omitempty"`
+}
+
+// EngineRun records one reading of a document: the engine, what its
+// reading gave, and whether the report kept it. The engines after the last
+// one listed did not run.
+type EngineRun struct {
+	Engine string     `json:"engine"`
+	Layout LayoutKind `json:"layout,omitempty"`
+	// Error says why the engine gave no document (not installed, failed).
+	Error string `json:"error,omitempty"`
+	// Status is that of the engine's reading once parsed.
+	Status Status `json:"status,omitempty"`
+	// Incomplete says what the reading lacks that another engine might
+	// read (a table, rows, unreadable figures); empty when the reading is
+	// whole, and then no further engine runs: a broken rule of a whole
+	// reading is the report's own.
+	Incomplete string `json:"incomplete,omitempty"`
+	Kept       bool   `json:"kept,omitempty"`
 }
 
 // Cell is one figure of a report.

@@ -132,7 +132,7 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 		cfg.Fetch.Log = cfg.Log
 	}
 	for i, s := range sites {
-		u, err := normalizeStart(s.Start)
+		u, err := StartURL(s.Start)
 		if err != nil {
 			return nil, err
 		}
@@ -176,8 +176,9 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 	return res, nil
 }
 
-// normalizeStart checks a start URL and drops its fragment.
-func normalizeStart(s string) (string, error) {
+// StartURL checks a start URL and drops its fragment; the command checks
+// its arguments with it before anything is opened.
+func StartURL(s string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("crawl: start URL %q: want an http(s) URL", s)

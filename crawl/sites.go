@@ -33,7 +33,7 @@ func ParseSites(r io.Reader, name string) ([]Site, error) {
 			continue
 		}
 		fields := strings.Fields(line)
-		start, err := normalizeStart(fields[0])
+		start, err := StartURL(fields[0])
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}

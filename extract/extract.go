@@ -1,6 +1,7 @@
 // Package extract reads documents of any supported format into the
 // format-neutral document model (nianbao.Document): it sniffs the format
-// from the bytes and hands them to the extractor of that format.
+// from the bytes and hands them to the extractor of that format. A PDF has
+// several readings, one per engine (Readings); Extract gives the first.
 package extract
 
 import (
@@ -8,11 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"path/filepath"
 	"strings"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract/htmldoc"
+	"github.com/nianbao/nianbao/extract/pdfdoc"
 	"github.com/nianbao/nianbao/extract/textdoc"
 )
 
@@ -64,8 +67,40 @@ func isImage(data []byte) bool {
 	return len(data) > 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP"
 }
 
-// Extract reads an HTML or text document. PDFs go through extract/pdfdoc,
-// whose engines the pipeline chooses between. contentType is the HTTP
+// Options tune extraction.
+type Options struct {
+	// ContentType is the HTTP Content-Type of a fetched document; its
+	// charset is one hint among others.
+	ContentType string
+	// PDF names the PDF engines' programs and bounds their work.
+	PDF pdfdoc.Options
+}
+
+// Readings yields the readings of a document already sniffed as format f,
+// lazily, in order of cost: for a PDF one per engine (pdfdoc.Readings),
+// for the other formats exactly one. A reading has a document or an error;
+// a caller keeps the best and breaks out of the loop when no later engine
+// could do better.
+func Readings(ctx context.Context, f nianbao.Format, data []byte, opt Options) iter.Seq[nianbao.Reading] {
+	if f == nianbao.FormatPDF {
+		return pdfdoc.Readings(ctx, data, opt.PDF)
+	}
+	return func(yield func(nianbao.Reading) bool) {
+		r := nianbao.Reading{Engine: string(f)}
+		switch f {
+		case nianbao.FormatHTML:
+			r.Layout = nianbao.LayoutGrid
+		case nianbao.FormatText:
+			r.Layout = nianbao.LayoutText
+		}
+		r.Doc, r.Err = extractOne(ctx, f, data, opt.ContentType)
+		yield(r)
+	}
+}
+
+// Extract reads a document of any supported format; for a PDF, the first
+// engine that gives a document does (pipeline.Read instead reads every
+// engine it needs and keeps the best). contentType is the HTTP
 // Content-Type when the document was fetched.
 func Extract(ctx context.Context, name string, data []byte, contentType string) (*nianbao.Document, error) {
 	return ExtractFormat(ctx, Sniff(name, data), data, contentType)
@@ -73,6 +108,21 @@ func Extract(ctx context.Context, name string, data []byte, contentType string) 
 
 // ExtractFormat is Extract for a document already sniffed as format f.
 func ExtractFormat(ctx context.Context, f nianbao.Format, data []byte, contentType string) (*nianbao.Document, error) {
+	if f != nianbao.FormatPDF {
+		return extractOne(ctx, f, data, contentType)
+	}
+	var errs []error
+	for r := range Readings(ctx, f, data, Options{ContentType: contentType}) {
+		if r.Err == nil {
+			return r.Doc, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", r.Engine, r.Err))
+	}
+	return nil, fmt.Errorf("%s: %w", f, errors.Join(errs...))
+}
+
+// extractOne reads a document of a format that has one reading.
+func extractOne(ctx context.Context, f nianbao.Format, data []byte, contentType string) (*nianbao.Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}

@@ -18,29 +18,41 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
-// Walk calls each with every file to ingest into st: files named as given,
-// folders walked in lexical order, skipping hidden entries, the fixtures'
-// *.expected.json and the store's own files. It streams: what it holds is
-// the folders on the current path, each listed by sortedDir in at most
-// ~1 MB, so a folder of any size costs about as little as a small one.
-func Walk(paths []string, st *store.Store, each func(string) bool) error {
-	return walkPaths(paths, st, true, each)
+// Counts says what a walk gave and what it left out.
+type Counts struct {
+	Files int // files given
+	// Skipped counts the files under the folders given that are clearly
+	// not reports (README.md, *.json, *.go, images, databases …; see
+	// notReport). A file named on the command line is always given.
+	Skipped int
 }
 
-// Count counts the files Walk will give, for a progress bar; it reads the
-// folders in the order they come, holding nothing.
-func Count(paths []string, st *store.Store) (int, error) {
-	n := 0
-	err := walkPaths(paths, st, false, func(string) bool { n++; return true })
-	return n, err
+// Walk calls each with every file to ingest into st: files named as given,
+// folders walked in lexical order, skipping hidden entries, the fixtures'
+// *.expected.json, the store's own files and files that are clearly not
+// reports; a path under another one given is walked once. It streams:
+// what it holds is the folders on the current path, each listed by
+// sortedDir in at most ~1 MB, so a folder of any size costs about as
+// little as a small one.
+func Walk(paths []string, st *store.Store, each func(string) bool) (Counts, error) {
+	return walkPaths(paths, st.Path(), true, each)
+}
+
+// Count counts the files Walk will give for a store at db (and those it
+// will skip), for a progress bar and to refuse an empty input before the
+// database is created; it reads the folders in the order they come,
+// holding nothing.
+func Count(paths []string, db string) (Counts, error) {
+	return walkPaths(paths, db, false, func(string) bool { return true })
 }
 
 // Files calls each with the files paths name, as Walk does but with no
 // store: `nianbao parse` reads folders in the same order. Sorting a huge
 // folder spills runs to temporary files in spill.
-func Files(paths []string, spill string, each func(string) bool) error {
+func Files(paths []string, spill string, each func(string) bool) (Counts, error) {
 	w := &walker{sorted: true, spill: spill, each: each}
-	return w.walk(paths)
+	err := w.walk(paths)
+	return w.n, err
 }
 
 // walker holds what a walk needs to know at every folder.
@@ -51,24 +63,36 @@ type walker struct {
 	spill   string // where sortedDir writes its runs
 	each    func(string) bool
 	abs     bool // folders given as absolute paths (sources in the store are)
+	n       Counts
 }
 
-func walkPaths(paths []string, st *store.Store, sorted bool, each func(string) bool) error {
-	w := &walker{own: map[string]bool{}, archive: st.Archive(), sorted: sorted, spill: filepath.Dir(st.Path()), each: each, abs: true}
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		w.own[st.Path()+suffix] = true
+func walkPaths(paths []string, db string, sorted bool, each func(string) bool) (Counts, error) {
+	abs, err := filepath.Abs(db)
+	if err != nil {
+		return Counts{}, fmt.Errorf("walk: %w", err)
 	}
-	return w.walk(paths)
+	w := &walker{own: map[string]bool{}, archive: store.ArchiveDir(abs), sorted: sorted, spill: filepath.Dir(abs), each: each, abs: true}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		w.own[abs+suffix] = true
+	}
+	err = w.walk(paths)
+	return w.n, err
+}
+
+// give hands one file to each.
+func (w *walker) give(p string) bool {
+	w.n.Files++
+	return w.each(p)
 }
 
 // walk gives w.each the files the paths name: files as given, folders
 // walked recursively.
 func (w *walker) walk(paths []string) error {
-	for _, root := range paths {
+	for _, root := range distinctRoots(paths) {
 		fi, err := os.Stat(root)
 		if err != nil || !fi.IsDir() {
 			// A missing file is reported as a failed document.
-			if !w.each(root) {
+			if !w.give(root) {
 				return nil
 			}
 			continue
@@ -97,6 +121,74 @@ func (w *walker) walk(paths []string) error {
 		}
 	}
 	return nil
+}
+
+// distinctRoots leaves out the paths that name what another path given
+// already covers — the same file or folder spelled another way (through
+// a link, relative or absolute), or something under a folder given — so
+// that `ingest dir dir/sub` lists every file once. The rest keep their
+// order. A path under a hidden folder is kept: the walk of the outer
+// folder skips hidden ones, so only the path given reaches it.
+func distinctRoots(paths []string) []string {
+	if len(paths) < 2 {
+		return paths
+	}
+	type root struct {
+		key string // absolute, links resolved
+		dir bool
+	}
+	roots := make([]root, len(paths))
+	for i, p := range paths {
+		key, err := filepath.Abs(p)
+		if err != nil {
+			key = p
+		}
+		if real, err := filepath.EvalSymlinks(key); err == nil {
+			key = real
+		}
+		fi, err := os.Stat(key)
+		roots[i] = root{key: key, dir: err == nil && fi.IsDir()}
+	}
+	var out []string
+	for i, p := range paths {
+		covered := false
+		for j, r := range roots {
+			if j == i {
+				continue
+			}
+			if roots[i].key == r.key {
+				covered = j < i // the first spelling stays
+			} else if r.dir {
+				covered = under(r.key, roots[i].key)
+			}
+			if covered {
+				break
+			}
+		}
+		if !covered {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// under says whether path lies inside the folder dir and a walk of dir
+// reaches it (no hidden folder between them).
+func under(dir, path string) bool {
+	prefix := dir
+	if !strings.HasSuffix(prefix, string(filepath.Separator)) {
+		prefix += string(filepath.Separator)
+	}
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return false
+	}
+	for _, part := range strings.Split(rest, string(filepath.Separator)) {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	return true
 }
 
 // folder gives w.each the files under the folder dir; more is
@@ -141,7 +233,11 @@ func (w *walker) folder(dir string) (more bool, err error) {
 		case !typ.IsRegular():
 			continue
 		}
-		if !w.each(p) {
+		if notReport(p, name) {
+			w.n.Skipped++
+			continue
+		}
+		if !w.give(p) {
 			return false, nil
 		}
 	}

@@ -1,153 +1,114 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
-	"sync"
-	"time"
-
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract/pdfdoc"
-	"github.com/nianbao/nianbao/extract/textdoc"
 )
 
 // pdfOptions are the extractor options of every engine; tests change them
 // to run the chain as on a machine without poppler or Tesseract.
 var pdfOptions = pdfdoc.Options{}
 
-// candidate is one reading of the document by one engine.
+// candidate is one reading of the document by one engine, parsed.
 type candidate struct {
 	engine string // with "pdfcpu+" when read after repair
 	rep    *nianbao.Report
 	score  float64
+	run    int // its entry in Report.Engines
 }
 
-// readPDF reads a PDF with a chain of engines and keeps the best reading:
-// the native engine first; a damaged or encrypted file is repaired or
-// decrypted with pdfcpu and read again; when that fails, misses a table or
-// breaks the arithmetic, poppler's words on our ruling lines, then
-// `pdftotext -layout` text through the text extractor; an image-only
-// document goes to OCR, or gets status needs_ocr when Tesseract is absent.
-func readPDF(ctx context.Context, rep *nianbao.Report, data []byte, opt Options) {
-	rep.Format = nianbao.FormatPDF
-	base := *rep
-	var cands []candidate
-	var failures []string
-	var lastErr error
-	needsOCR := false
+// chain is what choose gathers from the readings of one document.
+type chain struct {
+	base   nianbao.Report // the report before any reading
+	cands  []candidate
+	runs   []nianbao.EngineRun
+	failed []nianbao.Reading
+}
 
-	encrypted := false
-	try := func(engine pdfdoc.Engine, label string, input []byte) bool {
-		o := pdfOptions
-		o.Engine = engine
-		doc, err := pdfdoc.Extract(ctx, input, o)
-		if err != nil {
-			failures = append(failures, fmt.Sprintf("%s: %v", label, err))
-			lastErr = err
-			needsOCR = needsOCR || errors.Is(err, pdfdoc.ErrNeedsOCR)
-			encrypted = encrypted || errors.Is(err, pdfdoc.ErrEncrypted)
-			return false
+// choose parses the readings of a document in order until one is whole,
+// keeps the best of those parsed (score), and records every reading in
+// rep.Engines; a document no engine could read gets the status its
+// failures say. Only a PDF has more than one reading: a reading that
+// misses a table, rows or columns, or has figures it could not read, may
+// be bettered by the next engine; a whole reading whose arithmetic is
+// broken is not — every engine reads the same printed figures, and many
+// real reports break their rules — so the chain stops there.
+func choose(ctx context.Context, rep *nianbao.Report, readings iter.Seq[nianbao.Reading], opt Options) {
+	ch := chain{base: *rep}
+	for r := range readings {
+		run := nianbao.EngineRun{Engine: r.Engine, Layout: r.Layout}
+		if r.Err != nil {
+			run.Error = r.Err.Error()
+			ch.runs = append(ch.runs, run)
+			ch.failed = append(ch.failed, r)
+			continue
 		}
-		for _, b := range doc.Blocks {
-			if b.Table != nil {
-				b.Table.Engine = label
+		c := analyseCandidate(ctx, ch.base, r.Engine, r.Doc, opt)
+		if r.Layout == nianbao.LayoutOCR {
+			// An OCR figure stays uncertain until the report's own
+			// arithmetic confirms it.
+			confirmByArithmetic(c.rep)
+			c.score = score(c.rep)
+		}
+		run.Status, run.Incomplete = c.rep.Status, incomplete(c.rep)
+		c.run = len(ch.runs)
+		ch.runs = append(ch.runs, run)
+		ch.cands = append(ch.cands, c)
+		if run.Incomplete == "" {
+			break
+		}
+	}
+	switch {
+	case len(ch.cands) > 0:
+		ch.runs[adopt(rep, ch.cands)].Kept = true
+	case rep.Format == nianbao.FormatPDF:
+		pdfFail(rep, ch.failed)
+	case len(ch.failed) > 0:
+		fail(rep, rep.Source, ch.failed[len(ch.failed)-1].Err)
+	}
+	rep.Engines = ch.runs
+}
+
+// incomplete says what a parsed reading lacks that another engine might
+// still read, or "" when it is whole: every table of the template found,
+// every cell of their rows and columns there, no figure unreadable or read
+// with doubt, no row read twice with other figures.
+func incomplete(r *nianbao.Report) string {
+	if r.Status != nianbao.StatusOK && r.Status != nianbao.StatusFindings {
+		return strings.TrimSuffix(fmt.Sprintf("%s: %s%s", r.Status, r.Reason, r.Error), ": ")
+	}
+	var why []string
+	for _, rule := range []string{nianbao.RuleMissingTable, nianbao.RuleUncertain, nianbao.RuleDuplicate} {
+		n := 0
+		for _, f := range r.Findings {
+			if f.Rule == rule {
+				n++
 			}
 		}
-		c := analyseCandidate(ctx, base, label, doc, opt)
-		cands = append(cands, c)
-		return c.rep.Status == nianbao.StatusOK
-	}
-
-	if try(pdfdoc.EngineNative, string(pdfdoc.EngineNative), data) {
-		*rep = *cands[0].rep
-		return
-	}
-	// Repair or decrypt, then read again.
-	if lastErr != nil && (errors.Is(lastErr, pdfdoc.ErrDamaged) || errors.Is(lastErr, pdfdoc.ErrEncrypted)) {
-		fixed, err := repairPDF(ctx, data, errors.Is(lastErr, pdfdoc.ErrEncrypted))
-		if err != nil {
-			failures = append(failures, "pdfcpu: "+err.Error())
-		} else if try(pdfdoc.EngineNative, "pdfcpu+"+string(pdfdoc.EngineNative), fixed) {
-			adopt(rep, cands)
-			return
-		} else {
-			data = fixed
+		if n > 0 {
+			why = append(why, fmt.Sprintf("%d %s", n, rule))
 		}
 	}
-	if pdfdoc.PopplerAvailable(pdfOptions) {
-		if try(pdfdoc.EnginePoppler, string(pdfdoc.EnginePoppler), data) {
-			adopt(rep, cands)
-			return
+	missing := 0
+	for _, c := range r.Cells {
+		if c.Blank == "missing" {
+			missing++
 		}
-		// Last text engine: the page as space-aligned text, tables rebuilt
-		// from alignment by the text extractor (no ruling lines needed).
-		if !needsOCR {
-			if c, err := layoutCandidate(ctx, base, data, opt); err != nil {
-				failures = append(failures, err.Error())
-			} else {
-				cands = append(cands, c)
-			}
-		}
-	} else {
-		failures = append(failures, "pdftotext: not installed")
 	}
-	if len(cands) == 0 && needsOCR {
-		if !pdfdoc.OCRAvailable(pdfOptions) {
-			*rep = base
-			rep.Status = nianbao.StatusNeedsOCR
-			rep.Reason = "image-only PDF (no usable text layer) and Tesseract is not installed: " + strings.Join(failures, "; ")
-			return
-		}
-		o := pdfOptions
-		o.Engine = pdfdoc.EngineOCR
-		doc, err := pdfdoc.Extract(ctx, data, o)
-		if err != nil {
-			*rep = base
-			rep.Status = nianbao.StatusNeedsOCR
-			rep.Reason = "image-only PDF; OCR failed: " + err.Error()
-			return
-		}
-		c := analyseCandidate(ctx, base, string(pdfdoc.EngineOCR), doc, opt)
-		confirmByArithmetic(c.rep)
-		cands = append(cands, c)
+	if missing > 0 {
+		why = append(why, fmt.Sprintf("%d cells missing", missing))
 	}
-	if len(cands) == 0 {
-		*rep = base
-		if encrypted {
-			lastErr = pdfdoc.ErrEncrypted
-		}
-		pdfFail(rep, lastErr, failures)
-		return
-	}
-	adopt(rep, cands)
+	return strings.Join(why, ", ")
 }
 
 // engineLayout names tables rebuilt from `pdftotext -layout` text.
-const engineLayout = "pdftotext-layout"
-
-func layoutCandidate(ctx context.Context, base nianbao.Report, data []byte, opt Options) (candidate, error) {
-	txt, err := pdfdoc.LayoutText(ctx, data, pdfOptions)
-	if err != nil {
-		return candidate{}, fmt.Errorf("%s: %w", engineLayout, err)
-	}
-	doc, err := textdoc.Extract(ctx, txt)
-	if err != nil {
-		return candidate{}, fmt.Errorf("%s: %w", engineLayout, err)
-	}
-	doc.Format = nianbao.FormatPDF
-	for _, b := range doc.Blocks {
-		if b.Table != nil {
-			b.Table.Engine = engineLayout
-		}
-	}
-	return analyseCandidate(ctx, base, engineLayout, doc, opt), nil
-}
+const engineLayout = string(pdfdoc.EngineLayout)
 
 func analyseCandidate(ctx context.Context, base nianbao.Report, engine string, doc *nianbao.Document, opt Options) candidate {
 	r := base
@@ -159,8 +120,9 @@ func analyseCandidate(ctx context.Context, base nianbao.Report, engine string, d
 	return candidate{engine: engine, rep: &r, score: score(&r)}
 }
 
-// adopt copies the best candidate into rep; the first engine wins a tie.
-func adopt(rep *nianbao.Report, cands []candidate) {
+// adopt copies the best candidate into rep and returns its run; the first
+// engine wins a tie.
+func adopt(rep *nianbao.Report, cands []candidate) int {
 	best := cands[0]
 	for _, c := range cands[1:] {
 		if c.score > best.score {
@@ -168,6 +130,7 @@ func adopt(rep *nianbao.Report, cands []candidate) {
 		}
 	}
 	*rep = *best.rep
+	return best.run
 }
 
 // score ranks readings: all tables found and every rule holding first,
@@ -197,60 +160,34 @@ func score(r *nianbao.Report) float64 {
 	return s
 }
 
-// pdfFail sets the status of a PDF no engine could read.
-func pdfFail(rep *nianbao.Report, err error, failures []string) {
+// pdfFail sets the status of a PDF no engine could read: needs_ocr when
+// its text layer is missing or unusable and OCR could not run (the OCR
+// reading is the last), else error with every engine's failure.
+func pdfFail(rep *nianbao.Report, failed []nianbao.Reading) {
+	var failures []string
+	encrypted, notPDF := false, false
+	for _, r := range failed {
+		if r.Layout == nianbao.LayoutOCR {
+			rep.Status = nianbao.StatusNeedsOCR
+			if errors.Is(r.Err, pdfdoc.ErrEngineMissing) {
+				rep.Reason = "image-only PDF (no usable text layer) and Tesseract is not installed: " + strings.Join(failures, "; ")
+			} else {
+				rep.Reason = "image-only PDF; OCR failed: " + r.Err.Error()
+			}
+			return
+		}
+		failures = append(failures, r.Engine+": "+r.Err.Error())
+		encrypted = encrypted || errors.Is(r.Err, pdfdoc.ErrEncrypted)
+		notPDF = notPDF || errors.Is(r.Err, pdfdoc.ErrNotPDF)
+	}
 	detail := strings.Join(failures, "; ")
 	switch {
-	case errors.Is(err, pdfdoc.ErrEncrypted):
+	case encrypted:
 		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: encrypted PDF that cannot be opened without a password: %s", rep.Source, detail)
-	case errors.Is(err, pdfdoc.ErrNotPDF):
+	case notPDF:
 		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: not a PDF: %s", rep.Source, detail)
 	default:
 		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: %s", rep.Source, detail)
-	}
-}
-
-var pdfcpuOnce sync.Once
-
-// repairPDF rewrites a damaged PDF (or decrypts one whose user password is
-// empty) with pdfcpu. pdfcpu has no context; a file that makes it hang is
-// abandoned after the timeout.
-func repairPDF(ctx context.Context, data []byte, encrypted bool) ([]byte, error) {
-	pdfcpuOnce.Do(api.DisableConfigDir)
-	type result struct {
-		out []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				ch <- result{nil, fmt.Errorf("pdfcpu failed: %v", p)}
-			}
-		}()
-		conf := model.NewDefaultConfiguration()
-		conf.ValidationMode = model.ValidationRelaxed
-		var out bytes.Buffer
-		var err error
-		if encrypted {
-			err = api.Decrypt(bytes.NewReader(data), &out, conf)
-		} else {
-			err = api.Optimize(bytes.NewReader(data), &out, conf)
-		}
-		ch <- result{out.Bytes(), err}
-	}()
-	timer := time.NewTimer(30 * time.Second)
-	defer timer.Stop()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, r.err
-		}
-		return r.out, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-timer.C:
-		return nil, errors.New("pdfcpu timed out")
 	}
 }
 

@@ -56,16 +56,9 @@ func Read(ctx context.Context, source string, data []byte, opt Options) (rep *ni
 				Parser: rep.Parser, Status: nianbao.StatusError, Error: fmt.Sprintf("internal error reading %s: %v", source, p)}
 		}
 	}()
-	if rep.Format == nianbao.FormatPDF {
-		readPDF(ctx, rep, data, opt)
-		return rep
-	}
-	doc, err := extract.ExtractFormat(ctx, rep.Format, data, opt.ContentType)
-	if err != nil {
-		fail(rep, source, err)
-		return rep
-	}
-	analyse(ctx, rep, doc, opt)
+	// A PDF has a reading per engine, tried in order of cost until one is
+	// whole; the other formats have one.
+	choose(ctx, rep, extract.Readings(ctx, rep.Format, data, extract.Options{ContentType: opt.ContentType, PDF: pdfOptions}), opt)
 	return rep
 }
 

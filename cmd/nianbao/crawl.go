@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -55,6 +56,9 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		return usageError("give either --sites FILE or start URLs, not both")
 	case *sitesFile != "":
 		f, err := os.Open(*sitesFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return usageError("--sites %s: no such file", *sitesFile)
+		}
 		if err != nil {
 			return err
 		}
@@ -68,7 +72,11 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		}
 	case len(urls) > 0:
 		for _, u := range urls {
-			sites = append(sites, crawl.Site{Start: u})
+			start, err := crawl.StartURL(u)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			sites = append(sites, crawl.Site{Start: start})
 		}
 	default:
 		return usageError("no start URL given (or --sites FILE)")
@@ -104,6 +112,9 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	if err := checkDBFolder(*db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *db, store.Options{})
 	if err != nil {
 		return err

@@ -5,15 +5,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/ingest"
+	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -59,20 +59,39 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return usageError("--max-size: %v", err)
 	}
 
+	// Everything the command line names is checked before the database
+	// is opened: a typo must not leave an empty database or a folder behind.
+	if err := checkDBFolder(*db); err != nil {
+		return err
+	}
+	var total int
+	if *reparse {
+		if _, err := os.Stat(*db); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no database at %s to read again", *db)
+		}
+	} else {
+		if err := checkInputs(paths); err != nil {
+			return err
+		}
+		n, err := ingest.Count(paths, *db)
+		if err != nil {
+			return err
+		}
+		if n.Files == 0 {
+			return emptyInput(paths, n)
+		}
+		total = n.Files
+	}
+
 	st, err := store.Open(ctx, *db, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-
-	var total int
 	if *reparse {
-		total, err = st.ReparseCount(ctx, *all)
-	} else {
-		total, err = ingest.Count(paths, st)
-	}
-	if err != nil {
-		return err
+		if total, err = st.ReparseCount(ctx, *all); err != nil {
+			return err
+		}
 	}
 	prog := newIngestProgress(env.Stderr, total, *quiet)
 	var sum store.Summary
@@ -80,13 +99,14 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	bopt := ingest.Options{Workers: *workers, TxDocs: *txDocs, MaxSize: limit, OnOutcome: func(o store.Outcome) {
 		sum.Add(o)
 		prog.step()
-	}}
+	}, Parse: prog.watch(pipeline.Read)}
+	var walked ingest.Counts
 	if *reparse {
 		err = ingest.Reparse(ctx, st, *all, bopt)
 	} else {
 		var walkErr error
 		items := func(yield func(ingest.Item) bool) {
-			walkErr = ingest.Walk(paths, st, func(p string) bool {
+			walked, walkErr = ingest.Walk(paths, st, func(p string) bool {
 				// Sources are stored as absolute paths, so that runs from
 				// other folders name a file the same way.
 				if abs, err := filepath.Abs(p); err == nil {
@@ -101,6 +121,9 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	sum.Elapsed = time.Since(start)
 	if werr := sum.Write(env.Stdout, *db); werr != nil && err == nil {
 		err = werr
+	}
+	if walked.Skipped > 0 {
+		fmt.Fprintf(env.Stdout, "%d files in the folders skipped: not reports by name or content (README, *.json, *.go, images …)\n", walked.Skipped)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -121,82 +144,4 @@ func storeDBFlag(fl *flag.FlagSet, env *Env) *string {
 		def = "nianbao.db"
 	}
 	return fl.String("db", def, "the SQLite database `FILE` (default $NIANBAO_DB, else nianbao.db)")
-}
-
-// ingestProgressEvery is how often plain progress lines are printed.
-var ingestProgressEvery = 5 * time.Second
-
-// ingestProgress shows progress on stderr: a bar on a terminal, a plain
-// line every few seconds otherwise (logs, CI).
-type ingestProgress struct {
-	bar      *progressbar.ProgressBar
-	w        io.Writer
-	total    int
-	done     int
-	shown    int // done when the last line was printed
-	start    time.Time
-	last     time.Time
-	interval time.Duration
-	quiet    bool
-}
-
-func newIngestProgress(w io.Writer, total int, quiet bool) *ingestProgress {
-	p := &ingestProgress{w: w, total: total, start: time.Now(), interval: ingestProgressEvery, quiet: quiet}
-	p.last = p.start
-	if quiet {
-		return p
-	}
-	if isTerminal(w) {
-		p.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription("ingest"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("files"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionFullWidth(),
-		)
-	}
-	return p
-}
-
-func (p *ingestProgress) step() {
-	p.done++
-	if p.quiet {
-		return
-	}
-	if p.bar != nil {
-		p.bar.Add(1)
-		return
-	}
-	if now := time.Now(); now.Sub(p.last) >= p.interval {
-		p.last = now
-		p.line(now)
-	}
-}
-
-func (p *ingestProgress) line(now time.Time) {
-	p.shown = p.done
-	el := now.Sub(p.start).Seconds()
-	rate := float64(p.done) / max(el, 1e-9)
-	eta := ""
-	if rate > 0 && p.total > p.done {
-		eta = fmt.Sprintf(", ETA %s", time.Duration(float64(p.total-p.done)/rate*float64(time.Second)).Round(time.Second))
-	}
-	fmt.Fprintf(p.w, "ingest: %d/%d files, %.0f files/s%s\n", p.done, p.total, rate, eta)
-}
-
-func (p *ingestProgress) finish() {
-	if p.quiet {
-		return
-	}
-	if p.bar != nil {
-		p.bar.Finish()
-		return
-	}
-	if p.done > p.shown && time.Since(p.start) >= p.interval {
-		p.line(time.Now())
-	}
 }

@@ -46,14 +46,18 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	if err := positive("-j", *workers); err != nil {
 		return err
 	}
+	if err := checkInputs(paths); err != nil {
+		return err
+	}
 	failed, n := 0, 0
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
 	// Folders are read as ingest reads them: sorted, a huge folder sorted in
 	// runs spilled to temporary files, so memory does not grow with it.
 	var walkErr error
+	var walked ingest.Counts
 	files := func(yield func(string) bool) {
-		walkErr = ingest.Files(paths, os.TempDir(), yield)
+		walked, walkErr = ingest.Files(paths, os.TempDir(), yield)
 	}
 	err = forEachReport(ctx, files, *workers, func(rep *nianbao.Report) error {
 		n++
@@ -67,6 +71,9 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if walkErr == nil && walked.Files == 0 {
+		return emptyInput(paths, walked)
 	}
 	if walkErr != nil {
 		// Read after forEachReport: its producer, which ran the walk, is done.

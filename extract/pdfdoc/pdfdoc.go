@@ -5,8 +5,11 @@
 // Two engines give the glyphs: the native one (github.com/ledongthuc/pdf's
 // object reader with our own content interpreter, font cache and width
 // tables) and poppler's pdftotext run as a subprocess. Both share the
-// ruling-line reader and the table reconstruction. Scanned pages are the
-// job of package extract/ocr.
+// ruling-line reader and the table reconstruction. Two more read what
+// those cannot: `pdftotext -layout` text through the text extractor (tables
+// without ruling lines) and Tesseract OCR (scanned pages). Extract runs one
+// engine; Readings runs them in order of cost for a caller that keeps the
+// best reading.
 package pdfdoc
 
 import (
@@ -27,6 +30,9 @@ type Engine string
 const (
 	EngineNative  Engine = "ledongthuc"
 	EnginePoppler Engine = "pdftotext"
+	// EngineLayout: the pages as `pdftotext -layout` prints them, tables
+	// rebuilt from the alignment by the text extractor.
+	EngineLayout Engine = "pdftotext-layout"
 )
 
 // Options tune one extraction.
@@ -96,6 +102,8 @@ func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Docume
 		doc, err = extractNative(ctx, data, opt)
 	case EnginePoppler:
 		doc, err = extractPoppler(ctx, data, opt)
+	case EngineLayout:
+		doc, err = extractLayout(ctx, data, opt)
 	case EngineOCR:
 		doc, err = extractOCR(ctx, data, opt)
 	default:

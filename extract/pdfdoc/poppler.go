@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/extract/textdoc"
 )
 
 // PopplerAvailable reports whether the pdftotext binary can be run.
@@ -208,4 +209,25 @@ func LayoutText(ctx context.Context, data []byte, opt Options) ([]byte, error) {
 		return nil, fmt.Errorf("%w: pdftotext -layout: %v: %s", ErrDamaged, err, firstLine(stderr.String()))
 	}
 	return []byte(fixRadicals(out.String())), nil
+}
+
+// extractLayout reads the document as `pdftotext -layout` text with the
+// text extractor: its tables are text columns (nianbao.LayoutText), found
+// by alignment where no ruling line was drawn.
+func extractLayout(ctx context.Context, data []byte, opt Options) (*nianbao.Document, error) {
+	txt, err := LayoutText(ctx, data, opt)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := textdoc.Extract(ctx, txt)
+	if err != nil {
+		return nil, err
+	}
+	doc.Format = nianbao.FormatPDF
+	for _, b := range doc.Blocks {
+		if b.Table != nil {
+			b.Table.Engine = string(EngineLayout)
+		}
+	}
+	return doc, nil
 }
