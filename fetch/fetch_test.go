@@ -131,9 +131,11 @@ func TestRetries(t *testing.T) {
 	mux.HandleFunc("/forbidden", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no", http.StatusForbidden)
 	})
+	// The slow page answers only when the client gives up (or after a
+	// minute): a timeout that did not cut it would show as a success.
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(2 * time.Second):
+		case <-time.After(time.Minute):
 		case <-r.Context().Done():
 		}
 	})
@@ -160,13 +162,9 @@ func TestRetries(t *testing.T) {
 			t.Errorf("%s: %v after %d requests; 4xx must not be retried", p, fe, rec.count(p))
 		}
 	}
-	start := time.Now()
 	_, err = f.Get(ctx, Request{URL: srv.URL + "/slow"})
 	if fe := fetchErr(t, err); fe.Reason != "timeout" || !fe.Temporary || rec.count("/slow") != 3 {
 		t.Errorf("slow page: %v after %d requests, want timeout ×3", fe, rec.count("/slow"))
-	}
-	if el := time.Since(start); el > 1500*time.Millisecond {
-		t.Errorf("slow page took %v: the timeout did not cut it", el)
 	}
 }
 
@@ -332,12 +330,24 @@ func TestRobots(t *testing.T) {
 
 // TestPoliteness records request arrival times in the server: the spacing
 // to one host never falls below the interval, even with many concurrent
-// callers and retries; another host is not held up by it.
+// callers and retries; another host is not held up by it. Only lower
+// bounds and the order of events are asserted, never how fast anything
+// ran: the test holds under any load.
 func TestPoliteness(t *testing.T) {
 	const delay = 80 * time.Millisecond
 	rec := newRecorder()
 	var n atomic.Int32
+	// The busy host holds its first request until the other host has been
+	// served: were the other host queued behind it, neither would go on.
+	busyArrived, otherServed := make(chan struct{}), make(chan struct{})
+	var arrived, served sync.Once
 	srv := httptest.NewServer(rec.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Do(func() { close(busyArrived) })
+		select {
+		case <-otherServed:
+		case <-time.After(time.Minute):
+			t.Error("the other host was held up behind the busy one")
+		}
 		if r.URL.Path == "/flaky" && n.Add(1) == 1 {
 			http.Error(w, "busy", 503)
 			return
@@ -347,13 +357,15 @@ func TestPoliteness(t *testing.T) {
 	defer srv.Close()
 	other := newRecorder()
 	otherSrv := httptest.NewServer(other.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/x" {
+			served.Do(func() { close(otherServed) })
+		}
 		fmt.Fprint(w, "ok")
 	})))
 	defer otherSrv.Close()
 	f := testFetcher(t, func(c *Config) { c.Delay = delay; c.Backoff = time.Millisecond })
 	ctx := context.Background()
 	var wg sync.WaitGroup
-	start := time.Now()
 	for i := 0; i < 6; i++ {
 		wg.Add(1)
 		go func(i int) {
@@ -367,10 +379,10 @@ func TestPoliteness(t *testing.T) {
 			}
 		}(i)
 	}
+	<-busyArrived
 	if _, err := f.Get(ctx, Request{URL: otherSrv.URL + "/x"}); err != nil {
 		t.Fatal(err)
 	}
-	otherDone := time.Since(start)
 	wg.Wait()
 	times := append([]time.Time(nil), rec.times...)
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
@@ -381,9 +393,6 @@ func TestPoliteness(t *testing.T) {
 		if gap := times[i].Sub(times[i-1]); gap < delay {
 			t.Errorf("requests %d and %d only %v apart, want ≥ %v", i-1, i, gap, delay)
 		}
-	}
-	if otherDone > 4*delay {
-		t.Errorf("the other host waited %v behind the busy one", otherDone)
 	}
 }
 

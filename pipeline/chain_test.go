@@ -14,6 +14,7 @@ import (
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract/pdfdoc"
+	"github.com/nianbao/nianbao/internal/toolcheck"
 )
 
 // huaianBrokenRules is the Huaian report with one printed figure changed,
@@ -140,7 +141,7 @@ func TestPDFEngineChain(t *testing.T) {
 				pdfOptions.Tesseract = "/nonexistent/tesseract"
 			}
 			if c.tools != noPoppler && !poppler {
-				t.Skip("pdftotext not installed")
+				toolcheck.Skip(t, "pdftotext not installed")
 			}
 			rep := Read(context.Background(), c.name+".pdf", c.data(t), Options{})
 			var ran []string

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract/pdfdoc"
+	"github.com/nianbao/nianbao/internal/toolcheck"
 )
 
 // generatedExpected is the part of internal/fixture's Expected a PDF
@@ -99,7 +100,7 @@ func TestPDFGeneratedRoundTrip(t *testing.T) {
 		name := filepath.Base(f)
 		bl := exp.Style.Borderless
 		if bl && !pdfdoc.PopplerAvailable(pdfOptions) {
-			t.Logf("%s: needs pdftotext (not installed)", name)
+			toolcheck.Note(t, name+": needs pdftotext (not installed)")
 			continue
 		}
 		rep := ReadFile(context.Background(), f, Options{})
@@ -128,7 +129,7 @@ func TestPDFGeneratedRoundTrip(t *testing.T) {
 // falls back to when the native reader fails on a file).
 func TestPDFGeneratedPoppler(t *testing.T) {
 	if !pdfdoc.PopplerAvailable(pdfOptions) {
-		t.Skip("pdftotext not installed")
+		toolcheck.Skip(t, "pdftotext not installed")
 	}
 	right, total := 0, 0
 	for f, exp := range loadGenerated(t) {

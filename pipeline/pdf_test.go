@@ -11,6 +11,7 @@ import (
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract/pdfdoc"
+	"github.com/nianbao/nianbao/internal/toolcheck"
 )
 
 const pdfTestdata = "../testdata/pdf"
@@ -201,7 +202,7 @@ func TestPDFSyntheticCells(t *testing.T) {
 // confirm stays uncertain with a finding; every accepted figure is right.
 func TestPDFScannedOCR(t *testing.T) {
 	if !pdfdoc.OCRAvailable(pdfOptions) {
-		t.Skip("tesseract with chi_sim not installed")
+		toolcheck.Skip(t, "tesseract with chi_sim not installed")
 	}
 	if testing.Short() {
 		t.Skip("OCR takes ~15 s")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/toolcheck"
 )
 
 const testdata = "../../testdata/pdf"
@@ -63,7 +64,7 @@ func engines(t *testing.T) []Engine {
 	if PopplerAvailable(Options{}) {
 		e = append(e, EnginePoppler)
 	} else {
-		t.Log("pdftotext not installed: poppler engine not tested")
+		toolcheck.Note(t, "pdftotext not installed: poppler engine not tested")
 	}
 	return e
 }

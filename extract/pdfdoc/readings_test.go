@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/toolcheck"
 )
 
 // readingSig sums up a reading: its engine, its layout kind, and what it
@@ -46,7 +47,7 @@ func readingSig(t *testing.T, r nianbao.Reading) string {
 // each gives and how it is labelled.
 func TestReadingsOrder(t *testing.T) {
 	if !PopplerAvailable(Options{}) {
-		t.Skip("pdftotext not installed")
+		toolcheck.Skip(t, "pdftotext not installed")
 	}
 	noOCR := Options{Tesseract: "/nonexistent/tesseract"}
 	noPoppler := Options{Pdftotext: "/nonexistent/pdftotext"}
