@@ -59,6 +59,9 @@ type Config struct {
 	// Progress, if set, gets one line per document and failure.
 	Progress io.Writer
 	Log      *slog.Logger
+	// RetryNow makes the URLs waiting after failures due at once, instead
+	// of when their wait ends (a site back up, a setting fixed).
+	RetryNow bool
 }
 
 // Defaults for Config.
@@ -77,19 +80,30 @@ const (
 
 // Summary is what a run did on one site.
 type Summary struct {
-	Site        string    `json:"site"` // start URL
-	Name        string    `json:"name,omitempty"`
-	Fetched     int       `json:"fetched"`      // responses with a body (200)
-	NotModified int       `json:"not_modified"` // 304 answers to conditional GETs
-	Reports     int       `json:"reports"`      // documents seen: report pages and attachments
-	New         int       `json:"new"`          // documents seen for the first time
-	Changed     int       `json:"changed"`      // documents whose bytes changed since the last run
-	Unchanged   int       `json:"unchanged"`    // documents unchanged (304 or the same bytes)
-	Failed      int       `json:"failed"`
-	Deferred    int       `json:"deferred"` // URLs left alone because they failed recently
-	OffSite     int       `json:"off_site"` // links to other hosts, not followed
-	Bytes       int64     `json:"bytes"`
-	Failures    []Failure `json:"failures,omitempty"`
+	Site        string `json:"site"` // start URL
+	Name        string `json:"name,omitempty"`
+	Fetched     int    `json:"fetched"`      // responses with a body (200)
+	NotModified int    `json:"not_modified"` // 304 answers to conditional GETs
+	Reports     int    `json:"reports"`      // documents seen: report pages and attachments
+	New         int    `json:"new"`          // documents seen for the first time
+	Changed     int    `json:"changed"`      // documents whose bytes changed since the last run
+	Unchanged   int    `json:"unchanged"`    // documents unchanged (304 or the same bytes)
+	Failed      int    `json:"failed"`
+	Skipped     int    `json:"skipped"`  // URLs robots.txt disallows: not fetched, not failures
+	Deferred    int    `json:"deferred"` // URLs left alone because they failed recently
+	OffSite     int    `json:"off_site"` // links to other hosts, not followed
+	Bytes       int64  `json:"bytes"`
+	// RetriedNow counts the deferred URLs Config.RetryNow made due.
+	RetriedNow int       `json:"retried_now,omitempty"`
+	Failures   []Failure `json:"failures,omitempty"`
+	// SkippedURLs are the URLs robots.txt disallows (Reason "robots.txt").
+	SkippedURLs []Failure `json:"skipped_urls,omitempty"`
+	// DeferredURLs are the URLs waiting after failures: when each is due
+	// and why it failed.
+	DeferredURLs []Deferral `json:"deferred_urls,omitempty"`
+	// Documents are the new and changed documents of this run, in the
+	// order they were stored.
+	Documents []Document `json:"documents,omitempty"`
 	// Stopped says why the site was left unfinished (a bound was reached,
 	// the run was interrupted); empty when it was done.
 	Stopped string `json:"stopped,omitempty"`
@@ -100,13 +114,37 @@ type Failure struct {
 	URL    string `json:"url"`
 	Reason string `json:"reason"`
 	Detail string `json:"detail,omitempty"`
+	// Loopback: the address was refused only for being loopback, which
+	// fetch.Config.AllowPrivate (crawl --allow-private) allows.
+	Loopback bool `json:"loopback,omitempty"`
+}
+
+// Deferral is a URL waiting after failures.
+type Deferral struct {
+	URL      string    `json:"url"`
+	Due      time.Time `json:"due"`      // when a run tries it again
+	Reason   string    `json:"reason"`   // of the last failure
+	Failures int       `json:"failures"` // failed runs in a row
+}
+
+// Document is a new or changed document a run stored.
+type Document struct {
+	URL     string `json:"url"`
+	Outcome string `json:"outcome"` // new or changed
+	Status  string `json:"status"`
+	Agency  string `json:"agency,omitempty"`
+	Year    int    `json:"year,omitempty"`
+	Version int    `json:"version,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // Result is the outcome of a run.
 type Result struct {
-	Run     int64
-	Resumed bool // the run continued a killed one
-	Sites   []Summary
+	Run      int64
+	Resumed  bool // the run continued a killed one
+	Started  time.Time
+	Finished time.Time // zero when interrupted
+	Sites    []Summary
 }
 
 // Run crawls the sites into st. It holds the database's crawl lock for the
@@ -131,6 +169,7 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 	if cfg.Fetch.Log == nil {
 		cfg.Fetch.Log = cfg.Log
 	}
+	started := time.Now()
 	for i, s := range sites {
 		u, err := StartURL(s.Start)
 		if err != nil {
@@ -153,8 +192,13 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 	}
 	c := &crawler{st: st, cfg: cfg, run: run, fetcher: fetch.New(cfg.Fetch)}
 	defer c.fetcher.Close()
+	how := "started"
+	if resumed {
+		how = "resumed"
+	}
+	c.progress("%s crawl run %d %s (%d sites)", started.Format(StampLayout), run, how, len(sites))
 
-	res := &Result{Run: run, Resumed: resumed, Sites: make([]Summary, len(sites))}
+	res := &Result{Run: run, Resumed: resumed, Started: started, Sites: make([]Summary, len(sites))}
 	sem := make(chan struct{}, cfg.Parallel)
 	var wg sync.WaitGroup
 	for i := range sites {
@@ -173,8 +217,13 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 	if err := st.FinishCrawl(context.WithoutCancel(ctx), run); err != nil {
 		return res, err
 	}
+	res.Finished = time.Now()
 	return res, nil
 }
+
+// StampLayout is how times are written for a person: with the zone's
+// offset, so that a log read on another machine is not ambiguous.
+const StampLayout = "2006-01-02 15:04:05 -0700"
 
 // StartURL checks a start URL and drops its fragment; the command checks
 // its arguments with it before anything is opened.
@@ -234,6 +283,15 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 		s.sum.Stopped = "store error"
 		return s.sum
 	}
+	if c.cfg.RetryNow {
+		n, err := c.retryNow(ctx, site.Start)
+		if err != nil {
+			s.fail(site.Start, "store", err)
+			s.sum.Stopped = "store error"
+			return s.sum
+		}
+		s.sum.RetriedNow = n
+	}
 	// Visited by this process: never twice, even when settling failed (then
 	// the URL stays due in the store, and stuck counts it).
 	done := map[string]bool{}
@@ -288,11 +346,59 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 		}
 		wg.Wait()
 	}
-	if n, err := c.st.DeferredInFrontier(context.WithoutCancel(ctx), site.Start, c.run); err == nil {
-		s.sum.Deferred = n
+	if d, err := c.deferred(context.WithoutCancel(ctx), site.Start); err == nil {
+		s.sum.DeferredURLs, s.sum.Deferred = d, len(d)
 	}
 	sort.Slice(s.sum.Failures, func(i, j int) bool { return s.sum.Failures[i].URL < s.sum.Failures[j].URL })
+	sort.Slice(s.sum.SkippedURLs, func(i, j int) bool { return s.sum.SkippedURLs[i].URL < s.sum.SkippedURLs[j].URL })
 	return s.sum
+}
+
+// retryNow makes the URLs of site that wait after failures due in this
+// run; it returns how many.
+func (c *crawler) retryNow(ctx context.Context, site string) (int, error) {
+	items, err := c.st.FrontierOf(ctx, site)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, it := range items {
+		if it.NextTry.IsZero() {
+			continue
+		}
+		it.NextTry = time.Time{}
+		// Settled before this run, so that the run picks it up (a failure
+		// of a resumed run was settled by it).
+		run := min(it.Run, c.run-1)
+		if err := c.st.SettleFrontier(ctx, run, it, nil); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n > 0 {
+		c.progress("%-9s %d URLs of %s waiting after failures (--retry-now)", "retrying", n, site)
+	}
+	return n, nil
+}
+
+// deferred lists the URLs of site this run left alone because they failed
+// in earlier runs and their wait is not over, the soonest due first.
+func (c *crawler) deferred(ctx context.Context, site string) ([]Deferral, error) {
+	items, err := c.st.FrontierOf(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var out []Deferral
+	for _, it := range items {
+		if it.Run >= c.run || !it.NextTry.After(now) {
+			continue
+		}
+		reason, _, _ := strings.Cut(it.Error, ": ")
+		out = append(out, Deferral{URL: it.URL, Due: it.NextTry, Reason: reason, Failures: it.Attempts})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
+	return out, nil
 }
 
 // remains says whether the site still has URLs due in this run.
@@ -326,11 +432,13 @@ func (s *siteRun) fail(u, reason string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sum.Failed++
-	detail := ""
+	f := Failure{URL: u, Reason: reason}
 	if err != nil {
-		detail = err.Error()
+		f.Detail = err.Error()
+		var ae *fetch.AddrError
+		f.Loopback = errors.As(err, &ae) && ae.Loopback()
 	}
-	s.sum.Failures = append(s.sum.Failures, Failure{URL: u, Reason: reason, Detail: detail})
+	s.sum.Failures = append(s.sum.Failures, f)
 }
 
 // visit fetches one URL, reads or stores it, and settles it in the
@@ -340,6 +448,9 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 	if err != nil {
 		if ctx.Err() != nil {
 			return false // interrupted: the URL stays due and is fetched on resume
+		}
+		if errors.Is(err, fetch.ErrDisallowed) {
+			return c.skipped(ctx, s, it, err)
 		}
 		reason := "error"
 		var fe *fetch.Error
@@ -402,6 +513,10 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 				return c.failed(ctx, s, it, "ingest", err)
 			}
 			c.progress("%-9s %s (%s)", outcome, it.URL, describe(out))
+			s.mu.Lock()
+			s.sum.Documents = append(s.sum.Documents, Document{URL: it.URL, Outcome: outcome, Status: string(out.Status),
+				Agency: out.Agency, Year: out.Year, Version: out.Version, Reason: out.Reason})
+			s.mu.Unlock()
 		}
 	} else {
 		sum = "" // not a document: nothing to compare next time
@@ -469,8 +584,27 @@ func (c *crawler) links(s *siteRun, it store.FrontierItem, page *Page) []store.F
 	return out
 }
 
+// skipped settles a URL robots.txt disallows: not a failure and not
+// deferred — the next run asks robots.txt again (which costs the site no
+// request for the URL) and fetches it if the rule is gone.
+func (c *crawler) skipped(ctx context.Context, s *siteRun, it store.FrontierItem, err error) bool {
+	s.mu.Lock()
+	s.sum.Skipped++
+	s.sum.SkippedURLs = append(s.sum.SkippedURLs, Failure{URL: it.URL, Reason: "robots.txt", Detail: err.Error()})
+	s.mu.Unlock()
+	c.progress("%-9s %s (robots.txt)", "skipped", it.URL)
+	it.State, it.Attempts, it.NextTry, it.Outcome, it.Error = store.StateDone, 0, time.Time{}, "robots.txt", ""
+	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, nil); err != nil {
+		s.fail(it.URL, "store", err)
+		return false
+	}
+	return true
+}
+
 // failed settles a URL that could not be fetched or stored: it waits
-// retryBase·2^(n-1) after its n-th failed run in a row.
+// retryBase·2^(n-1) after its n-th failed run in a row. A refused address
+// does not wait: no request reached anything, and the refusal may be a
+// setting of this run (--allow-private) that the next run changes.
 func (c *crawler) failed(ctx context.Context, s *siteRun, it store.FrontierItem, reason string, err error) bool {
 	s.fail(it.URL, reason, err)
 	c.progress("%-9s %s (%s)", "failed", it.URL, reason)
@@ -481,6 +615,9 @@ func (c *crawler) failed(ctx context.Context, s *siteRun, it store.FrontierItem,
 		wait = retryMax
 	}
 	it.NextTry = time.Now().Add(wait)
+	if errors.Is(err, fetch.ErrRefusedAddress) {
+		it.NextTry = time.Time{}
+	}
 	it.Outcome = "failed"
 	it.Error = reason
 	if err != nil {

@@ -47,7 +47,9 @@ func newFixture(t testing.TB) *fixture {
 	otherSite := fakesite.New(fakesite.Options{})
 	other := httptest.NewServer(otherSite)
 	t.Cleanup(other.Close)
-	site := fakesite.New(fakesite.Options{OtherHost: other.URL, SlowDelay: 3 * time.Second})
+	// The slow page answers when the client gives up, so the request
+	// timeout can be generous enough for a loaded machine.
+	site := fakesite.New(fakesite.Options{OtherHost: other.URL, SlowDelay: time.Hour})
 	srv := httptest.NewServer(site)
 	t.Cleanup(srv.Close)
 	return &fixture{site: site, srv: srv, otherSite: otherSite, other: other, db: filepath.Join(t.TempDir(), "nianbao.db")}
@@ -57,12 +59,17 @@ func (f *fixture) start() string { return f.srv.URL + fakesite.Column }
 
 func testConfig(t testing.TB, delay time.Duration) Config {
 	return Config{
-		Fetch: fetch.Config{AllowPrivate: true, Delay: delay, Timeout: 300 * time.Millisecond, Retries: 2,
+		Fetch: fetch.Config{AllowPrivate: true, Delay: delay, Timeout: time.Second, Retries: 2,
 			Backoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Resolver: noDNS{t}},
 	}
 }
 
 func (f *fixture) crawl(t testing.TB, delay time.Duration) *Result {
+	t.Helper()
+	return f.crawlWith(t, testConfig(t, delay))
+}
+
+func (f *fixture) crawlWith(t testing.TB, cfg Config) *Result {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, f.db, store.Options{})
@@ -70,7 +77,7 @@ func (f *fixture) crawl(t testing.TB, delay time.Duration) *Result {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	res, err := Run(ctx, st, []Site{{Start: f.start(), Name: "演示"}}, testConfig(t, delay))
+	res, err := Run(ctx, st, []Site{{Start: f.start(), Name: "演示"}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,16 +114,32 @@ func TestCrawlFakeSite(t *testing.T) {
 		t.Errorf("reports %d, new %d; want %d", sum.Reports, sum.New, len(fakesite.Documents))
 	}
 	wantFail := map[string]string{
-		fakesite.Broken:  "HTTP 404",
-		fakesite.Slow:    "timeout",
-		fakesite.Moved:   "off-site redirect",
-		fakesite.Private: "robots.txt",
+		fakesite.Broken: "HTTP 404",
+		fakesite.Slow:   "timeout",
+		fakesite.Moved:  "off-site redirect",
 	}
 	if got := failures(sum); fmt.Sprint(got) != fmt.Sprint(wantFail) {
 		t.Errorf("failures\n got %v\nwant %v", got, wantFail)
 	}
 	if sum.Failed != len(wantFail) || sum.Stopped != "" {
 		t.Errorf("failed %d, stopped %q", sum.Failed, sum.Stopped)
+	}
+	// What robots.txt disallows is skipped, not failed.
+	if sum.Skipped != 1 || len(sum.SkippedURLs) != 1 || !strings.HasSuffix(sum.SkippedURLs[0].URL, fakesite.Private) ||
+		sum.SkippedURLs[0].Reason != "robots.txt" {
+		t.Errorf("skipped %d: %+v; want %s (robots.txt)", sum.Skipped, sum.SkippedURLs, fakesite.Private)
+	}
+	// The new documents are listed with what was read from them.
+	if len(sum.Documents) != len(fakesite.Documents) {
+		t.Errorf("%d documents listed, want %d: %+v", len(sum.Documents), len(fakesite.Documents), sum.Documents)
+	}
+	for _, d := range sum.Documents {
+		if d.Outcome != "new" || d.Status == "" || strings.HasSuffix(d.URL, fakesite.Shanghai) && (d.Agency != "上海市人民政府办公厅" || d.Year != 2019) {
+			t.Errorf("document %+v", d)
+		}
+	}
+	if res.Started.IsZero() || res.Finished.Before(res.Started) {
+		t.Errorf("run times: started %v, finished %v", res.Started, res.Finished)
 	}
 	if sum.OffSite < 1 {
 		t.Error("the link to www.gov.cn was not counted off-site")
@@ -201,10 +224,25 @@ func TestCrawlIncremental(t *testing.T) {
 	if sum.Fetched != 0 || sum.New != 0 || sum.Changed != 0 || sum.Failed != 0 {
 		t.Errorf("second run: %+v", sum)
 	}
-	// 3 listings, 3 report pages, 2 attachments... all 304; the 4 failed
-	// URLs wait (next try later), robots.txt is read again.
-	if sum.NotModified != 9 || sum.Unchanged != len(fakesite.Documents) || sum.Deferred != 4 {
-		t.Errorf("second run: not modified %d (want 9), unchanged %d, deferred %d (want 4)", sum.NotModified, sum.Unchanged, sum.Deferred)
+	// 3 listings, 3 report pages, 2 attachments... all 304; the 3 failed
+	// URLs wait (next try later), each listed with when and why; robots.txt
+	// is read again, and the URL it disallows skipped again (never deferred).
+	if sum.NotModified != 9 || sum.Unchanged != len(fakesite.Documents) || sum.Deferred != 3 || sum.Skipped != 1 {
+		t.Errorf("second run: not modified %d (want 9), unchanged %d, deferred %d (want 3), skipped %d (want 1)",
+			sum.NotModified, sum.Unchanged, sum.Deferred, sum.Skipped)
+	}
+	why := map[string]string{}
+	for _, d := range sum.DeferredURLs {
+		if !d.Due.After(time.Now()) || d.Failures != 1 {
+			t.Errorf("deferred %+v: want due later, after 1 failure", d)
+		}
+		why[d.URL[strings.Index(d.URL, "/col/"):]] = d.Reason
+	}
+	if want := map[string]string{fakesite.Broken: "HTTP 404", fakesite.Slow: "timeout", fakesite.Moved: "off-site redirect"}; fmt.Sprint(why) != fmt.Sprint(want) {
+		t.Errorf("deferred URLs %v, want %v", why, want)
+	}
+	if len(sum.Documents) != 0 {
+		t.Errorf("second run lists documents: %+v", sum.Documents)
 	}
 	for _, h := range f.site.Hits() {
 		if h.Path != fakesite.Robots && h.Status != 304 {
@@ -246,6 +284,52 @@ func TestCrawlIncremental(t *testing.T) {
 	}
 	if want := []string{"v1 current=0", "v2 current=1"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("versions of the revised report: %v, want %v", got, want)
+	}
+}
+
+// TestCrawlRetryNow: the URLs waiting after failures are fetched again at
+// once with RetryNow, and wait again after failing again.
+func TestCrawlRetryNow(t *testing.T) {
+	f := newFixture(t)
+	f.crawl(t, 0)
+	f.site.ResetHits()
+	cfg := testConfig(t, 0)
+	cfg.RetryNow = true
+	sum := f.crawlWith(t, cfg).Sites[0]
+	if sum.RetriedNow != 3 || sum.Failed != 3 || sum.Deferred != 0 {
+		t.Errorf("retry now: retried %d (want 3), failed %d (want 3), deferred %d (want 0)", sum.RetriedNow, sum.Failed, sum.Deferred)
+	}
+	if n, _ := f.site.Count(fakesite.Broken); n != 1 {
+		t.Errorf("the broken link was requested %d times, want 1", n)
+	}
+	sum = f.crawl(t, 0).Sites[0]
+	if sum.Deferred != 3 || sum.Failed != 0 {
+		t.Errorf("after failing again: deferred %d (want 3), failed %d", sum.Deferred, sum.Failed)
+	}
+	for _, d := range sum.DeferredURLs {
+		if d.Failures != 2 {
+			t.Errorf("%+v: want 2 failures in a row", d)
+		}
+	}
+}
+
+// TestCrawlLoopbackRefused: a local site crawled without AllowPrivate fails
+// with a refused loopback address, said as such; the next run with it
+// allowed does not wait for the failure's deferral.
+func TestCrawlLoopbackRefused(t *testing.T) {
+	f := newFixture(t)
+	cfg := testConfig(t, 0)
+	cfg.Fetch.AllowPrivate = false
+	sum := f.crawlWith(t, cfg).Sites[0]
+	if sum.Failed != 1 || len(sum.Failures) != 1 || sum.Failures[0].Reason != "refused address" || !sum.Failures[0].Loopback {
+		t.Fatalf("without AllowPrivate: %+v", sum.Failures)
+	}
+	if n := len(f.site.Hits()); n != 0 {
+		t.Errorf("the site got %d requests", n)
+	}
+	sum = f.crawl(t, 0).Sites[0]
+	if sum.Deferred != 0 || sum.New != len(fakesite.Documents) {
+		t.Errorf("with AllowPrivate: deferred %d, new %d; want the site crawled at once", sum.Deferred, sum.New)
 	}
 }
 

@@ -270,6 +270,11 @@ func TestPrivateRefusedWithoutAllow(t *testing.T) {
 		if fe := fetchErr(t, err); !errors.Is(fe, ErrRefusedAddress) {
 			t.Errorf("%s: %v, want refused address", target, fe)
 		}
+		// Loopback is told apart: it is what AllowPrivate allows.
+		var ae *AddrError
+		if !errors.As(err, &ae) || ae.Loopback() != (target != "http://intranet.example/") {
+			t.Errorf("%s: %v (%#v): loopback not told apart", target, err, ae)
+		}
 	}
 }
 
@@ -286,8 +291,8 @@ func TestRobots(t *testing.T) {
 	ctx := context.Background()
 	for _, p := range []string{"/private/report.pdf", "/nianbao-only/x.html"} {
 		_, err := f.Get(ctx, Request{URL: srv.URL + p})
-		if fe := fetchErr(t, err); fe.Reason != "robots.txt" {
-			t.Errorf("%s: %v, want robots.txt", p, fe)
+		if fe := fetchErr(t, err); fe.Reason != "robots.txt" || !errors.Is(err, ErrDisallowed) || fe.Temporary {
+			t.Errorf("%s: %v, want robots.txt (disallowed)", p, fe)
 		}
 		if rec.count(p) != 0 {
 			t.Errorf("%s was requested despite robots.txt", p)
@@ -323,7 +328,7 @@ func TestRobots(t *testing.T) {
 	})))
 	defer broken.Close()
 	_, err := f.Get(ctx, Request{URL: broken.URL + "/a"})
-	if fe := fetchErr(t, err); fe.Reason != "robots.txt" || brokenRec.count("/a") != 0 {
+	if fe := fetchErr(t, err); fe.Reason != "robots.txt" || errors.Is(err, ErrDisallowed) || brokenRec.count("/a") != 0 {
 		t.Errorf("robots.txt 500: %v, /a requested %d times", fe, brokenRec.count("/a"))
 	}
 }

@@ -15,6 +15,22 @@ import (
 // allowed), link-local (cloud metadata at 169.254.169.254), multicast, ….
 var ErrRefusedAddress = errors.New("refused address")
 
+// AddrError is a refused address and why (loopback, private, link-local
+// …); it is an ErrRefusedAddress. A crawler can tell a loopback address,
+// refused only because AllowPrivate is off, from one always refused.
+type AddrError struct {
+	Addr netip.Addr
+	Why  string
+}
+
+func (e *AddrError) Error() string {
+	return fmt.Sprintf("%v: %s is %s", ErrRefusedAddress, e.Addr, e.Why)
+}
+func (e *AddrError) Unwrap() error { return ErrRefusedAddress }
+
+// Loopback says whether the address was refused only for being loopback.
+func (e *AddrError) Loopback() bool { return e.Why == "loopback" }
+
 // Resolver turns a host name into addresses; *net.Resolver is one, tests
 // give a map.
 type Resolver interface {
@@ -76,7 +92,7 @@ func CheckAddr(ip netip.Addr, allowLoopback bool) error {
 	if why == "" {
 		return nil
 	}
-	return fmt.Errorf("%w: %s is %s", ErrRefusedAddress, ip, why)
+	return &AddrError{Addr: ip, Why: why}
 }
 
 // dialer connects only to allowed addresses. The check sits in the

@@ -15,6 +15,11 @@ import (
 // scheduled run from finishing.
 const maxCrawlDelay = time.Minute
 
+// ErrDisallowed is returned (wrapped in an *Error with the reason
+// "robots.txt") for a URL robots.txt does not let the crawler fetch: a
+// rule of the site, not a failure, which a crawler need not retry.
+var ErrDisallowed = errors.New("disallowed by robots.txt")
+
 // robotsCache holds the robots.txt of each scheme://host for the life of
 // the Fetcher (one run).
 type robotsCache struct {
@@ -55,7 +60,7 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 		path += "?" + u.RawQuery
 	}
 	if e.group != nil && !e.group.Test(path) {
-		return fmt.Errorf("disallowed for %s", RobotsAgent)
+		return fmt.Errorf("%w for %s", ErrDisallowed, RobotsAgent)
 	}
 	return nil
 }

@@ -44,7 +44,8 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	maxPages := fl.Int("max-pages", crawl.DefaultMaxPages, "requests per site per run (the rest waits for the next run)")
 	maxBytes := fl.String("max-bytes", "2GB", "bytes downloaded per site per run")
 	jsonOut := fl.Bool("json", false, "print the summary as JSON")
-	strict := fl.Bool("strict", false, "exit with status 1 when a URL failed")
+	strict := fl.Bool("strict", false, "exit with status 1 when a URL failed (for cron and systemd, which report a failed run)")
+	retryNow := fl.Bool("retry-now", false, "fetch the URLs that wait after failures now, instead of when their wait ends")
 	quiet := fl.Bool("q", false, "no progress on stderr")
 	urls, err := fl.parse(env, args)
 	if err != nil {
@@ -126,18 +127,18 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		MaxPages: *maxPages,
 		MaxBytes: budget,
 		Log:      env.Log,
+		RetryNow: *retryNow,
 	}
 	if !*quiet {
 		cfg.Progress = env.Stderr
 	}
-	start := time.Now()
 	res, err := crawl.Run(ctx, st, sites, cfg)
 	if res != nil {
 		var werr error
 		if *jsonOut {
-			werr = writeCrawlJSON(env.Stdout, res, *db, time.Since(start))
+			werr = writeCrawlJSON(env.Stdout, res, *db)
 		} else {
-			werr = writeCrawlSummary(env.Stdout, res, *db, time.Since(start), err == nil)
+			werr = writeCrawlSummary(env.Stdout, res, *db)
 		}
 		if err == nil {
 			err = werr
@@ -159,17 +160,17 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func writeCrawlSummary(w io.Writer, res *crawl.Result, db string, elapsed time.Duration, finished bool) error {
+// crawlListMax bounds each list of a site in the text summary (documents,
+// failures, deferred URLs …); --json lists everything.
+const crawlListMax = 50
+
+func writeCrawlSummary(w io.Writer, res *crawl.Result, db string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "pages\t304\treports\tnew\tchanged\tunchanged\tfailed\tdeferred\t\tsite")
+	fmt.Fprintln(tw, "pages\t304\treports\tnew\tchanged\tunchanged\tfailed\tskipped\tdeferred\t\tsite")
 	var tot crawl.Summary
 	for _, s := range res.Sites {
-		name := s.Site
-		if s.Name != "" {
-			name = s.Name + "  " + s.Site
-		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\t%s\n", s.Fetched, s.NotModified, s.Reports, s.New, s.Changed,
-			s.Unchanged, s.Failed, s.Deferred, name)
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\t%s\n", s.Fetched, s.NotModified, s.Reports, s.New, s.Changed,
+			s.Unchanged, s.Failed, s.Skipped, s.Deferred, crawlSiteName(s))
 		tot.Fetched += s.Fetched
 		tot.NotModified += s.NotModified
 		tot.Reports += s.Reports
@@ -177,46 +178,118 @@ func writeCrawlSummary(w io.Writer, res *crawl.Result, db string, elapsed time.D
 		tot.Changed += s.Changed
 		tot.Unchanged += s.Unchanged
 		tot.Failed += s.Failed
+		tot.Skipped += s.Skipped
 		tot.Deferred += s.Deferred
 	}
 	if len(res.Sites) > 1 {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\t%s\n", tot.Fetched, tot.NotModified, tot.Reports, tot.New, tot.Changed,
-			tot.Unchanged, tot.Failed, tot.Deferred, "total")
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\t%s\n", tot.Fetched, tot.NotModified, tot.Reports, tot.New, tot.Changed,
+			tot.Unchanged, tot.Failed, tot.Skipped, tot.Deferred, "total")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	loopback := false
 	for _, s := range res.Sites {
-		if len(s.Failures) == 0 && s.Stopped == "" {
+		if len(s.Documents)+len(s.Failures)+len(s.SkippedURLs)+len(s.DeferredURLs) == 0 && s.Stopped == "" {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s\n", s.Site)
+		fmt.Fprintf(w, "\n%s\n", crawlSiteName(s))
 		if s.Stopped != "" {
 			fmt.Fprintf(w, "  stopped: %s (the rest is fetched by the next run)\n", s.Stopped)
 		}
-		for _, f := range s.Failures {
-			fmt.Fprintf(w, "  failed  %-18s %s\n", f.Reason, f.URL)
+		// listed prints up to crawlListMax lines of one kind.
+		listed := func(n int, line func(i int)) {
+			for i := range min(n, crawlListMax) {
+				line(i)
+			}
+			if n > crawlListMax {
+				fmt.Fprintf(w, "  … and %d more (--json lists them all)\n", n-crawlListMax)
+			}
+		}
+		listed(len(s.Documents), func(i int) {
+			d := s.Documents[i]
+			fmt.Fprintf(w, "  %-9s %s (%s)\n", d.Outcome, d.URL, crawlDescribe(d))
+		})
+		listed(len(s.Failures), func(i int) {
+			f := s.Failures[i]
+			loopback = loopback || f.Loopback
+			fmt.Fprintf(w, "  %-9s %-18s %s\n", "failed", f.Reason, f.URL)
+		})
+		listed(len(s.SkippedURLs), func(i int) {
+			fmt.Fprintf(w, "  %-9s %-18s %s\n", "skipped", "robots.txt", s.SkippedURLs[i].URL)
+		})
+		listed(len(s.DeferredURLs), func(i int) {
+			d := s.DeferredURLs[i]
+			runs := "1 run"
+			if d.Failures != 1 {
+				runs = fmt.Sprintf("%d runs in a row", d.Failures)
+			}
+			fmt.Fprintf(w, "  %-9s until %s (%s; failed %s)  %s\n", "deferred", d.Due.Format(crawl.StampLayout), d.Reason, runs, d.URL)
+		})
+		if len(s.DeferredURLs) > 0 {
+			fmt.Fprintln(w, "  (a deferred URL is tried again by the first run after it is due; --retry-now tries it at once)")
 		}
 	}
-	how := "finished"
-	switch {
-	case !finished:
-		how = "interrupted (the next crawl resumes it)"
-	case res.Resumed:
-		how = "resumed and finished"
+	if loopback {
+		fmt.Fprintln(w, "\nrefused address: a loopback address (127.0.0.1, ::1) is refused unless --allow-private (a local demo or test site)")
 	}
-	_, err := fmt.Fprintf(w, "\ncrawl run %d %s in %s; database %s\n", res.Run, how, elapsed.Round(time.Millisecond), db)
+	how := "finished " + res.Finished.Format(crawl.StampLayout)
+	elapsed := res.Finished.Sub(res.Started)
+	switch {
+	case res.Finished.IsZero():
+		how = "interrupted (the next crawl resumes it)"
+		elapsed = time.Since(res.Started)
+	case res.Resumed:
+		how = "resumed and " + how
+	}
+	_, err := fmt.Fprintf(w, "\ncrawl run %d started %s, %s (%s); database %s\n", res.Run, res.Started.Format(crawl.StampLayout),
+		how, elapsed.Round(time.Millisecond), db)
 	return err
 }
 
-func writeCrawlJSON(w io.Writer, res *crawl.Result, db string, elapsed time.Duration) error {
+func crawlSiteName(s crawl.Summary) string {
+	if s.Name != "" {
+		return s.Name + "  " + s.Site
+	}
+	return s.Site
+}
+
+// crawlDescribe says in a few words what was read from a document.
+func crawlDescribe(d crawl.Document) string {
+	var b strings.Builder
+	b.WriteString(d.Status)
+	if d.Agency != "" || d.Year != 0 {
+		fmt.Fprintf(&b, ", %s %d", d.Agency, d.Year)
+	}
+	if d.Version > 1 {
+		fmt.Fprintf(&b, ", version %d", d.Version)
+	}
+	if d.Reason != "" {
+		b.WriteString(": " + d.Reason)
+	}
+	return b.String()
+}
+
+// writeCrawlJSON writes the summary as one JSON object: the run, its start
+// and end (RFC 3339 with the zone offset; finished is null when the run was
+// interrupted) and per site the counts and lists, the new and changed
+// documents with the organ and year read from them included.
+func writeCrawlJSON(w io.Writer, res *crawl.Result, db string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	var finished *time.Time
+	end := time.Now()
+	if !res.Finished.IsZero() {
+		finished, end = &res.Finished, res.Finished
+	}
 	return enc.Encode(struct {
 		Run      int64           `json:"run"`
 		Resumed  bool            `json:"resumed"`
 		Database string          `json:"database"`
+		Started  time.Time       `json:"started"`
+		Finished *time.Time      `json:"finished"`
 		Seconds  float64         `json:"seconds"`
 		Sites    []crawl.Summary `json:"sites"`
-	}{res.Run, res.Resumed, db, elapsed.Seconds(), res.Sites})
+	}{res.Run, res.Resumed, db, res.Started, finished, end.Sub(res.Started).Seconds(), res.Sites})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,9 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestCrawlCommand(t *testing.T) {
-	site := fakesite.New(fakesite.Options{SlowDelay: 2 * time.Second})
+	// The slow page answers when the client gives up: a request timeout
+	// generous enough for a loaded machine still cuts it.
+	site := fakesite.New(fakesite.Options{SlowDelay: time.Hour})
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -34,43 +37,87 @@ func TestCrawlCommand(t *testing.T) {
 	if err := os.WriteFile(sites, []byte("# test\n"+srv.URL+fakesite.Column+" name=演示站 max-pages=100\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"crawl", "--db", db, "--sites", sites, "--allow-private", "--delay", "0", "--timeout", "300ms", "--retries", "2", "--backoff", "10ms"}
-	code, out, errs := runCmd(t, args...)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	args := []string{"crawl", "--db", db, "--sites", sites, "--allow-private", "--delay", "0", "--timeout", "1s", "--retries", "2", "--backoff", "10ms"}
+	// --strict: URLs failed, so exit 1, the summary written all the same.
+	code, out, errs := runCmd(t, append(args, "--strict")...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (--strict, URLs failed)\n%s\n%s", code, out, errs)
 	}
-	// The summary row: pages 9, 304 0, reports 5, new 5, changed 0, unchanged 0, failed 4, deferred 0.
-	if !strings.Contains(out, "9    0        5    5        0          0       4         0  演示站") {
+	// The summary row: pages 9, 304 0, reports 5, new 5, changed 0,
+	// unchanged 0, failed 3, skipped 1 (robots.txt), deferred 0.
+	if !strings.Contains(out, "9    0        5    5        0          0       3        1         0  演示站") {
 		t.Errorf("summary:\n%s", out)
 	}
-	for _, want := range []string{"HTTP 404", "timeout", "off-site redirect", "robots.txt", "crawl run 1 finished"} {
+	for _, want := range []string{"failed    HTTP 404", "failed    timeout", "failed    off-site redirect", "skipped   robots.txt",
+		"new       " + srv.URL + fakesite.Shanghai + " (ok, 上海市人民政府办公厅 2019)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errs, "new ") || !strings.Contains(errs, fakesite.Shanghai) {
+	// The run line says when, with the zone, whatever the machine's zone is.
+	stamp := `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}`
+	if !regexp.MustCompile(`crawl run 1 started ` + stamp + `, finished ` + stamp + ` \(`).MatchString(out) {
+		t.Errorf("run line without its times:\n%s", out)
+	}
+	if !strings.Contains(errs, "new ") || !strings.Contains(errs, fakesite.Shanghai) || !regexp.MustCompile(stamp+` crawl run 1 started`).MatchString(errs) {
 		t.Errorf("progress:\n%s", errs)
 	}
 
-	// Second run, as JSON: everything 304.
+	// Second run, as JSON: everything 304; the failed URLs wait, each with
+	// when it is due and why.
 	code, out, errs = runCmd(t, append(args, "--json", "-q")...)
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
-	var res struct {
-		Run   int64 `json:"run"`
-		Sites []struct {
-			NotModified int `json:"not_modified"`
-			Fetched     int `json:"fetched"`
-			Unchanged   int `json:"unchanged"`
-			Deferred    int `json:"deferred"`
+	type jsonRun struct {
+		Run      int64      `json:"run"`
+		Started  time.Time  `json:"started"`
+		Finished *time.Time `json:"finished"`
+		Sites    []struct {
+			NotModified  int `json:"not_modified"`
+			Fetched      int `json:"fetched"`
+			Unchanged    int `json:"unchanged"`
+			Skipped      int `json:"skipped"`
+			Deferred     int `json:"deferred"`
+			RetriedNow   int `json:"retried_now"`
+			DeferredURLs []struct {
+				URL    string    `json:"url"`
+				Due    time.Time `json:"due"`
+				Reason string    `json:"reason"`
+			} `json:"deferred_urls"`
+			Documents []struct {
+				URL, Outcome, Agency string
+				Year                 int
+			} `json:"documents"`
 		} `json:"sites"`
 	}
+	var res jsonRun
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if res.Run != 2 || len(res.Sites) != 1 || res.Sites[0].Fetched != 0 || res.Sites[0].NotModified != 9 || res.Sites[0].Unchanged != 5 {
+	if res.Run != 2 || len(res.Sites) != 1 || res.Sites[0].Fetched != 0 || res.Sites[0].NotModified != 9 || res.Sites[0].Unchanged != 5 ||
+		res.Sites[0].Skipped != 1 || res.Sites[0].Deferred != 3 || len(res.Sites[0].DeferredURLs) != 3 || len(res.Sites[0].Documents) != 0 ||
+		res.Finished == nil || res.Finished.Before(res.Started) {
 		t.Errorf("second run: %s", out)
+	}
+	for _, d := range res.Sites[0].DeferredURLs {
+		if !d.Due.After(res.Started) || d.Reason == "" {
+			t.Errorf("deferred %+v: want a due time and a reason", d)
+		}
+	}
+	// The text summary says the same, and how to retry now.
+	code, out, _ = runCmd(t, append(args, "-q")...)
+	if code != 0 || !regexp.MustCompile(`deferred  until `+stamp+` \(HTTP 404; failed 1 run\)`).MatchString(out) || !strings.Contains(out, "--retry-now") {
+		t.Errorf("deferred URLs in the summary (exit %d):\n%s", code, out)
+	}
+	// --retry-now: the three are fetched again at once.
+	code, out, _ = runCmd(t, append(args, "--retry-now", "--json", "-q")...)
+	res = jsonRun{}
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Sites[0].RetriedNow != 3 || res.Sites[0].Deferred != 0 {
+		t.Errorf("--retry-now (exit %d, %v): %s", code, err, out)
+	}
+	if n, _ := site.Count(fakesite.Broken); n != 2 {
+		t.Errorf("the broken link was requested %d times in 4 runs, want 2 (first run, --retry-now)", n)
 	}
 
 	// The reports are in the database.
@@ -105,6 +152,23 @@ func TestCrawlCommandUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(db); err == nil {
 		t.Error("a usage error created the database")
+	}
+}
+
+// TestCrawlCommandLoopback: a local site crawled without --allow-private
+// fails with a refused address, and the summary says what to add.
+func TestCrawlCommandLoopback(t *testing.T) {
+	srv := httptest.NewServer(fakesite.New(fakesite.Options{}))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "nb.db")
+	code, out, _ := runCmd(t, "crawl", "--db", db, "--delay", "0", "--strict", "-q", srv.URL+fakesite.Column)
+	if code != 1 || !strings.Contains(out, "failed    refused address") || !strings.Contains(out, "--allow-private") {
+		t.Errorf("exit %d, want 1 and a hint to --allow-private:\n%s", code, out)
+	}
+	// The next run with it crawls at once: a refused address is not deferred.
+	code, out, _ = runCmd(t, "crawl", "--db", db, "--delay", "0", "--allow-private", "--timeout", "1s", "--backoff", "10ms", "-q", srv.URL+fakesite.Column)
+	if code != 0 || !strings.Contains(out, "上海市人民政府办公厅") {
+		t.Errorf("with --allow-private: exit %d\n%s", code, out)
 	}
 }
 
