@@ -1,4 +1,4 @@
-package normalize
+package normalize_test
 
 import (
 	"math/rand/v2"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/internal/fixture"
+	"github.com/nianbao/nianbao/normalize"
 )
 
 // reportRules returns the rules of the list a single report is checked
@@ -47,7 +48,7 @@ func TestCheckBreaksOneRule(t *testing.T) {
 			for i := range 20 {
 				tmpl := []nianbao.Template{nianbao.Template2019, nianbao.Template2021}[i%2]
 				spec := fixture.Random(rng, tmpl)
-				if f := Check(specReport(spec)); len(f) != 0 {
+				if f := normalize.Check(specReport(spec)); len(f) != 0 {
 					t.Fatalf("consistent %s report has findings: %v", tmpl, f)
 				}
 				broken := fixture.Break(spec, rule)
@@ -55,7 +56,7 @@ func TestCheckBreaksOneRule(t *testing.T) {
 				for _, f := range fixture.Check(broken) {
 					want = append(want, f.Rule+" "+strings.Join(f.Cells, ","))
 				}
-				for _, f := range Check(specReport(broken)) {
+				for _, f := range normalize.Check(specReport(broken)) {
 					got = append(got, f.Rule+" "+strings.Join(f.Cells, ","))
 					if f.Rule != rule {
 						t.Errorf("breaking %s gives %s: %s", rule, f.Rule, f.Detail)
