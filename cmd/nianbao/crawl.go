@@ -278,10 +278,13 @@ func writeCrawlJSON(w io.Writer, res *crawl.Result, db string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
+	// Whole seconds: "seconds" has the precision.
+	started := res.Started.Truncate(time.Second)
 	var finished *time.Time
 	end := time.Now()
 	if !res.Finished.IsZero() {
-		finished, end = &res.Finished, res.Finished
+		f := res.Finished.Truncate(time.Second)
+		finished, end = &f, res.Finished
 	}
 	return enc.Encode(struct {
 		Run      int64           `json:"run"`
@@ -291,5 +294,5 @@ func writeCrawlJSON(w io.Writer, res *crawl.Result, db string) error {
 		Finished *time.Time      `json:"finished"`
 		Seconds  float64         `json:"seconds"`
 		Sites    []crawl.Summary `json:"sites"`
-	}{res.Run, res.Resumed, db, res.Started, finished, end.Sub(res.Started).Seconds(), res.Sites})
+	}{res.Run, res.Resumed, db, started, finished, end.Sub(res.Started).Seconds(), res.Sites})
 }
