@@ -33,8 +33,9 @@ type Env struct {
 type command struct {
 	Name    string
 	Summary string
-	// Run executes the subcommand. It returns the process exit code; an
-	// error is printed to stderr and means exit 1 unless it is an exitError.
+	// Run executes the subcommand. A nil error is exit code 0; an error is
+	// printed to stderr and means exit 1, unless it is an exitError, which
+	// carries its own code.
 	Run func(ctx context.Context, env *Env, args []string) error
 	// GC is the batch GC setting of the command (tuneGC);
 	// 0 leaves Go's defaults.
