@@ -210,6 +210,67 @@ func (w *Writer) Close() error {
 	return nil
 }
 
+// The writer's statements, one per thing it does to a document; every
+// lookup among them is an index search whose cost does not grow with the
+// store (plan_test.go checks their query plans). The version lookups name
+// their index (INDEXED BY), so that statistics (ANALYZE) cannot turn them
+// into a scan of an organ and year.
+const (
+	qDocumentBySHA  = `SELECT id FROM documents WHERE sha256 = ?`
+	qDocumentInsert = `INSERT INTO documents(sha256, size, format, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`
+	qSeen         = `UPDATE documents SET last_seen = ? WHERE id = ? AND last_seen <> ?`
+	qSourceUpsert = `INSERT INTO document_sources(document_id, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
+		VALUES (?,?,?,?,?,?,?,?)
+		ON CONFLICT (document_id, source) DO UPDATE SET
+			last_seen = excluded.last_seen,
+			etag = coalesce(excluded.etag, etag),
+			last_modified = coalesce(excluded.last_modified, last_modified),
+			content_type = coalesce(excluded.content_type, content_type),
+			fetched_at = coalesce(excluded.fetched_at, fetched_at)
+		WHERE last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`
+	qReportInsert = `INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version, figures, prose, same_as, format)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	qSupersede = `UPDATE reports SET superseded_by = ? WHERE id = ?`
+	// The first version of an organ and year with these figures and prose.
+	qCopyByProse = `SELECT id FROM reports INDEXED BY reports_versions_by_prose
+		WHERE agency = ? AND year = ? AND figures = ? AND prose IS ? AND version IS NOT NULL AND same_as IS NULL
+		ORDER BY id LIMIT 1`
+	// The first version of an organ and year with these figures in the
+	// first format after the one given.
+	qCopyByFormat = `SELECT format, id FROM reports INDEXED BY reports_versions_by_format
+		WHERE agency = ? AND year = ? AND figures = ? AND format > ? AND version IS NOT NULL AND same_as IS NULL
+		ORDER BY format, id LIMIT 1`
+	// The newest version of an organ and year.
+	qNewestVersion = `SELECT id, version FROM reports INDEXED BY reports_versions
+		WHERE agency = ? AND year = ? AND version IS NOT NULL AND same_as IS NULL
+		ORDER BY version DESC LIMIT 1`
+	qDescribe = `SELECT r.id, r.status, r.parser, r.agency, r.year, r.version, coalesce(r.reason, r.error),
+			(SELECT count(*) FROM findings f WHERE f.report_id = r.id), r.same_as
+		FROM reports r WHERE r.document_id = ?`
+	// The report a report superseded.
+	qSuperseded = `SELECT max(id) FROM reports WHERE superseded_by = ?`
+	qReparseOld = `SELECT id, agency, year, status IN ('ok', 'findings'), figures, prose, format
+		FROM reports WHERE document_id = ?`
+	qCellsDelete    = `DELETE FROM cells WHERE report_id = ?`
+	qFindingsDelete = `DELETE FROM findings WHERE report_id = ?`
+	qSectionsDelete = `DELETE FROM sections WHERE report_id = ?`
+	// A reparsed report that keeps its place among the versions.
+	qReparseUpdate = `UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
+		parser = ?, parsed_at = ?, figures = ?, prose = ?, format = ? WHERE id = ?`
+	// A reparsed report whose organ and year are numbered again (renumber).
+	qReparseUpdateUnplaced = `UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
+		parser = ?, parsed_at = ?, figures = ?, prose = ?, format = ?, version = NULL, superseded_by = NULL, same_as = NULL WHERE id = ?`
+	qDocumentFormat = `UPDATE documents SET format = ? WHERE id = ?`
+	// Every report of an organ and year, for renumber (a reparse that
+	// moves a report): its cost is that of the organ and year.
+	qVersionGroup = `SELECT id, status IN ('ok', 'findings'), version, same_as, superseded_by, figures, prose, coalesce(format, '')
+		FROM reports WHERE agency = ? AND year = ? ORDER BY id`
+	qRenumber      = `UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`
+	qFindingInsert = `INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`
+	qSectionInsert = `INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`
+)
+
 // txWriter writes prepared documents inside one transaction, keeping the
 // statements it prepared for the transaction's life.
 //
@@ -392,7 +453,7 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 		return out, fmt.Errorf("store %s: no report to store", p.Source)
 	}
 	var docID int64
-	err := w.queryRow(`SELECT id FROM documents WHERE sha256 = ?`, p.SHA256).Scan(&docID)
+	err := w.queryRow(qDocumentBySHA, p.SHA256).Scan(&docID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
@@ -412,8 +473,7 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 
 	rep := p.rep
 	f := fetchArgs(p.Fetch)
-	res, err := w.exec(`INSERT INTO documents(sha256, size, format, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	res, err := w.exec(qDocumentInsert,
 		p.SHA256, p.Size, string(formatOf(rep)), p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
 	if err != nil {
 		return out, fmt.Errorf("store %s: document: %w", p.Source, err)
@@ -427,39 +487,17 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 	// A parsed report of a known organ and year is the newest version of
 	// it (ids only grow, and versions follow ids), unless it is a copy of
 	// a report stored before (see renumber): then it has no version.
-	var version, prev, sameAs any
+	var place versionPlace
 	if versioned(rep) {
-		group, err := w.versionGroup(rep.Agency, rep.Year)
-		if err != nil {
+		me := versionRow{parsed: true, format: string(formatOf(rep)), figures: p.rows.figures, prose: p.rows.prose}
+		if place, err = w.place(rep.Agency, rep.Year, &me); err != nil {
 			return out, fmt.Errorf("store %s: %w", p.Source, err)
 		}
-		me := versionRow{parsed: true, format: string(formatOf(rep)), figures: p.rows.figures, prose: p.rows.prose}
-		var last *versionRow
-		for i := range group {
-			h := &group[i]
-			if !h.head() {
-				continue
-			}
-			if sameAs == nil && me.copyOf(h) {
-				sameAs = h.id
-			}
-			if last == nil || h.version.Int64 > last.version.Int64 {
-				last = h
-			}
-		}
-		switch {
-		case sameAs != nil:
-		case last != nil:
-			version, prev = last.version.Int64+1, last.id
-		default:
-			version = int64(1)
-		}
 	}
-	res, err = w.exec(`INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version, figures, prose, same_as)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	res, err = w.exec(qReportInsert,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
-		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, version,
-		p.rows.figures, p.rows.prose, sameAs)
+		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, place.version,
+		p.rows.figures, p.rows.prose, place.sameAs, string(formatOf(rep)))
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
 	}
@@ -467,8 +505,8 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
 	}
-	if prev != nil {
-		if _, err := w.exec(`UPDATE reports SET superseded_by = ? WHERE id = ?`, repID, prev); err != nil {
+	if place.prev.Valid {
+		if _, err := w.exec(qSupersede, repID, place.prev); err != nil {
 			return out, fmt.Errorf("store %s: versions: %w", p.Source, err)
 		}
 	}
@@ -484,15 +522,11 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 	}
 	out.Findings = len(rep.Findings)
 	out.Stale = parserOf(rep) != nianbao.ParserVersion
-	if version != nil {
-		out.Version = int(version.(int64))
-	}
-	if prev != nil {
-		out.Supersedes = prev.(int64)
+	out.Version = int(place.version.Int64)
+	out.SameAs = place.sameAs.Int64
+	if place.prev.Valid {
+		out.Supersedes = place.prev.Int64
 		out.Result = ResultNewVersion
-	}
-	if sameAs != nil {
-		out.SameAs = sameAs.(int64)
 	}
 	return out, nil
 }
@@ -500,14 +534,11 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 // seenAgain records another sighting of stored bytes.
 func (w *txWriter) seenAgain(p *Doc, docID int64) (Outcome, error) {
 	out := Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultUnchanged, DocumentID: docID}
-	if _, err := w.exec(`UPDATE documents SET last_seen = ? WHERE id = ? AND last_seen <> ?`, w.now, docID, w.now); err != nil {
+	if _, err := w.exec(qSeen, w.now, docID, w.now); err != nil {
 		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
 	if err := w.addSource(docID, p); err != nil {
 		return out, err
-	}
-	if err := w.queryRow(`SELECT id FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID); err != nil {
-		return out, fmt.Errorf("store %s: report of document %d: %w", p.Source, docID, err)
 	}
 	if err := w.describe(&out); err != nil {
 		return out, fmt.Errorf("store %s: %w", p.Source, err)
@@ -520,28 +551,39 @@ func (w *txWriter) seenAgain(p *Doc, docID int64) (Outcome, error) {
 func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	out := Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultReparsed, DocumentID: docID}
 	rep := p.rep
-	var oldAgency sql.NullString
+	var old versionRow
+	var oldAgency, oldFormat sql.NullString
 	var oldYear sql.NullInt64
-	if err := w.queryRow(`SELECT id, agency, year FROM reports WHERE document_id = ?`, docID).Scan(&out.ReportID, &oldAgency, &oldYear); err != nil {
+	if err := w.queryRow(qReparseOld, docID).Scan(&out.ReportID, &oldAgency, &oldYear, &old.parsed, &old.figures, &old.prose, &oldFormat); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
+	// Versions follow from each report's organ, year, status, figures,
+	// prose and format (renumber): a report that reads the same in these
+	// keeps its place, and its organ and year are not numbered again,
+	// which would read and maybe rewrite every report of them.
+	now := versionRow{parsed: parsed(rep), figures: p.rows.figures, prose: p.rows.prose, format: string(formatOf(rep))}
+	same := oldAgency.String == rep.Agency && oldYear.Int64 == int64(rep.Year) && old.parsed == now.parsed &&
+		old.figures == now.figures && old.prose == now.prose && oldFormat.String == now.format
 	// The delete trigger takes a section out of sections_fts, so it must
 	// be there: a section of this transaction is indexed first.
 	if err := w.indexSectionsOf(out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
-	for _, q := range []string{`DELETE FROM cells WHERE report_id = ?`, `DELETE FROM findings WHERE report_id = ?`, `DELETE FROM sections WHERE report_id = ?`} {
+	for _, q := range []string{qCellsDelete, qFindingsDelete, qSectionsDelete} {
 		if _, err := w.exec(q, out.ReportID); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
 	}
-	if _, err := w.exec(`UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
-		parser = ?, parsed_at = ?, version = NULL, superseded_by = NULL, figures = ?, prose = ?, same_as = NULL WHERE id = ?`,
+	q := qReparseUpdate
+	if !same {
+		q = qReparseUpdateUnplaced
+	}
+	if _, err := w.exec(q,
 		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
-		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, p.rows.figures, p.rows.prose, out.ReportID); err != nil {
+		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, p.rows.figures, p.rows.prose, now.format, out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
-	if _, err := w.exec(`UPDATE documents SET format = ? WHERE id = ?`, string(formatOf(rep)), docID); err != nil {
+	if _, err := w.exec(qDocumentFormat, now.format, docID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	if err := w.writeChildren(out.ReportID, p.rows); err != nil {
@@ -550,12 +592,12 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	// The report may have left one (agency, year) and joined another; both
 	// are numbered again, which re-points every report that pointed at it
 	// (superseded_by and same_as stay within an organ and year).
-	if oldAgency.Valid && oldYear.Valid {
+	if !same && oldAgency.Valid && oldYear.Valid {
 		if err := w.renumber(oldAgency.String, int(oldYear.Int64)); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
 	}
-	if rep.Agency != "" && rep.Year != 0 && (rep.Agency != oldAgency.String || int64(rep.Year) != oldYear.Int64) {
+	if !same && rep.Agency != "" && rep.Year != 0 && (rep.Agency != oldAgency.String || int64(rep.Year) != oldYear.Int64) {
 		if err := w.renumber(rep.Agency, rep.Year); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
@@ -566,18 +608,17 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	return out, nil
 }
 
-// describe fills an outcome from the stored report.
+// describe fills an outcome from the stored report of out.DocumentID. The
+// report a new version superseded is looked up only for a reparse: an
+// unchanged document reports none.
 func (w *txWriter) describe(out *Outcome) error {
 	var status, parser string
 	var agency, reason sql.NullString
-	var year, version, supersedes, sameAs sql.NullInt64
-	err := w.queryRow(`SELECT r.status, r.parser, r.agency, r.year, r.version, coalesce(r.reason, r.error),
-			(SELECT count(*) FROM findings f WHERE f.report_id = r.id),
-			(SELECT max(o.id) FROM reports o WHERE o.superseded_by = r.id), r.same_as
-		FROM reports r WHERE r.id = ?`, out.ReportID).
-		Scan(&status, &parser, &agency, &year, &version, &reason, &out.Findings, &supersedes, &sameAs)
+	var year, version, sameAs sql.NullInt64
+	err := w.queryRow(qDescribe, out.DocumentID).
+		Scan(&out.ReportID, &status, &parser, &agency, &year, &version, &reason, &out.Findings, &sameAs)
 	if err != nil {
-		return fmt.Errorf("read back report %d: %w", out.ReportID, err)
+		return fmt.Errorf("read back the report of document %d: %w", out.DocumentID, err)
 	}
 	out.Status = nianbao.Status(status)
 	out.Agency, out.Year, out.Version = agency.String, int(year.Int64), int(version.Int64)
@@ -585,6 +626,10 @@ func (w *txWriter) describe(out *Outcome) error {
 	out.SameAs = sameAs.Int64
 	out.Stale = parser != nianbao.ParserVersion
 	if out.Result != ResultUnchanged {
+		var supersedes sql.NullInt64
+		if err := w.queryRow(qSuperseded, out.ReportID).Scan(&supersedes); err != nil {
+			return fmt.Errorf("read back the versions of report %d: %w", out.ReportID, err)
+		}
 		out.Supersedes = supersedes.Int64
 	}
 	return nil
@@ -592,16 +637,7 @@ func (w *txWriter) describe(out *Outcome) error {
 
 func (w *txWriter) addSource(docID int64, p *Doc) error {
 	f := fetchArgs(p.Fetch)
-	_, err := w.exec(`INSERT INTO document_sources(document_id, source, first_seen, last_seen, etag, last_modified, content_type, fetched_at)
-		VALUES (?,?,?,?,?,?,?,?)
-		ON CONFLICT (document_id, source) DO UPDATE SET
-			last_seen = excluded.last_seen,
-			etag = coalesce(excluded.etag, etag),
-			last_modified = coalesce(excluded.last_modified, last_modified),
-			content_type = coalesce(excluded.content_type, content_type),
-			fetched_at = coalesce(excluded.fetched_at, fetched_at)
-		WHERE last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`,
-		docID, p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
+	_, err := w.exec(qSourceUpsert, docID, p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
 	if err != nil {
 		return fmt.Errorf("store %s: source: %w", p.Source, err)
 	}
@@ -618,19 +654,73 @@ type versionRow struct {
 	format                string
 }
 
-// head reports whether r is a version: parsed, and no copy.
-func (r *versionRow) head() bool { return r.parsed && !r.sameAs.Valid && r.version.Valid }
-
 // copyOf reports whether r is a copy of the version h: the same figures,
 // in another format or with the same prose.
 func (r *versionRow) copyOf(h *versionRow) bool {
 	return r.figures.Valid && h.figures == r.figures && (h.format != r.format || h.prose == r.prose)
 }
 
+// versionPlace is where a new report goes among the versions of its organ
+// and year: a copy of sameAs, or version after prev (the newest).
+type versionPlace struct {
+	version, prev, sameAs sql.NullInt64
+}
+
+// place applies renumber's rule to a new parsed report r of an organ and
+// year, which comes after every report stored (ids only grow): it is a
+// copy of the first version it is a copy of (copyOf), else the version
+// after the newest. Each lookup is an index search, at most one per
+// format for the copy, however many versions the organ and year has: the
+// first version with r's figures and prose, the first with r's figures in
+// each other format, and the newest version. Only parsed reports have a
+// version, so a report with a version and no same_as is a head.
+func (w *txWriter) place(agency string, year int, r *versionRow) (versionPlace, error) {
+	var pl versionPlace
+	if r.figures.Valid {
+		var first sql.NullInt64
+		err := w.queryRow(qCopyByProse, agency, year, r.figures, r.prose).Scan(&first)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return pl, fmt.Errorf("copies in %s %d: %w", agency, year, err)
+		}
+		// The formats of the versions with these figures, one search
+		// each: each gives the first version in its format.
+		after := ""
+		for {
+			var format string
+			var id int64
+			err := w.queryRow(qCopyByFormat, agency, year, r.figures, after).Scan(&format, &id)
+			if errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			if err != nil {
+				return pl, fmt.Errorf("copies in %s %d: %w", agency, year, err)
+			}
+			if format != r.format && (!first.Valid || id < first.Int64) {
+				first = sql.NullInt64{Int64: id, Valid: true}
+			}
+			after = format
+		}
+		if first.Valid {
+			pl.sameAs = first
+			return pl, nil
+		}
+	}
+	var newest, version int64
+	switch err := w.queryRow(qNewestVersion, agency, year).Scan(&newest, &version); {
+	case errors.Is(err, sql.ErrNoRows):
+		pl.version = sql.NullInt64{Int64: 1, Valid: true}
+	case err != nil:
+		return pl, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+	default:
+		pl.version = sql.NullInt64{Int64: version + 1, Valid: true}
+		pl.prev = sql.NullInt64{Int64: newest, Valid: true}
+	}
+	return pl, nil
+}
+
 // versionGroup reads the reports of one organ and year, in id order.
 func (w *txWriter) versionGroup(agency string, year int) ([]versionRow, error) {
-	st, err := w.stmt(`SELECT r.id, r.status IN ('ok', 'findings'), r.version, r.same_as, r.figures, r.prose, d.format
-		FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.agency = ? AND r.year = ? ORDER BY r.id`)
+	st, err := w.stmt(qVersionGroup)
 	if err != nil {
 		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
 	}
@@ -642,7 +732,7 @@ func (w *txWriter) versionGroup(agency string, year int) ([]versionRow, error) {
 	var group []versionRow
 	for rows.Next() {
 		var r versionRow
-		if err := rows.Scan(&r.id, &r.parsed, &r.version, &r.sameAs, &r.figures, &r.prose, &r.format); err != nil {
+		if err := rows.Scan(&r.id, &r.parsed, &r.version, &r.sameAs, &r.next, &r.figures, &r.prose, &r.format); err != nil {
 			return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
 		}
 		group = append(group, r)
@@ -657,12 +747,15 @@ func (w *txWriter) versionGroup(agency string, year int) ([]versionRow, error) {
 // reports were first stored (their ids): a parsed report is a copy of the
 // first earlier version it is a copy of (copyOf; same_as, no version); the
 // other parsed reports are numbered 1, 2, … and each points to the next as
-// the one that superseded it. write applies the same rule to a new report.
+// the one that superseded it. write applies the same rule to a new report
+// (place). Only the reports whose place changed are written.
 func (w *txWriter) renumber(agency string, year int) error {
 	group, err := w.versionGroup(agency, year)
 	if err != nil {
 		return err
 	}
+	was := make([]versionRow, len(group))
+	copy(was, group)
 	var heads []*versionRow
 	for i := range group {
 		r := &group[i]
@@ -685,21 +778,28 @@ func (w *txWriter) renumber(agency string, year int) error {
 		heads = append(heads, r)
 		r.version = sql.NullInt64{Int64: int64(len(heads)), Valid: true}
 	}
-	for _, r := range group {
-		if _, err := w.exec(`UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`,
-			r.version, r.next, r.sameAs, r.id); err != nil {
+	for i, r := range group {
+		if r.version == was[i].version && r.next == was[i].next && r.sameAs == was[i].sameAs {
+			continue
+		}
+		if _, err := w.exec(qRenumber, r.version, r.next, r.sameAs, r.id); err != nil {
 			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
 		}
 	}
 	return nil
 }
 
+// parsed reports whether a report's status is ok or findings.
+func parsed(rep *nianbao.Report) bool {
+	st := statusOf(rep)
+	return st == nianbao.StatusOK || st == nianbao.StatusFindings
+}
+
 // versioned reports whether a report takes part in versioning: it parsed,
 // and its organ and year are known. An unreadable or unsupported copy of a
 // report never supersedes a good one.
 func versioned(rep *nianbao.Report) bool {
-	st := statusOf(rep)
-	return rep.Agency != "" && rep.Year != 0 && (st == nianbao.StatusOK || st == nianbao.StatusFindings)
+	return rep.Agency != "" && rep.Year != 0 && parsed(rep)
 }
 
 // writeChildren writes the cells, findings and sections of a report.
@@ -715,7 +815,7 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 		}
 	}
 	for _, f := range r.findings {
-		if _, err := w.exec(`INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`, repID, f.rule, f.cells, f.detail); err != nil {
+		if _, err := w.exec(qFindingInsert, repID, f.rule, f.cells, f.detail); err != nil {
 			return fmt.Errorf("finding %s: %w", f.rule, err)
 		}
 	}
@@ -725,7 +825,7 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 		}
 	}
 	for _, sec := range r.sections {
-		if _, err := w.exec(`INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`, repID, sec.section, sec.text); err != nil {
+		if _, err := w.exec(qSectionInsert, repID, sec.section, sec.text); err != nil {
 			return fmt.Errorf("section %s: %w", sec.section, err)
 		}
 	}
