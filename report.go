@@ -42,15 +42,21 @@ const (
 
 // Report is everything read from one document.
 type Report struct {
-	Source   string   `json:"source"` // path or URL
-	SHA256   string   `json:"sha256"` // of the document bytes
-	Size     int64    `json:"size"`
-	Format   Format   `json:"format"`
-	Agency   string   `json:"agency"` // the organ (机关) the report is about
-	Year     int      `json:"year"`   // the year the figures cover
-	Title    string   `json:"title,omitempty"`
-	Template Template `json:"template"`
-	Status   Status   `json:"status"`
+	Source string `json:"source"` // path or URL
+	SHA256 string `json:"sha256"` // of the document bytes
+	Size   int64  `json:"size"`
+	Format Format `json:"format"`
+	Agency string `json:"agency"` // the organ (机关) the report is about
+	Year   int    `json:"year"`   // the year the figures cover
+	Title  string `json:"title,omitempty"`
+	// Published is the date the document says it was published
+	// (YYYY-MM-DD), from a 发布日期 line ("page"), the page's or PDF's
+	// metadata ("meta", "pdf"): PublishedFrom says which. Empty when it
+	// does not say; the store may know from the fetch.
+	Published     string   `json:"published,omitempty"`
+	PublishedFrom string   `json:"published_from,omitempty"`
+	Template      Template `json:"template"`
+	Status        Status   `json:"status"`
 	// Reason explains an unsupported, needs_ocr or error status in one line.
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
@@ -132,6 +138,7 @@ const (
 	RuleApplicantSum = "t3.applicant_sum" // rule 3: total = sum of applicant columns
 	RuleReviewSum    = "t4.row_sum"       // rule 4: total = upheld + corrected + other + pending
 	RuleMissingTable = "missing_table"    // a table of the template was not found
+	RuleTruncated    = "truncated"        // the document ends early (inside a table, a PDF without its trailer): the cells not read
 	RuleUncertain    = "uncertain"        // a figure could not be read with certainty
 	RuleDuplicate    = "duplicate_row"    // a row or cell printed twice with different figures
 )

@@ -19,6 +19,9 @@ type Item struct {
 	Source string
 	Fetch  *store.Fetch
 	Load   func() ([]byte, error)
+	// Division is the division code of the site the document came from
+	// (see Input).
+	Division string
 	// reparse is the id of the archived document to read again.
 	reparse int64
 	// path is the local file of a FileItem, for the size check.
@@ -138,7 +141,7 @@ func prepareItem(ctx context.Context, st *store.Store, parse ParseFunc, it Item,
 	if err != nil {
 		return &store.Doc{Source: it.Source, Fetch: it.Fetch, Err: fmt.Errorf("read %s: %w", it.Source, err)}
 	}
-	return prepare(ctx, st, parse, it.Source, it.Fetch, data, it.reparse)
+	return prepare(ctx, st, parse, &store.Doc{Source: it.Source, Fetch: it.Fetch, Division: it.Division, Reparse: it.reparse}, data)
 }
 
 // Reparse reads archived documents again with the current parser and

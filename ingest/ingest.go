@@ -13,9 +13,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/memo"
+	"github.com/nianbao/nianbao/organ"
 	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
@@ -55,6 +58,9 @@ type Input struct {
 	Source string // URL or path
 	Data   []byte
 	Fetch  *store.Fetch // nil for a local file
+	// Division is the division code of the site the document came from:
+	// it places an organ name that does not say where it is.
+	Division string
 }
 
 // One ingests one document in a transaction of its own: the crawler comes
@@ -63,7 +69,7 @@ type Input struct {
 // stored, with its status and reason; the error return is for storage
 // failures and cancellation.
 func One(ctx context.Context, st *store.Store, in Input, opt Options) (store.Outcome, error) {
-	d := prepare(ctx, st, opt.parse(), in.Source, in.Fetch, in.Data, 0)
+	d := prepare(ctx, st, opt.parse(), &store.Doc{Source: in.Source, Fetch: in.Fetch, Division: in.Division}, in.Data)
 	if err := ctx.Err(); err != nil {
 		// A parse cut short must not be stored as the document's report.
 		return store.Outcome{Source: in.Source, SHA256: d.SHA256, Result: store.ResultFailed, Err: err}, fmt.Errorf("ingest %s: %w", in.Source, err)
@@ -72,12 +78,14 @@ func One(ctx context.Context, st *store.Store, in Input, opt Options) (store.Out
 }
 
 // prepare does the work that needs no database write, so that batch
-// workers can run it in parallel: hash, look up, archive, parse, encode.
-// reparse is the id of an archived document read again (0 otherwise).
-func prepare(ctx context.Context, st *store.Store, parse ParseFunc, source string, fetch *store.Fetch, data []byte, reparse int64) *store.Doc {
+// workers can run it in parallel: hash, look up, archive, parse, encode,
+// resolve the organ. d says where the document came from (Source, Fetch,
+// Division) and, for an archived document read again, Reparse.
+func prepare(ctx context.Context, st *store.Store, parse ParseFunc, d *store.Doc, data []byte) *store.Doc {
+	source, fetch := d.Source, d.Fetch
 	sum := sha256.Sum256(data)
-	d := &store.Doc{Source: source, Fetch: fetch, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Reparse: reparse}
-	if reparse == 0 {
+	d.SHA256, d.Size = hex.EncodeToString(sum[:]), int64(len(data))
+	if d.Reparse == 0 {
 		known, err := st.Known(ctx, d.SHA256)
 		if err != nil {
 			d.Err = fmt.Errorf("%s: %w", source, err)
@@ -98,10 +106,40 @@ func prepare(ctx context.Context, st *store.Store, parse ParseFunc, source strin
 	if fetch != nil {
 		opt.ContentType = fetch.ContentType
 	}
-	if err := d.SetReport(parseSafe(ctx, parse, source, data, opt)); err != nil {
+	rep := parseSafe(ctx, parse, source, data, opt)
+	if err := d.SetReport(rep); err != nil {
 		d.Err = err
+		return d
+	}
+	if rep.Agency != "" {
+		o, err := resolveOrgan(rep.Agency, d.Division)
+		if err != nil {
+			d.Err = fmt.Errorf("%s: %w", source, err)
+			return d
+		}
+		d.Organ = &o
 	}
 	return d
+}
+
+// organs caches resolved names: an organ prints the same name year after
+// year, and resolving one takes ~70 µs.
+var organs memo.Memo[[2]string, organ.Organ]
+
+// resolveOrgan says which organ a printed name is, the division of the
+// document's site placing a name that does not say where it is.
+func resolveOrgan(name, division string) (organ.Organ, error) {
+	k := [2]string{name, division}
+	if o, ok := organs.Get(k); ok {
+		return o, nil
+	}
+	t, err := organ.Bundled()
+	if err != nil {
+		return organ.Organ{}, fmt.Errorf("divisions table: %w", err)
+	}
+	o := t.Resolve(name, organ.Hint{Division: division})
+	organs.Put([2]string{strings.Clone(name), division}, o)
+	return o, nil
 }
 
 // parseSafe runs the parser and turns a panic or a nil report into an error

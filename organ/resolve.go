@@ -139,7 +139,6 @@ func (t *Table) Resolve(printed string, h Hint) Organ {
 	}
 	chain, rest := t.segment(name)
 	unit, aliased := expandUnit(rest)
-	o := Organ{Unit: unit}
 	how := HowDivision
 	if aliased {
 		how = HowAlias
@@ -153,7 +152,7 @@ func (t *Table) Resolve(printed string, h Hint) Organ {
 			return unplaced(name, unit, fmt.Sprintf("no division in the name, and the site's division %s is not in the table", h.Division))
 		}
 		unit, _ = expandUnit(strings.TrimLeft(rest, "省市区县镇乡"))
-		o.Unit, how = unit, HowSite
+		how = HowSite
 	case len(chain) == 0:
 		return unplaced(name, unit, "no division named in it")
 	default:
@@ -176,10 +175,14 @@ func (t *Table) Resolve(printed string, h Hint) Organ {
 		}
 		d = last[0]
 	}
-	o.Division, o.Level, o.How = d, d.Level, how
-	o.Kind = kindOf(d, unit)
-	o.Key = d.Code + "/" + unit
-	o.Name = canonicalName(d, unit)
+	return placed(d, unit, how)
+}
+
+// placed is the organ unit of division d.
+func placed(d *Division, unit, how string) Organ {
+	o := Organ{Key: d.Code + "/" + unit, Name: canonicalName(d, unit), Unit: unit, Kind: kindOf(d, unit),
+		Level: d.Level, Division: d, How: how}
+	// A government's office or department belongs to that government.
 	if (o.Kind == KindOffice || o.Kind == KindDepartment) && d.Level != LevelTownship {
 		o.Parent = d.Code + "/人民政府"
 	}
@@ -195,12 +198,7 @@ func (t *Table) manual(name, v string) Organ {
 			rest = strings.TrimLeft(name, "省市区县镇乡")
 		}
 		unit, _ := expandUnit(rest)
-		o := Organ{Key: d.Code + "/" + unit, Name: canonicalName(d, unit), Unit: unit, Kind: kindOf(d, unit),
-			Level: d.Level, Division: d, How: HowManual}
-		if (o.Kind == KindOffice || o.Kind == KindDepartment) && d.Level != LevelTownship {
-			o.Parent = d.Code + "/人民政府"
-		}
-		return o
+		return placed(d, unit, HowManual)
 	}
 	o := t.Resolve(v, Hint{})
 	o.How = HowManual
@@ -345,4 +343,37 @@ func canonicalName(d *Division, unit string) string {
 	}
 	b.WriteString(unit)
 	return b.String()
+}
+
+// OfKey returns the placed organ a key names ("410703/人民政府"): the
+// parent of an office or department, which may have no report of its own.
+// ok is false for an unplaced key or an unknown division.
+func (t *Table) OfKey(key string) (Organ, bool) {
+	code, unit, found := strings.Cut(key, "/")
+	d := t.Lookup(code)
+	if !found || d == nil {
+		return Organ{}, false
+	}
+	return placed(d, unit, HowDivision), true
+}
+
+// Region returns the province, city and county of a placed organ's
+// division (a township's county; nil where the division has none: a
+// province's own organs have no city, and a municipality's districts none
+// either, its 市辖区 being no city).
+func (o Organ) Region() (province, city, county *Division) {
+	if o.Division == nil {
+		return nil, nil, nil
+	}
+	for _, d := range o.Division.Path() {
+		switch {
+		case d.Level == LevelProvince:
+			province = d
+		case d.Level == LevelCity && !d.placeholder():
+			city = d
+		case d.Level == LevelCounty:
+			county = d
+		}
+	}
+	return province, city, county
 }

@@ -94,6 +94,11 @@ func checkPlan(t *testing.T, name, q string, lines []string, allowed ...string) 
 			scans++
 			continue
 		}
+		// v_reports's reports without an organ or a year: every row of
+		// that partial index is in the answer.
+		if m[2] == "reports_unidentified" {
+			continue
+		}
 		t.Errorf("%s: the plan scans %s:\n%s\nplan:\n%s", name, m[1], q, strings.Join(lines, "\n"))
 	}
 }
@@ -134,6 +139,15 @@ func TestPlansUseIndexes(t *testing.T) {
 		"reparse: format":      qDocumentFormat,
 		"reparse: renumber":    qVersionGroup,
 		"reparse: renumber it": qRenumber,
+		"organ: name":          qNameLookup,
+		"organ: name insert":   qNameInsert,
+		"organ: name update":   qNameUpdate,
+		"organ: upsert":        qOrganUpsert,
+		"years: current":       qCurrentOf,
+		"years: findings":      qYearFindings,
+		"years: delete":        qFindingDelete,
+		"years: finding":       qYearFindingInsert,
+		"years: cells":         qYearCells,
 	}
 	// The README's queries (Querying, and the count per year of
 	// Performance), with the organ and the key they ask for.
@@ -149,9 +163,9 @@ func TestPlansUseIndexes(t *testing.T) {
 		{"full-text search", `SELECT r.agency, r.year, s.section FROM sections_fts
 			JOIN sections s ON s.id = sections_fts.rowid JOIN reports r ON r.id = s.report_id
 			WHERE sections_fts MATCH '概述第' AND r.current`, nil},
-		{"rule 5 across years", `SELECT a.agency, a.year, a.t3_carry_forward_total, b.t3_carried_total
-			FROM v_reports a JOIN v_reports b ON b.agency = a.agency AND b.year = a.year + 1
-			WHERE a.t3_carry_forward_total IS NOT b.t3_carried_total`, []string{"r", "reports_by_year"}},
+		{"rule 5 across years", `SELECT r.agency, r.year, f.detail, f.expected, f.actual FROM findings f
+			JOIN reports r ON r.id = f.report_id WHERE f.rule = 't3.carry_over' AND r.current`, nil},
+		{"one organ's panel", `SELECT year, applications, granted_share FROM v_panel WHERE organ_id = 7 ORDER BY year`, nil},
 		{"versions of one organ and year", `SELECT id, version, current, superseded_by, same_as, parsed_at FROM reports
 			WHERE agency = '机关07' AND year = 2022 ORDER BY id`, nil},
 	}
@@ -164,6 +178,10 @@ func TestPlansUseIndexes(t *testing.T) {
 		for name, q := range writer {
 			p := plan(t, s.db, q)
 			checkPlan(t, stats+": writer: "+name, q, p)
+			// A search by rule reads every finding of that rule in the store.
+			if strings.Contains(strings.Join(p, "\n"), "findings_by_rule") {
+				t.Errorf("%s: writer: %s searches findings by rule:\n%s\nplan:\n%s", stats, name, q, strings.Join(p, "\n"))
+			}
 			// A sort would read every row it sorts (LIMIT 1 too).
 			if strings.Contains(strings.Join(p, "\n"), "TEMP B-TREE") {
 				t.Errorf("%s: writer: %s sorts:\n%s\nplan:\n%s", stats, name, q, strings.Join(p, "\n"))

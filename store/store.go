@@ -28,6 +28,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/organ"
 )
 
 // Options tune Open.
@@ -164,6 +165,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	if err := syncFields(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// Organs are placed with the divisions table of this program.
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO store_meta(key, value) VALUES ('divisions_date', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`, organ.BundledDate); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

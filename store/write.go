@@ -11,6 +11,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/organ"
 )
 
 // Fetch carries what an HTTP fetch said about a document.
@@ -75,6 +76,12 @@ type Doc struct {
 	// Err says why the document could not be read or archived: nothing is
 	// written, and the outcome is ResultFailed.
 	Err error
+	// Organ is what the report's printed organ name resolves to (package
+	// ingest resolves it on its workers); nil: the writer resolves it.
+	Organ *organ.Organ
+	// Division is the division code of the site the document came from,
+	// which places an organ name that does not say where it is.
+	Division string
 
 	rep  *nianbao.Report // the report's own fields; its cells and sections are in rows
 	rows *rows
@@ -229,43 +236,45 @@ const (
 			content_type = coalesce(excluded.content_type, content_type),
 			fetched_at = coalesce(excluded.fetched_at, fetched_at)
 		WHERE last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`
-	qReportInsert = `INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version, figures, prose, same_as, format)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	qReportInsert = `INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version, figures, prose, same_as, format,
+			organ_id, published, published_source)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 	qSupersede = `UPDATE reports SET superseded_by = ? WHERE id = ?`
 	// The first version of an organ and year with these figures and prose.
 	qCopyByProse = `SELECT id FROM reports INDEXED BY reports_versions_by_prose
-		WHERE agency = ? AND year = ? AND figures = ? AND prose IS ? AND version IS NOT NULL AND same_as IS NULL
+		WHERE organ_id = ? AND year = ? AND figures = ? AND prose IS ? AND version IS NOT NULL AND same_as IS NULL
 		ORDER BY id LIMIT 1`
 	// The first version of an organ and year with these figures in the
 	// first format after the one given.
 	qCopyByFormat = `SELECT format, id FROM reports INDEXED BY reports_versions_by_format
-		WHERE agency = ? AND year = ? AND figures = ? AND format > ? AND version IS NOT NULL AND same_as IS NULL
+		WHERE organ_id = ? AND year = ? AND figures = ? AND format > ? AND version IS NOT NULL AND same_as IS NULL
 		ORDER BY format, id LIMIT 1`
 	// The newest version of an organ and year.
 	qNewestVersion = `SELECT id, version FROM reports INDEXED BY reports_versions
-		WHERE agency = ? AND year = ? AND version IS NOT NULL AND same_as IS NULL
+		WHERE organ_id = ? AND year = ? AND version IS NOT NULL AND same_as IS NULL
 		ORDER BY version DESC LIMIT 1`
 	qDescribe = `SELECT r.id, r.status, r.parser, r.agency, r.year, r.version, coalesce(r.reason, r.error),
 			(SELECT count(*) FROM findings f WHERE f.report_id = r.id), r.same_as
 		FROM reports r WHERE r.document_id = ?`
 	// The report a report superseded.
 	qSuperseded = `SELECT max(id) FROM reports WHERE superseded_by = ?`
-	qReparseOld = `SELECT id, agency, year, status IN ('ok', 'findings'), figures, prose, format
+	qReparseOld = `SELECT id, organ_id, year, status IN ('ok', 'findings'), figures, prose, format
 		FROM reports WHERE document_id = ?`
 	qCellsDelete    = `DELETE FROM cells WHERE report_id = ?`
 	qFindingsDelete = `DELETE FROM findings WHERE report_id = ?`
 	qSectionsDelete = `DELETE FROM sections WHERE report_id = ?`
 	// A reparsed report that keeps its place among the versions.
 	qReparseUpdate = `UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
-		parser = ?, parsed_at = ?, figures = ?, prose = ?, format = ? WHERE id = ?`
+		parser = ?, parsed_at = ?, figures = ?, prose = ?, format = ?, organ_id = ?, published = ?, published_source = ? WHERE id = ?`
 	// A reparsed report whose organ and year are numbered again (renumber).
 	qReparseUpdateUnplaced = `UPDATE reports SET agency = ?, year = ?, title = ?, template = ?, status = ?, reason = ?, error = ?,
-		parser = ?, parsed_at = ?, figures = ?, prose = ?, format = ?, version = NULL, superseded_by = NULL, same_as = NULL WHERE id = ?`
+		parser = ?, parsed_at = ?, figures = ?, prose = ?, format = ?, organ_id = ?, published = ?, published_source = ?,
+		version = NULL, superseded_by = NULL, same_as = NULL WHERE id = ?`
 	qDocumentFormat = `UPDATE documents SET format = ? WHERE id = ?`
 	// Every report of an organ and year, for renumber (a reparse that
 	// moves a report): its cost is that of the organ and year.
 	qVersionGroup = `SELECT id, status IN ('ok', 'findings'), version, same_as, superseded_by, figures, prose, coalesce(format, '')
-		FROM reports WHERE agency = ? AND year = ? ORDER BY id`
+		FROM reports WHERE organ_id = ? AND year = ? ORDER BY id`
 	qRenumber      = `UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`
 	qFindingInsert = `INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`
 	qSectionInsert = `INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`
@@ -288,6 +297,9 @@ type txWriter struct {
 	// transaction began (-1 until the first section is written): sections
 	// above it are indexed together at commit, see indexSections.
 	ftsAfter int64
+	// touched are the organs and years whose reports changed: their
+	// cross-year rules are checked at commit (checkYears).
+	touched map[organYear]bool
 }
 
 // withTx runs fn in a write transaction. The transaction does not follow
@@ -328,6 +340,10 @@ func (w *txWriter) closeStmts() {
 }
 
 func (w *txWriter) commit() error {
+	if err := w.checkYears(); err != nil {
+		w.rollback()
+		return err
+	}
 	if err := w.indexSections(); err != nil {
 		w.rollback()
 		return err
@@ -379,6 +395,14 @@ func (w *txWriter) exec(q string, args ...any) (sql.Result, error) {
 		return nil, err
 	}
 	return st.ExecContext(w.ctx, args...)
+}
+
+func (w *txWriter) queryRows(q string, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(w.ctx, args...)
 }
 
 func (w *txWriter) queryRow(q string, args ...any) *sql.Row {
@@ -484,20 +508,26 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 	if err := w.addSource(docID, p); err != nil {
 		return out, err
 	}
+	organID, err := w.placeOrgan(p)
+	if err != nil {
+		return out, fmt.Errorf("store %s: organ: %w", p.Source, err)
+	}
+	published, pubSource := publication(rep, p.Fetch, w.now)
 	// A parsed report of a known organ and year is the newest version of
 	// it (ids only grow, and versions follow ids), unless it is a copy of
 	// a report stored before (see renumber): then it has no version.
 	var place versionPlace
-	if versioned(rep) {
+	if versioned(rep) && organID.Valid {
 		me := versionRow{parsed: true, format: string(formatOf(rep)), figures: p.rows.figures, prose: p.rows.prose}
-		if place, err = w.place(rep.Agency, rep.Year, &me); err != nil {
+		if place, err = w.place(organID.Int64, rep.Year, &me); err != nil {
 			return out, fmt.Errorf("store %s: %w", p.Source, err)
 		}
+		w.touch(organID.Int64, rep.Year)
 	}
 	res, err = w.exec(qReportInsert,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
 		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, place.version,
-		p.rows.figures, p.rows.prose, place.sameAs, string(formatOf(rep)))
+		p.rows.figures, p.rows.prose, place.sameAs, string(formatOf(rep)), organID, nullString(published), nullString(pubSource))
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
 	}
@@ -552,17 +582,22 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	out := Outcome{Source: p.Source, SHA256: p.SHA256, Result: ResultReparsed, DocumentID: docID}
 	rep := p.rep
 	var old versionRow
-	var oldAgency, oldFormat sql.NullString
-	var oldYear sql.NullInt64
-	if err := w.queryRow(qReparseOld, docID).Scan(&out.ReportID, &oldAgency, &oldYear, &old.parsed, &old.figures, &old.prose, &oldFormat); err != nil {
+	var oldFormat sql.NullString
+	var oldOrgan, oldYear sql.NullInt64
+	if err := w.queryRow(qReparseOld, docID).Scan(&out.ReportID, &oldOrgan, &oldYear, &old.parsed, &old.figures, &old.prose, &oldFormat); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
+	organID, err := w.placeOrgan(p)
+	if err != nil {
+		return out, fmt.Errorf("reparse %s: organ: %w", p.Source, err)
+	}
+	published, pubSource := publication(rep, p.Fetch, w.now)
 	// Versions follow from each report's organ, year, status, figures,
 	// prose and format (renumber): a report that reads the same in these
 	// keeps its place, and its organ and year are not numbered again,
 	// which would read and maybe rewrite every report of them.
 	now := versionRow{parsed: parsed(rep), figures: p.rows.figures, prose: p.rows.prose, format: string(formatOf(rep))}
-	same := oldAgency.String == rep.Agency && oldYear.Int64 == int64(rep.Year) && old.parsed == now.parsed &&
+	same := oldOrgan == organID && oldYear.Int64 == int64(rep.Year) && old.parsed == now.parsed &&
 		old.figures == now.figures && old.prose == now.prose && oldFormat.String == now.format
 	// The delete trigger takes a section out of sections_fts, so it must
 	// be there: a section of this transaction is indexed first.
@@ -580,7 +615,8 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	}
 	if _, err := w.exec(q,
 		nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template), string(statusOf(rep)),
-		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, p.rows.figures, p.rows.prose, now.format, out.ReportID); err != nil {
+		nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, p.rows.figures, p.rows.prose, now.format,
+		organID, nullString(published), nullString(pubSource), out.ReportID); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
 	if _, err := w.exec(qDocumentFormat, now.format, docID); err != nil {
@@ -589,18 +625,26 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	if err := w.writeChildren(out.ReportID, p.rows); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
-	// The report may have left one (agency, year) and joined another; both
+	// The report may have left one (organ, year) and joined another; both
 	// are numbered again, which re-points every report that pointed at it
 	// (superseded_by and same_as stay within an organ and year).
-	if !same && oldAgency.Valid && oldYear.Valid {
-		if err := w.renumber(oldAgency.String, int(oldYear.Int64)); err != nil {
+	if !same && oldOrgan.Valid && oldYear.Valid {
+		if err := w.renumber(oldOrgan.Int64, int(oldYear.Int64)); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
 	}
-	if !same && rep.Agency != "" && rep.Year != 0 && (rep.Agency != oldAgency.String || int64(rep.Year) != oldYear.Int64) {
-		if err := w.renumber(rep.Agency, rep.Year); err != nil {
+	if !same && organID.Valid && rep.Year != 0 && (organID != oldOrgan || int64(rep.Year) != oldYear.Int64) {
+		if err := w.renumber(organID.Int64, rep.Year); err != nil {
 			return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 		}
+	}
+	// The cross-year findings of both places are checked again at commit,
+	// whether or not the versions moved: the figures may have.
+	if oldOrgan.Valid && oldYear.Valid {
+		w.touch(oldOrgan.Int64, int(oldYear.Int64))
+	}
+	if organID.Valid && rep.Year != 0 && parsed(rep) {
+		w.touch(organID.Int64, rep.Year)
 	}
 	if err := w.describe(&out); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
@@ -674,13 +718,13 @@ type versionPlace struct {
 // first version with r's figures and prose, the first with r's figures in
 // each other format, and the newest version. Only parsed reports have a
 // version, so a report with a version and no same_as is a head.
-func (w *txWriter) place(agency string, year int, r *versionRow) (versionPlace, error) {
+func (w *txWriter) place(organ int64, year int, r *versionRow) (versionPlace, error) {
 	var pl versionPlace
 	if r.figures.Valid {
 		var first sql.NullInt64
-		err := w.queryRow(qCopyByProse, agency, year, r.figures, r.prose).Scan(&first)
+		err := w.queryRow(qCopyByProse, organ, year, r.figures, r.prose).Scan(&first)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return pl, fmt.Errorf("copies in %s %d: %w", agency, year, err)
+			return pl, fmt.Errorf("copies in organ %d %d: %w", organ, year, err)
 		}
 		// The formats of the versions with these figures, one search
 		// each: each gives the first version in its format.
@@ -688,12 +732,12 @@ func (w *txWriter) place(agency string, year int, r *versionRow) (versionPlace, 
 		for {
 			var format string
 			var id int64
-			err := w.queryRow(qCopyByFormat, agency, year, r.figures, after).Scan(&format, &id)
+			err := w.queryRow(qCopyByFormat, organ, year, r.figures, after).Scan(&format, &id)
 			if errors.Is(err, sql.ErrNoRows) {
 				break
 			}
 			if err != nil {
-				return pl, fmt.Errorf("copies in %s %d: %w", agency, year, err)
+				return pl, fmt.Errorf("copies in organ %d %d: %w", organ, year, err)
 			}
 			if format != r.format && (!first.Valid || id < first.Int64) {
 				first = sql.NullInt64{Int64: id, Valid: true}
@@ -706,11 +750,11 @@ func (w *txWriter) place(agency string, year int, r *versionRow) (versionPlace, 
 		}
 	}
 	var newest, version int64
-	switch err := w.queryRow(qNewestVersion, agency, year).Scan(&newest, &version); {
+	switch err := w.queryRow(qNewestVersion, organ, year).Scan(&newest, &version); {
 	case errors.Is(err, sql.ErrNoRows):
 		pl.version = sql.NullInt64{Int64: 1, Valid: true}
 	case err != nil:
-		return pl, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		return pl, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 	default:
 		pl.version = sql.NullInt64{Int64: version + 1, Valid: true}
 		pl.prev = sql.NullInt64{Int64: newest, Valid: true}
@@ -719,26 +763,26 @@ func (w *txWriter) place(agency string, year int, r *versionRow) (versionPlace, 
 }
 
 // versionGroup reads the reports of one organ and year, in id order.
-func (w *txWriter) versionGroup(agency string, year int) ([]versionRow, error) {
+func (w *txWriter) versionGroup(organ int64, year int) ([]versionRow, error) {
 	st, err := w.stmt(qVersionGroup)
 	if err != nil {
-		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		return nil, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 	}
-	rows, err := st.QueryContext(w.ctx, agency, year)
+	rows, err := st.QueryContext(w.ctx, organ, year)
 	if err != nil {
-		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		return nil, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 	}
 	defer rows.Close()
 	var group []versionRow
 	for rows.Next() {
 		var r versionRow
 		if err := rows.Scan(&r.id, &r.parsed, &r.version, &r.sameAs, &r.next, &r.figures, &r.prose, &r.format); err != nil {
-			return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+			return nil, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 		}
 		group = append(group, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("versions of %s %d: %w", agency, year, err)
+		return nil, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 	}
 	return group, nil
 }
@@ -749,8 +793,8 @@ func (w *txWriter) versionGroup(agency string, year int) ([]versionRow, error) {
 // other parsed reports are numbered 1, 2, … and each points to the next as
 // the one that superseded it. write applies the same rule to a new report
 // (place). Only the reports whose place changed are written.
-func (w *txWriter) renumber(agency string, year int) error {
-	group, err := w.versionGroup(agency, year)
+func (w *txWriter) renumber(organ int64, year int) error {
+	group, err := w.versionGroup(organ, year)
 	if err != nil {
 		return err
 	}
@@ -783,7 +827,7 @@ func (w *txWriter) renumber(agency string, year int) error {
 			continue
 		}
 		if _, err := w.exec(qRenumber, r.version, r.next, r.sameAs, r.id); err != nil {
-			return fmt.Errorf("versions of %s %d: %w", agency, year, err)
+			return fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 		}
 	}
 	return nil

@@ -111,8 +111,10 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 	if out, err := exec.Command(bin, "ingest", "--db", clean, "-q", in).CombinedOutput(); err != nil {
 		t.Fatalf("clean run: %v\n%s", err, out)
 	}
+	// A cross-year finding is written at the commit that brings both of
+	// its years in, so its id depends on where the first run was cut.
 	skip := []string{"documents.first_seen", "documents.last_seen", "document_sources.first_seen", "document_sources.last_seen",
-		"reports.parsed_at", "schema_migrations.applied_at"}
+		"reports.parsed_at", "schema_migrations.applied_at", "findings.id"}
 	if a, b := storeDump(t, r, skip...), storeDump(t, storeDB(t, clean), skip...); a != b {
 		t.Fatal("the interrupted and resumed database differs from one made in a single run")
 	}

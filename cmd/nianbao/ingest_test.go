@@ -54,7 +54,8 @@ func storeDump(t *testing.T, db *sql.DB, skip ...string) string {
 		skipped[s] = true
 	}
 	var b strings.Builder
-	for _, table := range []string{"documents", "document_sources", "reports", "cells", "findings", "sections", "fields", "schema_migrations"} {
+	for _, table := range []string{"documents", "document_sources", "reports", "cells", "findings", "sections", "fields",
+		"organs", "organ_names", "store_meta", "schema_migrations"} {
 		if skipped[table] {
 			continue
 		}
