@@ -5,10 +5,13 @@ package nianbao
 // this model, so a report gives the same cells whether it came as HTML, text
 // or PDF.
 type Document struct {
-	Format Format  `json:"format"`
-	Title  string  `json:"title,omitempty"` // <title>, PDF metadata title
-	Blocks []Block `json:"blocks"`
-	Pages  int     `json:"pages,omitempty"` // PDF only
+	Format Format `json:"format"`
+	Title  string `json:"title,omitempty"` // <title>, PDF metadata title
+	// Published is the publication date the document's metadata states,
+	// as written there (a web page's PubDate meta); the parser reads it.
+	Published string  `json:"published,omitempty"`
+	Blocks    []Block `json:"blocks"`
+	Pages     int     `json:"pages,omitempty"` // PDF only
 	// Notes carries what the extractor noticed and could not resolve (a
 	// charset fallback, a page that failed, an engine switch), one per line.
 	Notes []string `json:"notes,omitempty"`

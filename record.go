@@ -10,20 +10,24 @@ import (
 // `nianbao parse --json` prints one per line. Cells map canonical keys to
 // numbers or null, in schema order.
 type Record struct {
-	Source   string   `json:"source"`
-	SHA256   string   `json:"sha256"`
-	Size     int64    `json:"size"`
-	Format   Format   `json:"format"`
-	Agency   string   `json:"agency"`
-	Year     int      `json:"year"`
-	Title    string   `json:"title,omitempty"`
-	Template Template `json:"template"`
-	Status   Status   `json:"status"`
-	Reason   string   `json:"reason,omitempty"`
-	Error    string   `json:"error,omitempty"`
-	Parser   string   `json:"parser"`
-	Cells    Values   `json:"cells"`
-	Extra    Values   `json:"extra_cells"`
+	Source string `json:"source"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Format Format `json:"format"`
+	Agency string `json:"agency"`
+	Year   int    `json:"year"`
+	Title  string `json:"title,omitempty"`
+	// Published is the publication date the document states (YYYY-MM-DD),
+	// PublishedFrom where: "page" (a 发布日期 line) or "meta".
+	Published     string   `json:"published,omitempty"`
+	PublishedFrom string   `json:"published_from,omitempty"`
+	Template      Template `json:"template"`
+	Status        Status   `json:"status"`
+	Reason        string   `json:"reason,omitempty"`
+	Error         string   `json:"error,omitempty"`
+	Parser        string   `json:"parser"`
+	Cells         Values   `json:"cells"`
+	Extra         Values   `json:"extra_cells"`
 	// Flags lists, for every cell that has one, why it is blank, the unit
 	// it was printed in, and why it is uncertain.
 	Flags      map[string]Flags       `json:"flags,omitempty"`
@@ -109,7 +113,7 @@ func (v *Values) UnmarshalJSON(data []byte) error {
 // cell was printed, sections the prose of sections 一, 五, 六.
 func (r *Report) Record(provenance, sections bool) Record {
 	rec := Record{Source: r.Source, SHA256: r.SHA256, Size: r.Size, Format: r.Format, Agency: r.Agency,
-		Year: r.Year, Title: r.Title, Template: r.Template, Status: r.Status, Reason: r.Reason, Error: r.Error,
+		Year: r.Year, Title: r.Title, Published: r.Published, PublishedFrom: r.PublishedFrom, Template: r.Template, Status: r.Status, Reason: r.Reason, Error: r.Error,
 		Parser: r.Parser, Cells: Values(r.Cells), Extra: Values(r.Extra), Findings: r.Findings}
 	if rec.Cells == nil {
 		rec.Cells = Values{}

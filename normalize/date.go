@@ -14,7 +14,8 @@ var (
 	// 2024年1月20日, with a time or not.
 	dateRe = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*(?:[-/.]|年)\s*([0-9]{1,2})\s*(?:[-/.]|月)\s*([0-9]{1,2})`)
 	// A publication date line of a page's metadata: "发布日期：2024-01-20".
-	publishedRe = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|公开日期|发布于|日期)\s*[:：]\s*((?:19|20)[0-9]{2}\s*(?:[-/.]|年)\s*[0-9]{1,2}\s*(?:[-/.]|月)\s*[0-9]{1,2})`)
+	// (成文日期, the date a document was written, is no publication date.)
+	publishedRe = regexp.MustCompile(`(成文日期|发布日期|发布时间|发文日期|公开日期|发布于|日期)\s*[:：]\s*((?:19|20)[0-9]{2}\s*(?:[-/.]|年)\s*[0-9]{1,2}\s*(?:[-/.]|月)\s*[0-9]{1,2})`)
 )
 
 // Date reads the first date in s as YYYY-MM-DD; ok is false when there is
@@ -31,11 +32,12 @@ func Date(s string) (string, bool) {
 // labelled line of its metadata ("发布日期：2024-01-20 10:31"); ok is false
 // when no such line is in s.
 func PublishedDate(s string) (string, bool) {
-	m := publishedRe.FindStringSubmatch(width.Fold.String(s))
-	if m == nil {
-		return "", false
+	for _, m := range publishedRe.FindAllStringSubmatch(width.Fold.String(s), -1) {
+		if m[1] != "成文日期" {
+			return Date(m[2])
+		}
 	}
-	return Date(m[1])
+	return "", false
 }
 
 func ymd(ys, ms, ds string) (string, bool) {

@@ -103,6 +103,21 @@ func (p *parser) identify(rep *nianbao.Report) {
 	if rep.Year == 0 {
 		rep.Year = normalize.FirstYear(strings.Join(texts[:min(len(texts), 5)], "\n"))
 	}
+	p.published(rep, texts)
+}
+
+// published reads when the report was published: a "发布日期：" line of the
+// page near its top, else the date its metadata states.
+func (p *parser) published(rep *nianbao.Report, texts []string) {
+	for _, t := range texts[:min(len(texts), 30)] {
+		if d, ok := normalize.PublishedDate(t); ok {
+			rep.Published, rep.PublishedFrom = d, "page"
+			return
+		}
+	}
+	if d, ok := normalize.Date(p.doc.Published); ok {
+		rep.Published, rep.PublishedFrom = d, "meta"
+	}
 }
 
 // "发布机构：XX局" on a line of the page's metadata: what follows the label.

@@ -64,3 +64,30 @@ func TestIdentify(t *testing.T) {
 		})
 	}
 }
+
+// TestPublished reads the publication date from the page's metadata line,
+// else from the date its metadata states, never from a signature.
+func TestPublished(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		lines     []string
+		meta      string
+		date, src string
+	}{
+		{"metadata line", []string{"洪泽区人民政府2023年政府信息公开工作年度报告", "发布日期：2024-01-22　来源：洪泽区人民政府"}, "2024-01-30 10:00", "2024-01-22", "page"},
+		{"written date left alone", []string{"洪泽区人民政府2023年政府信息公开工作年度报告", "成文日期：2024-01-10"}, "", "", ""},
+		{"meta only", []string{"洪泽区人民政府2023年政府信息公开工作年度报告"}, "2024-01-30 10:00:00", "2024-01-30", "meta"},
+		{"signature only", []string{"洪泽区人民政府2023年政府信息公开工作年度报告", "洪泽区人民政府", "2024年1月25日"}, "", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc := &nianbao.Document{Format: nianbao.FormatHTML, Published: c.meta}
+			for _, l := range c.lines {
+				doc.Blocks = append(doc.Blocks, nianbao.Block{Text: l})
+			}
+			rep, _ := Parse(doc)
+			if rep.Published != c.date || rep.PublishedFrom != c.src {
+				t.Fatalf("got %q from %q, want %q from %q", rep.Published, rep.PublishedFrom, c.date, c.src)
+			}
+		})
+	}
+}

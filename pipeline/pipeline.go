@@ -86,6 +86,7 @@ func analyse(ctx context.Context, rep *nianbao.Report, doc *nianbao.Document, op
 	}
 	got, err := parse.Parse(doc)
 	rep.Agency, rep.Year, rep.Title, rep.Sections = got.Agency, got.Year, got.Title, got.Sections
+	rep.Published, rep.PublishedFrom = got.Published, got.PublishedFrom
 	if err != nil {
 		rep.Template = nianbao.TemplateUnknown
 		rep.Cells, rep.Extra, rep.Findings = nil, nil, nil

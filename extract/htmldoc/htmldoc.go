@@ -148,8 +148,16 @@ func (r *reader) start(a atom.Atom, hasAttr, selfClosing bool) {
 		}
 		return
 	case atom.Meta:
-		if at.metaName == "articletitle" && r.article == "" {
-			r.article = textutil.Collapse(at.content)
+		switch at.metaName {
+		case "articletitle":
+			if r.article == "" {
+				r.article = textutil.Collapse(at.content)
+			}
+		case "pubdate", "publishdate", "firstpublishedtime", "dcterms.issued", "dc.date.issued":
+			// Content systems state when they published the page.
+			if r.doc.Published == "" {
+				r.doc.Published = strings.TrimSpace(at.content)
+			}
 		}
 		return
 	case atom.Br:

@@ -168,3 +168,13 @@ func TestArticleTitleMeta(t *testing.T) {
 		}
 	}
 }
+
+func TestPubDateMeta(t *testing.T) {
+	doc, err := Extract(context.Background(), []byte(`<html><head><meta name="PubDate" content="2024-01-30 10:21"><title>x</title></head><body><p>年度报告</p></body></html>`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Published != "2024-01-30 10:21" {
+		t.Errorf("published %q", doc.Published)
+	}
+}
