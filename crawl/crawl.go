@@ -23,6 +23,7 @@ import (
 
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/ingest"
+	"github.com/nianbao/nianbao/organ"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -32,6 +33,10 @@ type Site struct {
 	Start string
 	// Name is the organ, for the summary (optional).
 	Name string
+	// Division is the code of the division the site's organ is in (NBS
+	// 统计用区划代码): it places a report whose organ name does not say
+	// where it is ("市政府办公室"). When empty, the division Name places.
+	Division string
 	// Hosts are hosts besides the start URL's that the site's links may
 	// lead to (a separate file server, say). Host names with optional port.
 	Hosts []string
@@ -257,6 +262,22 @@ type siteRun struct {
 
 func (s *siteRun) allow(host string) bool { return s.allowed[strings.ToLower(host)] }
 
+// siteDivision is a site's division code: as the sites file gives it, or
+// where its organ's name places it, or "".
+func siteDivision(s Site) string {
+	if s.Division != "" || s.Name == "" {
+		return s.Division
+	}
+	t, err := organ.Bundled()
+	if err != nil {
+		return ""
+	}
+	if o := t.Resolve(s.Name, organ.Hint{}); o.Placed() {
+		return o.Division.Code
+	}
+	return ""
+}
+
 const batchSize = 64
 
 func (c *crawler) site(ctx context.Context, site Site) Summary {
@@ -264,6 +285,7 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 	s := &siteRun{Site: site, allowed: map[string]bool{strings.ToLower(start.Host): true},
 		maxPages: c.cfg.MaxPages, maxBytes: c.cfg.MaxBytes}
 	s.sum = Summary{Site: site.Start, Name: site.Name}
+	s.Division = siteDivision(site)
 	for _, h := range site.Hosts {
 		s.allowed[strings.ToLower(h)] = true
 	}
@@ -504,7 +526,8 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 		}
 		if outcome == "new" || outcome == "changed" {
 			out, err := ingest.One(ctx, c.st, ingest.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
-				ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()}},
+				ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()},
+				Division: s.Division},
 				ingest.Options{Parse: c.cfg.Parse})
 			if err != nil {
 				if ctx.Err() != nil {

@@ -17,7 +17,9 @@ import (
 //	https://www.example.gov.cn/col/ndbg/index.html name=某市人民政府 delay=5s
 //	https://zwgk.example.gov.cn/nb/ name=某县人民政府 max-pages=300 max-bytes=200MB hosts=files.example.gov.cn
 //
-// Settings: name (no spaces), delay (a Go duration: per-host interval for
+// Settings: name (no spaces; the organ, which also places reports whose
+// organ name says no place), division (its NBS division code, when the
+// name does not say it), delay (a Go duration: per-host interval for
 // this site), max-pages, max-bytes (with optional KB, MB, GB), hosts
 // (comma-separated extra hosts the site's links may lead to).
 func ParseSites(r io.Reader, name string) ([]Site, error) {
@@ -50,6 +52,11 @@ func ParseSites(r io.Reader, name string) ([]Site, error) {
 			switch k {
 			case "name":
 				s.Name = v
+			case "division":
+				if strings.Trim(v, "0123456789") != "" || (len(v) != 2 && len(v) != 4 && len(v) != 6 && len(v) != 9) {
+					return nil, fmt.Errorf("%s:%d: division=%s: want a division code of 2, 4, 6 or 9 digits", name, n, v)
+				}
+				s.Division = v
 			case "delay":
 				d, err := time.ParseDuration(v)
 				if err != nil || d < 0 {

@@ -82,3 +82,22 @@ func FuzzParseSites(f *testing.F) {
 		}
 	})
 }
+
+// A site's division places the reports whose organ name says no place: as
+// the sites file gives it, or where the site's organ name places it.
+func TestSiteDivision(t *testing.T) {
+	sites, err := ParseSites(strings.NewReader("https://a.gov.cn/nb/ name=淮安市人民政府\nhttps://b.gov.cn/nb/ name=朝阳区人民政府\nhttps://c.gov.cn/nb/ name=朝阳区人民政府 division=220104\n"), "sites.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"3208", "", "220104"} {
+		if got := siteDivision(sites[i]); got != want {
+			t.Errorf("%s: division %q, want %q", sites[i].Start, got, want)
+		}
+	}
+	for _, bad := range []string{"division=32081", "division=x", "division=3208a"} {
+		if _, err := ParseSites(strings.NewReader("https://a.gov.cn/nb/ "+bad+"\n"), "sites.txt"); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

@@ -539,3 +539,44 @@ func TestSectionsIndexedAtCommit(t *testing.T) {
 		t.Fatal("a single ingest was not indexed")
 	}
 }
+
+// The division of the site a document came from places an organ name that
+// says no place; without it the organ stays unplaced, and a later report
+// of the same printed name keeps the place the site gave it.
+func TestOrganPlacedBySite(t *testing.T) {
+	s := openFake(t, nil)
+	ctx := context.Background()
+	key := func(out store.Outcome) string {
+		t.Helper()
+		var k string
+		if err := s.Reader().QueryRow(`SELECT o.key FROM reports r JOIN organs o ON o.id = r.organ_id WHERE r.id = ?`, out.ReportID).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	a, err := s.Ingest(ctx, Input{Source: "a", Data: fakeDoc("市政府办公室", 2022, "cell t3.new.total=1"), Division: "3208"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := key(a); k != "3208/人民政府办公室" {
+		t.Fatalf("with the site's division: %s", k)
+	}
+	b, err := s.Ingest(ctx, Input{Source: "b", Data: fakeDoc("市政府办公室", 2023, "cell t3.new.total=2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := key(b); k != "3208/人民政府办公室" {
+		t.Fatalf("the same name without a site: %s", k)
+	}
+	c, err := s.Ingest(ctx, Input{Source: "c", Data: fakeDoc("区政府办公室", 2023, "cell t3.new.total=3")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := key(c); k != "?区政府办公室" {
+		t.Fatalf("no site, never placed: %s", k)
+	}
+	var why string
+	if err := s.Reader().QueryRow(`SELECT why FROM organs WHERE key = '?区政府办公室'`).Scan(&why); err != nil || why == "" {
+		t.Fatalf("unplaced organ without a reason: %q %v", why, err)
+	}
+}
