@@ -41,12 +41,23 @@ type chain struct {
 // real reports break their rules — so the chain stops there.
 func choose(ctx context.Context, rep *nianbao.Report, readings iter.Seq[nianbao.Reading], opt Options) {
 	ch := chain{base: *rep}
+	var over error
 	for r := range readings {
 		run := nianbao.EngineRun{Engine: r.Engine, Layout: r.Layout}
 		if r.Err != nil {
 			run.Error = r.Err.Error()
 			ch.runs = append(ch.runs, run)
 			ch.failed = append(ch.failed, r)
+			var pe *nianbao.PanicError
+			if errors.As(r.Err, &pe) {
+				logPanic(rep.Source, pe)
+			}
+			if errors.Is(r.Err, nianbao.ErrOverBudget) {
+				// No other engine may spend more on a document over
+				// its budget.
+				over = r.Err
+				break
+			}
 			continue
 		}
 		c := analyseCandidate(ctx, ch.base, r.Engine, r.Doc, opt)
@@ -65,6 +76,10 @@ func choose(ctx context.Context, rep *nianbao.Report, readings iter.Seq[nianbao.
 		}
 	}
 	switch {
+	case over != nil:
+		rep.Engines = ch.runs
+		overBudget(rep, over)
+		return
 	case len(ch.cands) > 0:
 		ch.runs[adopt(rep, ch.cands)].Kept = true
 	case rep.Format == nianbao.FormatPDF:

@@ -9,7 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
 	"os"
+	"runtime/debug"
+	"syscall"
 
 	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/extract"
@@ -26,21 +31,89 @@ type Options struct {
 	// already (the store hashes before it parses); Read computes it when
 	// empty.
 	SHA256 string
+	// MaxSize is the largest file ReadFile reads (0: DefaultMaxSize).
+	MaxSize int64
 }
+
+// DefaultMaxSize is the largest file ReadFile reads when Options.MaxSize
+// is 0, as `nianbao ingest --max-size` and the crawler refuse larger ones.
+const DefaultMaxSize = 64 << 20
 
 // ReadFile reads the file at path and returns its report. It never returns
 // nil and never panics: an unreadable file gives a report with StatusError.
+// Only a regular file is read (a link to one is followed): a device gives
+// endless bytes and a FIFO blocks until a writer comes, so both are
+// refused before they are opened.
 func ReadFile(ctx context.Context, path string, opt Options) *nianbao.Report {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, opt.MaxSize)
 	if err != nil {
 		return &nianbao.Report{Source: path, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
-			Error: fmt.Sprintf("read %s: %v", path, err), Parser: nianbao.ParserVersion}
+			Error: err.Error(), Parser: nianbao.ParserVersion}
 	}
 	return Read(ctx, path, data, opt)
 }
 
+// ErrNotRegular is the error of a path that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ReadRegular reads a regular file of at most maxSize bytes (0: the
+// default). It checks the kind of file before opening it (opening a FIFO
+// blocks) and again on the open file (the path may have been swapped),
+// and reads at most maxSize+1 bytes whatever the size the file claims (a
+// device says 0).
+func ReadRegular(path string, maxSize int64) ([]byte, error) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("read %s: %w (%s)", path, ErrNotRegular, kindOf(fi.Mode()))
+	}
+	if fi.Size() > maxSize {
+		return nil, fmt.Errorf("read %s: %d bytes, more than the limit of %d (--max-size)", path, fi.Size(), maxSize)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("read %s: %w", path, ErrNotRegular)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > maxSize {
+		return nil, fmt.Errorf("read %s: more than the limit of %d bytes (--max-size)", path, maxSize)
+	}
+	return data, nil
+}
+
+// kindOf names the kind of a file that is not a regular one.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file"
+}
+
 // Read returns the report of one document given as bytes; source names it
-// (a path or URL) in the report and in errors.
+// (a path or URL) in the report and in errors. The document's budget
+// (nianbao.BudgetOf(ctx)) bounds every reader, and its Time the whole
+// read: a document over budget is an error that names the limit it hit.
 func Read(ctx context.Context, source string, data []byte, opt Options) (rep *nianbao.Report) {
 	sha := opt.SHA256
 	if sha == "" {
@@ -52,14 +125,38 @@ func Read(ctx context.Context, source string, data []byte, opt Options) (rep *ni
 	defer func() {
 		// One bad document must never stop a batch.
 		if p := recover(); p != nil {
+			pe := &nianbao.PanicError{Reader: "reader", Value: p, Stack: debug.Stack()}
+			logPanic(source, pe)
 			*rep = nianbao.Report{Source: rep.Source, SHA256: rep.SHA256, Size: rep.Size, Format: rep.Format,
-				Parser: rep.Parser, Status: nianbao.StatusError, Error: fmt.Sprintf("internal error reading %s: %v", source, p)}
+				Parser: rep.Parser, Status: nianbao.StatusError, Error: fmt.Sprintf("read %s: %v", source, pe)}
 		}
 	}()
+	b := nianbao.BudgetOf(ctx)
+	over := &nianbao.LimitError{Limit: "time", Max: int64(b.Time)}
+	dctx, cancel := context.WithTimeoutCause(nianbao.WithBudget(ctx, b), b.Time, over)
+	defer cancel()
 	// A PDF has a reading per engine, tried in order of cost until one is
 	// whole; the other formats have one.
-	choose(ctx, rep, extract.Readings(ctx, rep.Format, data, extract.Options{ContentType: opt.ContentType, PDF: pdfOptions}), opt)
+	choose(dctx, rep, extract.Readings(dctx, rep.Format, data, extract.Options{ContentType: opt.ContentType, PDF: pdfOptions}), opt)
+	if dctx.Err() != nil && ctx.Err() == nil {
+		// The time ran out: whatever was read so far is not the document.
+		overBudget(rep, over)
+	}
 	return rep
+}
+
+// overBudget records that a document went over a limit of its budget.
+func overBudget(rep *nianbao.Report, err error) {
+	*rep = nianbao.Report{Source: rep.Source, SHA256: rep.SHA256, Size: rep.Size, Format: rep.Format,
+		Parser: rep.Parser, Engines: rep.Engines, Status: nianbao.StatusError,
+		Error: fmt.Sprintf("read %s: %v", rep.Source, err)}
+}
+
+// logPanic logs a reader's panic with its stack, at debug level (the
+// commands' --debug): the report says only "internal error in …".
+func logPanic(source string, pe *nianbao.PanicError) {
+	slog.Debug("internal error", "source", source, "reader", pe.Reader, "page", pe.Page,
+		"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
 }
 
 // fail records why a document could not be read.

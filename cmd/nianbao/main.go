@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/extract/pdfdoc"
 )
 
 // Env is what a subcommand talks to; tests give it buffers.
@@ -68,7 +69,12 @@ func usageError(format string, a ...any) error {
 // (the command has already reported).
 func silentExit(code int) error { return &exitError{code: code} }
 
-func main() { os.Exit(runMain()) }
+func main() {
+	// A PDF is repaired in a child process: this executable started again
+	// (see pdfdoc.ServeRepair), which must answer before anything else.
+	pdfdoc.ServeRepair()
+	os.Exit(runMain())
+}
 
 // runMain is main until the exit code, so that deferred calls run.
 func runMain() int {

@@ -31,7 +31,7 @@ func Extract(ctx context.Context, data []byte, contentType string) (*nianbao.Doc
 	if dec.Note != "" {
 		doc.Notes = append(doc.Notes, "charset: "+dec.Note)
 	}
-	r := reader{ctx: ctx, doc: doc, z: html.NewTokenizer(strings.NewReader(dec.Text))}
+	r := reader{ctx: ctx, doc: doc, z: html.NewTokenizer(strings.NewReader(dec.Text)), budget: nianbao.BudgetOf(ctx)}
 	if err := r.read(); err != nil {
 		return nil, err
 	}
@@ -50,6 +50,12 @@ type reader struct {
 	hidden  int       // depth inside a display:none element
 	title   strings.Builder
 	inTitle bool
+	// budget bounds the tables, cells and text of the page; ntables,
+	// ncells and ntext count them (ntables also numbers the tables: the
+	// document's own count is a walk over every block).
+	budget                 nianbao.Budget
+	ntables, ncells, ntext int64
+	err                    error // the first limit the page went over
 	// article is the title a content system states in <meta
 	// name="ArticleTitle">: the report's own, where <title> often carries
 	// the site's name and the page's first lines its breadcrumbs.
@@ -88,6 +94,9 @@ func (r *reader) read() error {
 	for n := 0; ; n++ {
 		if n%4096 == 0 && r.ctx.Err() != nil {
 			return r.ctx.Err()
+		}
+		if r.err != nil {
+			return r.err
 		}
 		tt := r.z.Next()
 		switch tt {
@@ -243,6 +252,9 @@ func (r *reader) top() *table {
 
 // text adds character data where it belongs: the open cell, else the line.
 func (r *reader) text(b []byte) {
+	if r.ntext += int64(len(b)); r.ntext > r.budget.Text && r.err == nil {
+		r.err = &nianbao.LimitError{Limit: "text", Max: r.budget.Text}
+	}
 	if t := r.top(); t != nil {
 		if t.cell == nil {
 			// Text between cells (whitespace, stray words): part of the
@@ -315,6 +327,15 @@ func (t *table) endCell() {
 	t.cell = nil
 }
 
+// counted adds n cells (a cell spanning many counts as many: that is what
+// the grid holds) and says whether the page is still within its budget.
+func (r *reader) counted(n int64) bool {
+	if r.ncells += n; r.ncells > int64(r.budget.Cells) && r.err == nil {
+		r.err = &nianbao.LimitError{Limit: "cells", Max: int64(r.budget.Cells)}
+	}
+	return r.err == nil
+}
+
 func (t *table) endRow() {
 	if t.inRow || len(t.row) > 0 {
 		t.rows = append(t.rows, t.row)
@@ -347,8 +368,12 @@ func (r *reader) endTable() {
 		for _, alt := range t.images {
 			blocks = append(blocks, nianbao.Block{Image: true, Text: alt})
 		}
-		if g := t.grid(); g != nil {
-			blocks = append(blocks, nianbao.Block{Table: g})
+		// The grid is counted before it is made: spans expand it, and
+		// markup of a few KB can ask for billions of cells.
+		if r.counted(t.gridSize()) {
+			if g := t.grid(); g != nil {
+				blocks = append(blocks, nianbao.Block{Table: g})
+			}
 		}
 	}
 	if parent := r.top(); parent != nil {
@@ -365,10 +390,33 @@ func (r *reader) endTable() {
 	}
 	for _, b := range blocks {
 		if b.Table != nil {
-			b.Table.Index = r.doc.Tables()
+			b.Table.Index = int(r.ntables)
+			if r.ntables++; r.ntables > int64(r.budget.Tables) && r.err == nil {
+				r.err = &nianbao.LimitError{Limit: "tables", Max: int64(r.budget.Tables)}
+			}
 		}
 		r.doc.Blocks = append(r.doc.Blocks, b)
 	}
+}
+
+// gridSize bounds from above the cells nianbao.NewGrid makes of the rows
+// (its width times the rows, and a cell per position a rowspan fills),
+// with the spans clipped as NewGrid clips them.
+func (t *table) gridSize() int64 {
+	var widest, carried, below int64
+	for r, row := range t.rows {
+		var w int64
+		for _, c := range row {
+			cs := int64(min(max(c.ColSpan, 1), 256))
+			w += cs
+			if rs := int64(min(max(c.RowSpan, 1), len(t.rows)-r)); rs > 1 {
+				carried += cs
+				below += (rs - 1) * cs
+			}
+		}
+		widest = max(widest, w)
+	}
+	return (widest+carried)*int64(len(t.rows)) + below
 }
 
 // grid turns the table's rows into the model's grid.

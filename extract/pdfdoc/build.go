@@ -137,13 +137,15 @@ func buildDocument(pages []*pageData, engine string, layout nianbao.LayoutKind) 
 	for i := range pages {
 		margins[i] = textMargins(pageLines[i])
 	}
+	ntables := 0
 	for k, it := range all {
 		pg := allPage[k]
 		if it.table != nil {
 			flush()
 			tb := gridOf(it.table)
 			tb.Engine, tb.Layout = engine, layout
-			tb.Index = doc.Tables()
+			tb.Index = ntables // counted here: Document.Tables walks every block
+			ntables++
 			doc.Blocks = append(doc.Blocks, nianbao.Block{Table: tb, Page: it.table.page})
 			continue
 		}

@@ -3,11 +3,14 @@ package pdfdoc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 
 	"github.com/ledongthuc/pdf"
+	"github.com/nianbao/nianbao"
 )
 
 // glyph is one character drawn on a page, in points with the origin at the
@@ -70,6 +73,7 @@ type gstate struct {
 type interp struct {
 	ctx       context.Context
 	doc       *docState
+	meter     *meter
 	page      *pageData
 	textOnly  bool // skip graphics (the poppler engine gives the text)
 	graphOnly bool
@@ -87,7 +91,6 @@ const (
 	maxOpsPerPage    = 3_000_000
 	maxGlyphsPerPage = 200_000
 	maxSegsPerPage   = 200_000
-	maxContentBytes  = 48 << 20
 	maxFormDepth     = 8
 )
 
@@ -96,27 +99,37 @@ const (
 func (it *interp) runPage(p pdf.Page) {
 	defer func() {
 		if r := recover(); r != nil {
-			it.page.err = fmt.Errorf("page %d: %w", it.page.num, errPanic(r))
+			it.page.err = fmt.Errorf("page %d: %w", it.page.num, pagePanic(r, it.page.num))
 		}
 	}()
 	res := inherited(p.V, "Resources")
-	data, err := contentBytes(p.V.Key("Contents"))
+	data, err := it.contentBytes(p.V.Key("Contents"))
 	if err != nil {
 		it.page.err = fmt.Errorf("page %d: content: %w", it.page.num, err)
+		var le *nianbao.LimitError
+		if errors.As(err, &le) {
+			return // a document over budget is not read further
+		}
 	}
 	g := gstate{ctm: identity, th: 1}
 	it.run(data, res, g, 0)
 }
 
-func contentBytes(c pdf.Value) ([]byte, error) {
+// contentBytes decodes a page's content: one stream or an array of them,
+// read as one, within the budget of a stream and of the document.
+func (it *interp) contentBytes(c pdf.Value) ([]byte, error) {
 	switch c.Kind() {
 	case pdf.Stream:
-		return readStream(c, maxContentBytes)
+		return it.meter.decode(c, it.meter.budget.StreamBytes)
 	case pdf.Array:
 		var buf bytes.Buffer
 		var firstErr error
 		for i := 0; i < c.Len() && i < 4096; i++ {
-			d, err := readStream(c.Index(i), maxContentBytes-int64(buf.Len()))
+			d, err := it.meter.decode(c.Index(i), it.meter.budget.StreamBytes-int64(buf.Len()))
+			var le *nianbao.LimitError
+			if errors.As(err, &le) {
+				return nil, err
+			}
 			if err != nil && firstErr == nil {
 				firstErr = err
 			}
@@ -126,6 +139,41 @@ func contentBytes(c pdf.Value) ([]byte, error) {
 		return buf.Bytes(), firstErr
 	}
 	return nil, nil
+}
+
+// meter counts what a document's streams decoded, against its budget.
+type meter struct {
+	budget  nianbao.Budget
+	decoded int64
+}
+
+// decode reads the decoded bytes of a content stream or form. More than
+// limit bytes, or more than the document's budget of decoded bytes left,
+// is a LimitError: the library decodes lazily, so no more than the limit
+// is ever held, and a stream that inflates a thousandfold is stopped at
+// the limit instead of read to its end.
+func (d *meter) decode(v pdf.Value, limit int64) (data []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			data, err = nil, errPanic(p)
+		}
+	}()
+	left := d.budget.DocBytes - d.decoded
+	if left <= 0 {
+		return nil, &nianbao.LimitError{Limit: "decoded", Max: d.budget.DocBytes}
+	}
+	n := min(limit, left)
+	rc := v.Reader()
+	defer rc.Close()
+	data, err = io.ReadAll(io.LimitReader(rc, n+1))
+	d.decoded += int64(len(data))
+	if int64(len(data)) > n {
+		if n == left {
+			return nil, &nianbao.LimitError{Limit: "decoded", Max: d.budget.DocBytes}
+		}
+		return nil, &nianbao.LimitError{Limit: "stream", Max: d.budget.StreamBytes}
+	}
+	return data, err
 }
 
 // inherited looks a page attribute up through the page tree.
@@ -401,7 +449,11 @@ func (it *interp) doXObject(res pdf.Value, g gstate, name string, depth int) {
 		if r.IsNull() {
 			r = res
 		}
-		data, err := readStream(x, maxContentBytes)
+		data, err := it.meter.decode(x, it.meter.budget.StreamBytes)
+		var le *nianbao.LimitError
+		if errors.As(err, &le) {
+			panic(err) // ends the page; readPages ends the document
+		}
 		if err != nil && it.page.err == nil {
 			it.page.err = fmt.Errorf("page %d: form %s: %w", it.page.num, name, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -37,9 +38,11 @@ const (
 
 // Options tune one extraction.
 type Options struct {
-	Engine   Engine        // EngineNative when empty
-	Timeout  time.Duration // per document; 60 s when zero
-	MaxPages int           // pages read; 500 when zero (the rest noted)
+	Engine  Engine        // EngineNative when empty
+	Timeout time.Duration // per document; 60 s when zero
+	// MaxPages bounds the pages read; 0 means the document budget's
+	// Pages (nianbao.Budget), and a PDF with more pages is over budget.
+	MaxPages int
 	// Pdftotext, Pdftoppm and Tesseract name the binaries; found in PATH
 	// when empty.
 	Pdftotext string
@@ -53,9 +56,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
-	}
-	if o.MaxPages <= 0 {
-		o.MaxPages = 500
 	}
 	if o.Pdftotext == "" {
 		o.Pdftotext = "pdftotext"
@@ -90,11 +90,14 @@ var (
 // ErrNeedsOCR it returns the (textless) document as well.
 func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Document, err error) {
 	opt = opt.withDefaults()
+	if opt.MaxPages <= 0 {
+		opt.MaxPages = nianbao.BudgetOf(ctx).Pages
+	}
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
-			doc, err = nil, fmt.Errorf("%w: %v", ErrDamaged, p)
+			doc, err = nil, errPanic(p)
 		}
 	}()
 	switch opt.Engine {
@@ -111,6 +114,10 @@ func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Docume
 	}
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("%w after %v", ErrTimeout, opt.Timeout)
+	}
+	if le := (*nianbao.LimitError)(nil); ctx.Err() != nil && errors.As(context.Cause(ctx), &le) {
+		// The document's time ran out, not the engine's.
+		err = le
 	}
 	if err != nil && !errors.Is(err, ErrNeedsOCR) {
 		return nil, err
@@ -151,10 +158,16 @@ func (d *docState) fallbackFont() *fontInfo {
 // openPDF opens data with the library, mending what it is strict about
 // and a broken file often has: bytes before the header, a header line
 // that is not "%PDF-1.x" + newline, bytes after %%EOF.
-func openPDF(data []byte) (r *pdf.Reader, err error) {
+func openPDF(data []byte) (*pdf.Reader, error) {
+	return openPDFWithin(data, nianbao.DefaultBudget().Objects)
+}
+
+// openPDFWithin is openPDF refusing a file that declares more than
+// objects objects (nianbao.Budget.Objects).
+func openPDFWithin(data []byte, objects int) (r *pdf.Reader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("%w: %v", ErrDamaged, p)
+			r, err = nil, fmt.Errorf("%w: %w", ErrDamaged, errPanic(p))
 		}
 	}()
 	i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-"))
@@ -179,7 +192,7 @@ func openPDF(data []byte) (r *pdf.Reader, err error) {
 		patch()
 		fixed[8] = '\n'
 	}
-	if err := preflight(fixed); err != nil {
+	if err := preflight(fixed, objects); err != nil {
 		return nil, err
 	}
 	if e := bytes.LastIndex(fixed, []byte("%%EOF")); e < 0 {
@@ -188,6 +201,11 @@ func openPDF(data []byte) (r *pdf.Reader, err error) {
 		fixed = fixed[:e+5]
 	}
 	r, err = pdf.NewReader(bytes.NewReader(fixed), int64(len(fixed)))
+	if err == nil {
+		if n := r.Trailer().Key("Size").Int64(); n > int64(objects) {
+			return nil, &nianbao.LimitError{Limit: "objects", Max: int64(objects), Got: n}
+		}
+	}
 	if err != nil {
 		msg := err.Error()
 		switch {
@@ -234,14 +252,17 @@ func pageGeometry(v pdf.Value) (w, h float64, to func(x, y float64) (float64, fl
 func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) ([]*pageData, []string, error) {
 	pageVals, more := pageList(r, opt.MaxPages)
 	n := len(pageVals)
+	if more {
+		// Deterministic, whatever the machine's load: a document of more
+		// pages than the budget is refused, not read in part.
+		return nil, nil, &nianbao.LimitError{Limit: "pages", Max: int64(opt.MaxPages), Got: r.Trailer().Key("Root").Key("Pages").Key("Count").Int64()}
+	}
 	if n == 0 {
 		return nil, nil, ErrNoPages
 	}
 	var notes []string
-	if more {
-		notes = append(notes, fmt.Sprintf("read the first %d pages only", opt.MaxPages))
-	}
 	ds := &docState{r: r, fonts: map[string]*fontInfo{}, fontIndex: map[*fontInfo]int{}}
+	m := &meter{budget: nianbao.BudgetOf(ctx)}
 	pages := make([]*pageData, 0, n)
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
@@ -252,7 +273,7 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 		func() {
 			defer func() {
 				if p := recover(); p != nil {
-					pd.err = fmt.Errorf("page %d: %w", i, errPanic(p))
+					pd.err = fmt.Errorf("page %d: %w", i, pagePanic(p, i))
 				}
 			}()
 			pv := pdf.Page{V: pageVals[i-1]}
@@ -263,9 +284,12 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 			}
 			var to func(x, y float64) (float64, float64)
 			pd.w, pd.h, to = pageGeometry(pv.V)
-			it := &interp{ctx: ctx, doc: ds, page: pd, toPage: to, graphOnly: graphOnly}
+			it := &interp{ctx: ctx, doc: ds, meter: m, page: pd, toPage: to, graphOnly: graphOnly}
 			it.runPage(pv)
 		}()
+		if le := (*nianbao.LimitError)(nil); errors.As(pd.err, &le) {
+			return pages, notes, le
+		}
 		if pd.err != nil {
 			var be budgetError
 			if errors.As(pd.err, &be) && strings.HasPrefix(be.what, "timed out") {
@@ -310,15 +334,27 @@ func pageList(r *pdf.Reader, maxPages int) (pages []pdf.Value, more bool) {
 	return pages, more
 }
 
+// errPanic turns a recovered panic into an error: the budget's own
+// errors pass as they are, anything else (a library's index out of range)
+// is an internal error of the PDF reader, its stack kept for the log.
 func errPanic(p any) error {
+	return pagePanic(p, 0)
+}
+
+func pagePanic(p any, page int) error {
 	if e, ok := p.(error); ok {
-		return e
+		var le *nianbao.LimitError
+		var pe *nianbao.PanicError
+		var be budgetError
+		if errors.As(e, &le) || errors.As(e, &pe) || errors.As(e, &be) {
+			return e
+		}
 	}
-	return fmt.Errorf("%v", p)
+	return &nianbao.PanicError{Reader: "PDF reader", Page: page, Value: p, Stack: debug.Stack()}
 }
 
 func extractNative(ctx context.Context, data []byte, opt Options) (*nianbao.Document, error) {
-	r, err := openPDF(data)
+	r, err := openPDFWithin(data, nianbao.BudgetOf(ctx).Objects)
 	if err != nil {
 		return nil, err
 	}

@@ -474,10 +474,10 @@ func TestBadInput(t *testing.T) {
 // without bound are refused up front.
 func TestPreflight(t *testing.T) {
 	good := buildPDF([]string{"BT /F1 12 Tf 72 700 Td (x) Tj ET"})
-	if err := preflight(good); err != nil {
+	if err := preflight(good, 1_000_000); err != nil {
 		t.Fatalf("valid file refused: %v", err)
 	}
-	if err := preflight(read(t, "huaian-szf-2024.pdf")); err != nil {
+	if err := preflight(read(t, "huaian-szf-2024.pdf"), 1_000_000); err != nil {
 		t.Fatalf("Huaian refused: %v", err)
 	}
 	x := bytes.LastIndex(good, []byte("xref"))

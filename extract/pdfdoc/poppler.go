@@ -65,7 +65,7 @@ func extractPoppler(ctx context.Context, data []byte, opt Options) (*nianbao.Doc
 	var notes []string
 	// Ruling lines (and images) from our interpreter, when it can open the
 	// file; without them tables cannot be rebuilt from this engine.
-	if r, err := openPDF(data); err == nil {
+	if r, err := openPDFWithin(data, nianbao.BudgetOf(ctx).Objects); err == nil {
 		gp, gnotes, err := readPages(ctx, r, opt, true)
 		if err == nil {
 			for i, p := range pages {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+
+	"github.com/nianbao/nianbao"
 )
 
 // preflight rejects files that would make the library loop or allocate
@@ -13,12 +15,16 @@ import (
 // a /Prev chain that points back at itself is followed forever, an object
 // stream's /N is counted through even past its end). No real report
 // declares more entries than its size in bytes.
-func preflight(data []byte) error {
+func preflight(data []byte, objects int) error {
 	limit := int64(len(data))*4 + 1024
 	for _, m := range declRe.FindAllSubmatch(data, 100_000) {
 		v, err := strconv.ParseInt(string(m[2]), 10, 64)
 		if err != nil || v > limit {
 			return fmt.Errorf("%w: implausible /%s %s for a %d-byte file", ErrDamaged, m[1], m[2], len(data))
+		}
+		if string(m[1]) == "Size" && v > int64(objects) {
+			// The library allocates its cross-reference table at once.
+			return &nianbao.LimitError{Limit: "objects", Max: int64(objects), Got: v}
 		}
 	}
 	// Walk the xref chain from startxref along /Prev.

@@ -1,16 +1,10 @@
 package pdfdoc
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"sync"
-	"time"
-
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/nianbao/nianbao"
 )
@@ -120,45 +114,3 @@ func (notInstalled) Error() string { return "not installed" }
 func (notInstalled) Unwrap() error { return ErrEngineMissing }
 
 var pdfcpuOnce sync.Once
-
-// repair rewrites a damaged PDF (or decrypts one whose user password is
-// empty) with pdfcpu. pdfcpu has no context; a file that makes it hang is
-// abandoned after the timeout.
-func repair(ctx context.Context, data []byte, encrypted bool) ([]byte, error) {
-	pdfcpuOnce.Do(api.DisableConfigDir)
-	type result struct {
-		out []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				ch <- result{nil, fmt.Errorf("pdfcpu failed: %v", p)}
-			}
-		}()
-		conf := model.NewDefaultConfiguration()
-		conf.ValidationMode = model.ValidationRelaxed
-		var out bytes.Buffer
-		var err error
-		if encrypted {
-			err = api.Decrypt(bytes.NewReader(data), &out, conf)
-		} else {
-			err = api.Optimize(bytes.NewReader(data), &out, conf)
-		}
-		ch <- result{out.Bytes(), err}
-	}()
-	timer := time.NewTimer(30 * time.Second)
-	defer timer.Stop()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, r.err
-		}
-		return r.out, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-timer.C:
-		return nil, errors.New("pdfcpu timed out")
-	}
-}

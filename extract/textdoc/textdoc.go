@@ -23,6 +23,10 @@ import (
 // Extract reads a text document.
 func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 	dec := charset.Decode(data, "", false)
+	budget := nianbao.BudgetOf(ctx)
+	if n := int64(len(dec.Text)); n > budget.Text {
+		return nil, &nianbao.LimitError{Limit: "text", Max: budget.Text, Got: n}
+	}
 	doc := &nianbao.Document{Format: nianbao.FormatText}
 	if dec.Note != "" {
 		doc.Notes = append(doc.Notes, "charset: "+dec.Note)
@@ -38,6 +42,7 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		cls[i] = classify(l)
 	}
 	var region []line
+	ntables, ncells := 0, 0
 	endRegion := func() {
 		if len(region) == 0 {
 			return
@@ -50,7 +55,10 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		}
 		t := nianbao.NewPlainGrid(cells)
 		t.Engine, t.Layout = "text", nianbao.LayoutText
-		t.Index = doc.Tables()
+		// Counted here: the document's own count walks every block.
+		t.Index = ntables
+		ntables++
+		ncells += len(t.Rows) * t.Width()
 		doc.Blocks = append(doc.Blocks, nianbao.Block{Table: t})
 	}
 	for i := 0; i < len(cls); i++ {
@@ -70,6 +78,12 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		}
 	}
 	endRegion()
+	if ntables > budget.Tables {
+		return nil, &nianbao.LimitError{Limit: "tables", Max: int64(budget.Tables), Got: int64(ntables)}
+	}
+	if ncells > budget.Cells {
+		return nil, &nianbao.LimitError{Limit: "cells", Max: int64(budget.Cells), Got: int64(ncells)}
+	}
 	return doc, nil
 }
 

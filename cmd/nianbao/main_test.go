@@ -1,0 +1,14 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/nianbao/nianbao/extract/pdfdoc"
+)
+
+// TestMain lets the test binary be the PDF repair child, as main does.
+func TestMain(m *testing.M) {
+	pdfdoc.ServeRepair()
+	os.Exit(m.Run())
+}
