@@ -42,9 +42,11 @@ type Site struct {
 	Hosts []string
 	// Delay, when not nil, overrides Config.Fetch.Delay for this site's hosts.
 	Delay *time.Duration
-	// MaxPages and MaxBytes, when > 0, override the Config bounds.
+	// MaxPages, MaxBytes and MaxTime, when > 0, override the Config
+	// bounds.
 	MaxPages int
 	MaxBytes int64
+	MaxTime  time.Duration
 }
 
 // Config tunes a run.
@@ -54,6 +56,11 @@ type Config struct {
 	// bytes downloaded from it. The rest waits for the next run.
 	MaxPages int
 	MaxBytes int64
+	// MaxTime bounds the time of one site in one run (0: none): no request
+	// starts after it, one in flight is cut off, and what is left waits
+	// for the next run, so one slow or endless site cannot hold the
+	// others.
+	MaxTime time.Duration
 	// Workers is how many of a site's URLs are in flight at once (the
 	// per-host spacing still applies); Parallel how many sites are crawled
 	// at once.
@@ -73,6 +80,7 @@ type Config struct {
 const (
 	DefaultMaxPages = 2000
 	DefaultMaxBytes = 2 << 30
+	DefaultMaxTime  = 2 * time.Hour
 )
 
 // retryBase is how long a URL that failed waits before the next try; it
@@ -255,6 +263,8 @@ type siteRun struct {
 	allowed  map[string]bool
 	maxPages int
 	maxBytes int64
+	maxTime  time.Duration
+	deadline time.Time // zero: no time limit
 	mu       sync.Mutex
 	sum      Summary
 	pages    int
@@ -294,6 +304,13 @@ func (c *crawler) site(ctx context.Context, site Site) Summary {
 	}
 	if site.MaxBytes > 0 {
 		s.maxBytes = site.MaxBytes
+	}
+	s.maxTime = c.cfg.MaxTime
+	if site.MaxTime > 0 {
+		s.maxTime = site.MaxTime
+	}
+	if s.maxTime > 0 {
+		s.deadline = time.Now().Add(s.maxTime)
 	}
 	if site.Delay != nil {
 		for h := range s.allowed {
@@ -446,8 +463,15 @@ func (s *siteRun) bound() string {
 		return fmt.Sprintf("page limit (%d) reached", s.maxPages)
 	case s.sum.Bytes >= s.maxBytes:
 		return fmt.Sprintf("byte limit (%d) reached", s.maxBytes)
+	case s.timeUp():
+		return fmt.Sprintf("time limit (%v) reached", s.maxTime)
 	}
 	return ""
+}
+
+// timeUp says the site's time for this run is spent.
+func (s *siteRun) timeUp() bool {
+	return !s.deadline.IsZero() && !time.Now().Before(s.deadline)
 }
 
 func (s *siteRun) fail(u, reason string, err error) {
@@ -466,10 +490,21 @@ func (s *siteRun) fail(u, reason string, err error) {
 // visit fetches one URL, reads or stores it, and settles it in the
 // frontier together with the URLs found on it.
 func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) (settled bool) {
-	resp, err := c.fetcher.Get(ctx, fetch.Request{URL: it.URL, ETag: it.ETag, LastModified: it.LastModified, Allowed: s.allow})
+	fctx := ctx
+	if !s.deadline.IsZero() {
+		var cancel context.CancelFunc
+		fctx, cancel = context.WithDeadline(ctx, s.deadline)
+		defer cancel()
+	}
+	resp, err := c.fetcher.Get(fctx, fetch.Request{URL: it.URL, ETag: it.ETag, LastModified: it.LastModified, Allowed: s.allow})
 	if err != nil {
 		if ctx.Err() != nil {
 			return false // interrupted: the URL stays due and is fetched on resume
+		}
+		if fctx.Err() != nil {
+			// The site's time ran out: the URL is no failure, it stays due
+			// for the next run (bound says why the site stopped).
+			return false
 		}
 		if errors.Is(err, fetch.ErrDisallowed) {
 			return c.skipped(ctx, s, it, err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao/extract/pdfdoc"
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/store"
@@ -397,6 +398,7 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	pdfdoc.ServeRepair()
 	if db := os.Getenv(childDB); db != "" {
 		os.Exit(child(db, os.Getenv(childStart)))
 	}
@@ -528,5 +530,35 @@ func TestCrawlResumeAfterKill(t *testing.T) {
 					strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// TestCrawlSiteTime: a site's time per run bounds it — no request starts
+// after it, a URL cut off by it is left due (not failed, not deferred) —
+// and the next run goes on.
+func TestCrawlSiteTime(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, f.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	res, err := Run(ctx, st, []Site{{Start: f.start(), MaxTime: time.Nanosecond}}, testConfig(t, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Sites[0]
+	if !strings.Contains(sum.Stopped, "time limit") || sum.Failed != 0 || sum.Deferred != 0 {
+		t.Errorf("stopped %q, %d failed, %d deferred; want the time limit and nothing failed", sum.Stopped, sum.Failed, sum.Deferred)
+	}
+	cfg := testConfig(t, 0)
+	cfg.MaxTime = time.Hour
+	res, err = Run(ctx, st, []Site{{Start: f.start()}}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Sites[0]; sum.Stopped != "" || sum.New != len(fakesite.Documents) {
+		t.Errorf("the next run: stopped %q, %d new, want all %d", sum.Stopped, sum.New, len(fakesite.Documents))
 	}
 }

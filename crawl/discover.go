@@ -101,6 +101,10 @@ var (
 // maxScriptPages bounds the pages a createPageHTML call can add.
 const maxScriptPages = 500
 
+// maxPageBytes bounds the part of a page read for links (real listing and
+// report pages are well under 1 MB).
+const maxPageBytes = 2 << 20
+
 // ParsePage reads a fetched HTML page; base is its URL (after redirects)
 // and contentType its Content-Type header, for the charset. Links keep only
 // http(s) URLs without fragments; Pages, Reports and Attachments are
@@ -109,6 +113,13 @@ func ParsePage(base string, data []byte, contentType string) (*Page, error) {
 	baseURL, err := url.Parse(base)
 	if err != nil {
 		return nil, fmt.Errorf("parse page %s: %w", base, err)
+	}
+	if len(data) > maxPageBytes {
+		// The page's tree is built whole: a hostile page of 200,000
+		// tables (9 MB) made one of hundreds of MB. Links and the report
+		// body are read from its first maxPageBytes; the document itself
+		// is read by the pipeline within its own budget.
+		data = data[:maxPageBytes]
 	}
 	text := charset.Decode(data, contentType, true).Text
 	root, err := html.Parse(strings.NewReader(text))

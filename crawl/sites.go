@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nianbao/nianbao"
 )
 
 // ParseSites reads a sites file: one site per line, its start URL (the
@@ -20,7 +22,8 @@ import (
 // Settings: name (no spaces; the organ, which also places reports whose
 // organ name says no place), division (its NBS division code, when the
 // name does not say it), delay (a Go duration: per-host interval for
-// this site), max-pages, max-bytes (with optional KB, MB, GB), hosts
+// this site), max-pages, max-bytes (with optional KB, MB, GB), max-time
+// (a Go duration: this site's time per run), hosts
 // (comma-separated extra hosts the site's links may lead to).
 func ParseSites(r io.Reader, name string) ([]Site, error) {
 	var out []Site
@@ -75,6 +78,12 @@ func ParseSites(r io.Reader, name string) ([]Site, error) {
 					return nil, fmt.Errorf("%s:%d: max-bytes: %w", name, n, err)
 				}
 				s.MaxBytes = b
+			case "max-time":
+				d, err := time.ParseDuration(v)
+				if err != nil || d <= 0 {
+					return nil, fmt.Errorf("%s:%d: max-time %q: want a positive duration such as 30m", name, n, v)
+				}
+				s.MaxTime = d
 			case "hosts":
 				for _, h := range strings.Split(v, ",") {
 					if h = strings.TrimSpace(h); h != "" {
@@ -85,7 +94,7 @@ func ParseSites(r io.Reader, name string) ([]Site, error) {
 					}
 				}
 			default:
-				return nil, fmt.Errorf("%s:%d: unknown setting %q (want name, delay, max-pages, max-bytes, hosts)", name, n, k)
+				return nil, fmt.Errorf("%s:%d: unknown setting %q (want name, delay, max-pages, max-bytes, max-time, hosts)", name, n, k)
 			}
 		}
 		out = append(out, s)
@@ -108,20 +117,9 @@ func validHostPort(h string) bool {
 
 // ParseBytes reads a size such as 500000, 200KB, 64MB, 2GB (powers of 1024).
 func ParseBytes(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.m
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
+	n, err := nianbao.ParseSize(s)
+	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%q: want a size such as 200MB", s)
 	}
-	return n * mult, nil
+	return n, nil
 }

@@ -42,6 +42,14 @@ type Config struct {
 	Timeout time.Duration
 	// MaxBytes caps one response body; larger responses fail.
 	MaxBytes int64
+	// A body that sends nothing for IdleTimeout, or that is still coming
+	// after SlowAfter at less than MinRate bytes a second, fails as "slow
+	// response" and is not retried within the run: a server trickling a
+	// byte a second would otherwise hold the crawl for Timeout on every
+	// try. 0 takes the default; a negative value turns the check off.
+	IdleTimeout time.Duration
+	SlowAfter   time.Duration
+	MinRate     int64
 	// Retries is how many times a request is tried again after a 5xx, 429,
 	// 408, timeout or connection error (never after another 4xx).
 	Retries int
@@ -70,6 +78,9 @@ func DefaultConfig() Config {
 		Backoff:      2 * time.Second,
 		MaxBackoff:   time.Minute,
 		MaxRedirects: 5,
+		IdleTimeout:  20 * time.Second,
+		SlowAfter:    10 * time.Second,
+		MinRate:      1 << 10,
 	}
 }
 
@@ -140,6 +151,15 @@ func New(cfg Config) *Fetcher {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = def.Timeout
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = def.IdleTimeout
+	}
+	if cfg.SlowAfter == 0 {
+		cfg.SlowAfter = def.SlowAfter
+	}
+	if cfg.MinRate == 0 {
+		cfg.MinRate = def.MinRate
 	}
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = def.MaxBytes
@@ -322,6 +342,9 @@ func (f *Fetcher) once(ctx context.Context, u *url.URL, etag, lastMod string, ma
 	defer release()
 	rctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
+	// The body's pace is watched apart from the whole request's time.
+	rctx, slow := context.WithCancelCause(rctx)
+	defer slow(nil)
 	hreq, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, backoff.Permanent(&Error{Reason: "bad URL", Err: err})
@@ -373,8 +396,14 @@ func (f *Fetcher) once(ctx context.Context, u *url.URL, etag, lastMod string, ma
 		return nil, backoff.Permanent(&Error{Reason: "too large", Status: resp.StatusCode,
 			Err: fmt.Errorf("Content-Length %d over the cap of %d bytes", resp.ContentLength, maxBytes)})
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	pr := newPacedReader(resp.Body, f.cfg, slow)
+	body, err := io.ReadAll(io.LimitReader(pr, maxBytes+1))
+	pr.stop()
 	if err != nil {
+		if cause := context.Cause(rctx); errors.Is(cause, errSlow) && ctx.Err() == nil {
+			// Not retried now: the next try would trickle as slowly.
+			return nil, backoff.Permanent(&Error{Reason: "slow response", Status: resp.StatusCode, Temporary: true, Err: cause})
+		}
 		return nil, f.classify(ctx, err)
 	}
 	if int64(len(body)) > maxBytes {
