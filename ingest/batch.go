@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
+	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -61,14 +64,26 @@ func Batch(ctx context.Context, st *store.Store, items iter.Seq[Item], opt Optio
 	// wctx ends the workers when the writer gives up.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
+	// Archive files written for documents that never commit (the batch
+	// failed, a full disk, or was interrupted) are removed at the end, so
+	// that none is left without its row.
+	arch := &uncommitted{shas: map[string]int{}}
+	defer arch.drop(context.WithoutCancel(ctx), st)
 	docs := Ordered(wctx, items, workers, 64*workers, func(ctx context.Context, it Item) *store.Doc {
-		return prepareItem(ctx, st, parse, it, opt.MaxSize)
+		d := prepareItem(ctx, st, parse, it, opt.MaxSize)
+		if d.SHA256 != "" && !d.Known && d.Reparse == 0 {
+			arch.add(d.SHA256)
+		}
+		return d
 	})
 	var pending []store.Outcome
 	var opened time.Time
 	commit := func() error {
 		if err := w.Commit(); err != nil {
 			return err
+		}
+		for _, o := range pending {
+			arch.done(o.SHA256)
 		}
 		if opt.OnOutcome != nil {
 			for _, o := range pending {
@@ -131,11 +146,17 @@ func Batch(ctx context.Context, st *store.Store, items iter.Seq[Item], opt Optio
 // prepareItem loads and prepares one item, turning a load failure into a
 // failed document for the writer to report.
 func prepareItem(ctx context.Context, st *store.Store, parse ParseFunc, it Item, maxSize int64) *store.Doc {
-	if maxSize > 0 && it.path != "" {
-		if fi, err := os.Stat(it.path); err == nil && fi.Size() > maxSize {
-			return &store.Doc{Source: it.Source, Fetch: it.Fetch,
-				Err: fmt.Errorf("read %s: %d bytes, more than the limit of %d (--max-size)", it.Source, fi.Size(), maxSize)}
+	if it.path != "" {
+		// A local file is read only if it is a regular one, and never
+		// past the limit, whatever size it claims (a device says 0).
+		if maxSize <= 0 {
+			maxSize = math.MaxInt64 / 2 // no limit
 		}
+		data, err := pipeline.ReadRegular(it.path, maxSize)
+		if err != nil {
+			return &store.Doc{Source: it.Source, Fetch: it.Fetch, Err: err}
+		}
+		return prepare(ctx, st, parse, &store.Doc{Source: it.Source, Fetch: it.Fetch, Division: it.Division, Reparse: it.reparse}, data)
 	}
 	data, err := it.Load()
 	if err != nil {
@@ -177,4 +198,36 @@ func Reparse(ctx context.Context, st *store.Store, all bool, opt Options) error 
 	}
 	err := Batch(ctx, st, items, opt)
 	return errors.Join(err, listErr)
+}
+
+// uncommitted counts the documents archived by a batch's workers whose
+// rows have not committed yet.
+type uncommitted struct {
+	mu   sync.Mutex
+	shas map[string]int
+}
+
+func (u *uncommitted) add(sha string) {
+	u.mu.Lock()
+	u.shas[sha]++
+	u.mu.Unlock()
+}
+
+func (u *uncommitted) done(sha string) {
+	u.mu.Lock()
+	if u.shas[sha]--; u.shas[sha] <= 0 {
+		delete(u.shas, sha)
+	}
+	u.mu.Unlock()
+}
+
+// drop removes the archive files left (ArchiveDrop keeps any the database
+// holds after all).
+func (u *uncommitted) drop(ctx context.Context, st *store.Store) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for sha := range u.shas {
+		_ = st.ArchiveDrop(ctx, sha)
+	}
+	clear(u.shas)
 }

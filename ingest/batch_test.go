@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -296,10 +297,14 @@ func TestBatchRollsBackOneRefusedDocument(t *testing.T) {
 		BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`); err != nil {
 		t.Fatal(err)
 	}
+	// 乙's organ is new with the refused document and is rolled back with
+	// it: the next document of that organ, in the same transaction, must
+	// not take it for written.
 	docs := [][]byte{
 		fakeDoc("甲", 2023, "cell t3.new.total=1"),
-		fakeDoc("乙", 2023, "cell t3.new.total=2", "section 1=一段会被回滚的文字", "finding boom"),
+		fakeDoc("淮安市乙局", 2023, "cell t3.new.total=2", "section 1=一段会被回滚的文字", "finding boom"),
 		fakeDoc("丙", 2023, "cell t3.new.total=3", "extra t3.x.a=1", "extra t3.x.a#2=2", "extra t3.x.a=3"),
+		fakeDoc("淮安市乙局", 2022, "cell t3.new.total=4"),
 	}
 	var outs []store.Outcome
 	items := func(yield func(Item) bool) {
@@ -312,15 +317,18 @@ func TestBatchRollsBackOneRefusedDocument(t *testing.T) {
 	if err := s.IngestBatch(context.Background(), items, Options{OnOutcome: func(o store.Outcome) { outs = append(outs, o) }}); err != nil {
 		t.Fatal(err)
 	}
-	if len(outs) != 3 || outs[1].Result != store.ResultFailed || outs[1].Err == nil || !strings.Contains(outs[1].Err.Error(), "refused by test trigger") {
+	if len(outs) != 4 || outs[1].Result != store.ResultFailed || outs[1].Err == nil || !strings.Contains(outs[1].Err.Error(), "refused by test trigger") {
 		t.Fatalf("outcomes %+v", outs)
 	}
-	if outs[0].Result != store.ResultNew || outs[2].Result != store.ResultNew {
+	if outs[0].Result != store.ResultNew || outs[2].Result != store.ResultNew || outs[3].Result != store.ResultNew {
 		t.Fatalf("outcomes %+v", outs)
 	}
 	db := s.Reader()
-	if n := count(t, db, `SELECT count(*) FROM documents`); n != 2 {
-		t.Fatalf("%d documents, want 2", n)
+	if n := count(t, db, `SELECT count(*) FROM documents`); n != 3 {
+		t.Fatalf("%d documents, want 3", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM reports r JOIN organs o ON o.id = r.organ_id WHERE o.key = '3208/乙局'`); n != 1 {
+		t.Fatalf("%d reports of 淮安市乙局, want 1", n)
 	}
 	if n := count(t, db, `SELECT count(*) FROM sections`); n != 0 {
 		t.Fatal("sections of the refused document stayed")
@@ -578,5 +586,51 @@ func TestOrganPlacedBySite(t *testing.T) {
 	var why string
 	if err := s.Reader().QueryRow(`SELECT why FROM organs WHERE key = '?区政府办公室'`).Scan(&why); err != nil || why == "" {
 		t.Fatalf("unplaced organ without a reason: %q %v", why, err)
+	}
+}
+
+// TestUncommittedArchiveRemoved: the archive files of documents a batch
+// prepared but never committed (here: cancelled; a full disk fails the
+// same way) are removed, so that every archive file has its document.
+func TestUncommittedArchiveRemoved(t *testing.T) {
+	s := openFake(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	items := func(yield func(Item) bool) {
+		for i := 0; ; i++ {
+			data := fakeDoc("机关", 2000+i, "cell t3.new.total=1")
+			if !yield(Item{Source: strconv.Itoa(i), Load: func() ([]byte, error) { return data, nil }}) {
+				return
+			}
+		}
+	}
+	// The 30th document is being read when the batch is cancelled: it was
+	// archived, and its report is dropped.
+	parse := func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+		if source == "30" {
+			cancel()
+		}
+		return s.parse(ctx, source, data, opt)
+	}
+	err := Batch(ctx, s.Store, items, Options{Parse: parse, TxDocs: 10, Workers: 2})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	files := 0
+	err = filepath.WalkDir(s.Archive(), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		if n := count(t, s.Reader(), `SELECT count(*) FROM documents WHERE sha256 = '`+d.Name()+`'`); n != 1 {
+			t.Errorf("archive file %s has no document", d.Name())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docs := count(t, s.Reader(), `SELECT count(*) FROM documents`); files != docs {
+		t.Errorf("%d archive files for %d documents", files, docs)
 	}
 }

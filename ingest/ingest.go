@@ -13,6 +13,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -147,8 +149,10 @@ func resolveOrgan(name, division string) (organ.Organ, error) {
 func parseSafe(ctx context.Context, parse ParseFunc, source string, data []byte, opt pipeline.Options) (rep *nianbao.Report) {
 	defer func() {
 		if r := recover(); r != nil {
+			pe := &nianbao.PanicError{Reader: "reader", Value: r, Stack: debug.Stack()}
+			slog.Debug("internal error", "source", source, "panic", fmt.Sprint(r), "stack", string(pe.Stack))
 			rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
-				Error: fmt.Sprintf("internal error reading %s: %v", source, r), Parser: nianbao.ParserVersion}
+				Error: fmt.Sprintf("read %s: %v", source, pe), Parser: nianbao.ParserVersion}
 		}
 	}()
 	rep = parse(ctx, source, data, opt)

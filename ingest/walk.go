@@ -25,6 +25,11 @@ type Counts struct {
 	// not reports (README.md, *.json, *.go, images, databases …; see
 	// notReport). A file named on the command line is always given.
 	Skipped int
+	// Special counts the entries in the folders that are not regular
+	// files — devices, FIFOs, sockets, links to them or to nothing —
+	// which are never read (a device gives endless bytes, a FIFO blocks).
+	// Links to folders are not followed and not counted.
+	Special int
 }
 
 // Walk calls each with every file to ingest into st: files named as given,
@@ -227,10 +232,16 @@ func (w *walker) folder(dir string) (more bool, err error) {
 		case typ&fs.ModeSymlink != 0:
 			// A link to a file is ingested, a link to a folder is not
 			// followed.
-			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			fi, err := os.Stat(p)
+			if err == nil && fi.IsDir() {
+				continue
+			}
+			if err != nil || !fi.Mode().IsRegular() {
+				w.n.Special++
 				continue
 			}
 		case !typ.IsRegular():
+			w.n.Special++
 			continue
 		}
 		if notReport(p, name) {

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -128,7 +129,14 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 			}
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
-		s.rdb, err = sql.Open(driverRO, dsn(abs, "mode=ro&_query_only=1&_busy_timeout=10000&_foreign_keys=1"))
+		params := "mode=ro&_query_only=1&_busy_timeout=10000&_foreign_keys=1"
+		if !writable(filepath.Dir(abs)) {
+			// Read-only media: SQLite cannot make the WAL's shared-memory
+			// file beside the database, and says "no such file"; immutable
+			// tells it nothing can change the file, so it needs none.
+			params += "&immutable=1"
+		}
+		s.rdb, err = sql.Open(driverRO, dsn(abs, params))
 		if err != nil {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
@@ -140,6 +148,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := quickCheck(ctx, abs); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	// _txlock=immediate: a write transaction takes the write lock at BEGIN,
@@ -189,6 +200,66 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// ErrDamaged is the error of a database that fails SQLite's quick_check.
+var ErrDamaged = errors.New("the database is damaged")
+
+// quickCheck runs PRAGMA quick_check on an existing database, read-only,
+// before anything writes to it: writing into a damaged file spreads the
+// damage, so it is refused with what SQLite found.
+func quickCheck(ctx context.Context, abs string) error {
+	if fi, err := os.Stat(abs); err != nil || fi.Size() == 0 {
+		return nil // a new database
+	}
+	db, err := sql.Open(driverRO, dsn(abs, "mode=ro&_busy_timeout=10000"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		return fmt.Errorf("%w (PRAGMA quick_check: %v): nothing was written; restore it from a copy, or give another --db", ErrDamaged, err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return err
+		}
+		if r != "ok" {
+			found = append(found, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%w (PRAGMA quick_check: %v): nothing was written; restore it from a copy, or give another --db", ErrDamaged, err)
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("%w (PRAGMA quick_check: %s): nothing was written; restore it from a copy, or give another --db", ErrDamaged, strings.Join(found, "; "))
+	}
+	return nil
+}
+
+// ArchiveDrop removes the archive file of a document that was archived
+// but never committed (a batch that failed on a full disk, or was
+// interrupted), unless the database holds the document after all.
+func (s *Store) ArchiveDrop(ctx context.Context, sha string) error {
+	if len(sha) != 64 {
+		return nil
+	}
+	if known, err := s.Known(ctx, sha); err != nil || known {
+		return err
+	}
+	if err := os.Remove(filepath.Join(s.archive, sha[:2], sha)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("archive %s: %w", sha, err)
+	}
+	return nil
+}
+
+// writable says whether files can be made in dir.
+func writable(dir string) bool {
+	return syscall.Access(dir, 2 /* W_OK */) == nil
 }
 
 // dsn builds a file: URI for path; characters that end a URI path are escaped.

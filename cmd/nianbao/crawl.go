@@ -43,6 +43,8 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	maxSize := fl.String("max-size", "64MB", "largest document fetched")
 	maxPages := fl.Int("max-pages", crawl.DefaultMaxPages, "requests per site per run (the rest waits for the next run)")
 	maxBytes := fl.String("max-bytes", "2GB", "bytes downloaded per site per run")
+	siteTime := fl.Duration("site-time", crawl.DefaultMaxTime, "time per site per run (the rest waits for the next run)")
+	rf := addReadFlags(fl)
 	jsonOut := fl.Bool("json", false, "print the summary as JSON")
 	strict := fl.Bool("strict", false, "exit with status 1 when a URL failed (for cron and systemd, which report a failed run)")
 	retryNow := fl.Bool("retry-now", false, "fetch the URLs that wait after failures now, instead of when their wait ends")
@@ -103,6 +105,9 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	if err := positive("--max-pages", *maxPages); err != nil {
 		return err
 	}
+	if *siteTime <= 0 {
+		return usageError("--site-time must be positive (got %s)", *siteTime)
+	}
 	ua := *userAgent
 	if ua == "" {
 		ua = fetch.DefaultUserAgent
@@ -116,12 +121,14 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	if err := checkDBFolder(*db); err != nil {
 		return err
 	}
+	ctx = rf.apply(ctx, env)
 	st, err := store.Open(ctx, *db, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	cfg := crawl.Config{
+		MaxTime: *siteTime,
 		Fetch: fetch.Config{UserAgent: ua, Delay: *delay, Timeout: *timeout, MaxBytes: size, Retries: *retries,
 			Backoff: *backoff, AllowPrivate: *allowPrivate, Log: env.Log},
 		MaxPages: *maxPages,
@@ -130,7 +137,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		RetryNow: *retryNow,
 	}
 	if !*quiet {
-		cfg.Progress = env.Stderr
+		cfg.Progress = &safeWriter{w: env.Stderr} // URLs and organ names from the web
 	}
 	res, err := crawl.Run(ctx, st, sites, cfg)
 	if res != nil {
@@ -138,7 +145,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		if *jsonOut {
 			werr = writeCrawlJSON(env.Stdout, res, *db)
 		} else {
-			werr = writeCrawlSummary(env.Stdout, res, *db)
+			werr = writeCrawlSummary(&safeWriter{w: env.Stdout}, res, *db)
 		}
 		if err == nil {
 			err = werr

@@ -33,6 +33,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	out := fl.String("out", "", "where to write: a folder for csv and json (default nianbao-export), a file for xlsx (default nianbao.xlsx)")
 	tables := fl.String("tables", "", "only these tables, comma-separated (default all: reports, table2, table3, table4, findings, sections, cells, fields)")
 	header := fl.String("header", "both", "csv and xlsx header rows: both (keys, then Chinese labels), keys or labels (default both)")
+	raw := fl.Bool("raw", false, "csv: write text cells as they are (by default a text starting with = + - @ gets a leading ' so that a spreadsheet does not run it as a formula)")
 	force := fl.Bool("force", false, "replace files that already exist (never the database being exported)")
 	rest, err := fl.parse(env, args)
 	if err != nil {
@@ -83,7 +84,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	switch *format {
 	case "csv":
-		err = exportFiles(ctx, chosen, dest, ".csv", func(w io.Writer, t *store.Table) error { return exportCSV(ctx, w, t, *header) })
+		err = exportFiles(ctx, chosen, dest, ".csv", func(w io.Writer, t *store.Table) error { return exportCSV(ctx, w, t, *header, *raw) })
 	case "json":
 		err = exportFiles(ctx, chosen, dest, ".json", func(w io.Writer, t *store.Table) error { return exportJSON(ctx, w, t) })
 	case "xlsx":
@@ -151,7 +152,7 @@ func exportHeaderRows(t *store.Table, header string) [][]string {
 	return [][]string{keys, labels}
 }
 
-func exportCSV(ctx context.Context, w io.Writer, t *store.Table, header string) error {
+func exportCSV(ctx context.Context, w io.Writer, t *store.Table, header string, raw bool) error {
 	cw := csv.NewWriter(w)
 	for _, h := range exportHeaderRows(t, header) {
 		if err := cw.Write(h); err != nil {
@@ -161,7 +162,7 @@ func exportCSV(ctx context.Context, w io.Writer, t *store.Table, header string) 
 	rec := make([]string, len(t.Columns))
 	err := t.Rows(ctx, func(vals []any) error {
 		for i, v := range vals {
-			rec[i] = storeText(v)
+			rec[i] = csvCell(v, raw)
 		}
 		return cw.Write(rec)
 	})

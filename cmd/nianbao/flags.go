@@ -39,27 +39,57 @@ func (f *cmdFlags) printUsage(w io.Writer) {
 // parse parses flags that may come before, between or after the positional
 // arguments (`nianbao ingest samples --db x.db`); "--" ends the flags. -h
 // prints the usage on stdout and ends the command with status 0.
+//
+// An argument that starts with "-" but whose name has a space or a line
+// break in it ("-- every report", a query's SQL comment) cannot be a flag:
+// it is taken as an argument, not refused as a bad flag.
 func (f *cmdFlags) parse(env *Env, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := f.Parse(args); err != nil {
+		cut := len(args)
+		for i, a := range args {
+			if a == "--" {
+				break
+			}
+			if notFlag(a) {
+				cut = i
+				break
+			}
+		}
+		if err := f.Parse(args[:cut]); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				f.printUsage(env.Stdout)
 				return nil, silentExit(0)
 			}
 			return nil, usageError("%v", err)
 		}
+		head, tail := args[:cut], args[cut:]
 		rest := f.Args()
 		if len(rest) == 0 {
-			return pos, nil
+			if len(tail) == 0 {
+				return pos, nil
+			}
+			pos = append(pos, tail[0])
+			args = tail[1:]
+			continue
 		}
 		// flag stops at "--" (dropping it) or at the first non-flag.
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
+		if len(head) > len(rest) && head[len(head)-len(rest)-1] == "--" {
+			return append(append(pos, rest...), tail...), nil
 		}
 		pos = append(pos, rest[0])
-		args = rest[1:]
+		args = append(rest[1:len(rest):len(rest)], tail...)
 	}
+}
+
+// notFlag says that an argument starting with "-" is no flag: its name
+// (before any "=") holds white space.
+func notFlag(a string) bool {
+	if len(a) < 2 || a[0] != '-' || a == "--" {
+		return false
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return strings.ContainsAny(name, " \t\r\n")
 }
 
 // printFlags lists the flags as the README writes them (--name), each

@@ -36,6 +36,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	strict := fl.Bool("strict", false, "exit with status 1 when a document failed")
 	quiet := fl.Bool("q", false, "no progress on stderr")
 	maxSize := fl.String("max-size", "64MB", "files larger than `SIZE` are refused (reported as failed), as the crawler does")
+	rf := addReadFlags(fl)
 	paths, err := fl.parse(env, args)
 	if err != nil {
 		return err
@@ -83,6 +84,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		total = n.Files
 	}
 
+	ctx = rf.apply(ctx, env)
 	st, err := store.Open(ctx, *db, store.Options{})
 	if err != nil {
 		return err
@@ -119,11 +121,15 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 	prog.finish()
 	sum.Elapsed = time.Since(start)
-	if werr := sum.Write(env.Stdout, *db); werr != nil && err == nil {
+	// The summary quotes documents (reasons, paths): made safe to print.
+	if werr := sum.Write(&safeWriter{w: env.Stdout}, *db); werr != nil && err == nil {
 		err = werr
 	}
 	if walked.Skipped > 0 {
 		fmt.Fprintf(env.Stdout, "%d files in the folders skipped: not reports by name or content (README, *.json, *.go, images …)\n", walked.Skipped)
+	}
+	if walked.Special > 0 {
+		fmt.Fprintf(env.Stdout, "%d entries in the folders skipped: not regular files (devices, FIFOs, sockets, broken links)\n", walked.Special)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

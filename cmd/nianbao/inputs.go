@@ -16,14 +16,36 @@ import (
 // as a failed document.
 func checkInputs(paths []string) error {
 	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
+		fi, err := os.Stat(p)
+		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return usageError("%s: no such file or folder", p)
 			}
 			return fmt.Errorf("%s: %w", p, err)
 		}
+		// A device gives endless bytes and a FIFO blocks the reader until
+		// a writer comes: neither is a document.
+		if !fi.IsDir() && !fi.Mode().IsRegular() {
+			return usageError("%s: %s, not a regular file or folder", p, kindOf(fi.Mode()))
+		}
 	}
 	return nil
+}
+
+// kindOf names the kind of a file that is neither a folder nor a
+// regular file.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }
 
 // checkDBFolder refuses a database whose folder does not exist (exit 2):

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/ingest"
 	"github.com/nianbao/nianbao/pipeline"
 )
@@ -28,6 +29,8 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	prov := fl.Bool("provenance", false, "with --json: add where each cell was printed (table, row, column, raw text; page and box for PDF)")
 	sections := fl.Bool("sections", false, "with --json: add the prose of sections 一, 五, 六")
 	workers := fl.Int("j", runtime.GOMAXPROCS(0), "`N` documents parsed at once (default: the number of cores)")
+	maxSize := fl.String("max-size", "64MB", "files larger than `SIZE` are refused (reported as failed), as ingest does")
+	rf := addReadFlags(fl)
 	paths, err := fl.parse(env, args)
 	if err != nil {
 		return err
@@ -46,9 +49,14 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	if err := positive("-j", *workers); err != nil {
 		return err
 	}
+	limit, err := crawl.ParseBytes(*maxSize)
+	if err != nil {
+		return usageError("--max-size: %v", err)
+	}
 	if err := checkInputs(paths); err != nil {
 		return err
 	}
+	ctx = rf.apply(ctx, env)
 	failed, n := 0, 0
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
@@ -59,7 +67,7 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	files := func(yield func(string) bool) {
 		walked, walkErr = ingest.Files(paths, os.TempDir(), yield)
 	}
-	err = forEachReport(ctx, files, *workers, func(rep *nianbao.Report) error {
+	err = forEachReport(ctx, files, *workers, limit, func(rep *nianbao.Report) error {
 		n++
 		if rep.Status == nianbao.StatusError {
 			failed++
@@ -71,6 +79,9 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if walked.Special > 0 {
+		fmt.Fprintf(env.Stderr, "nianbao parse: %d entries in the folders skipped: not regular files (devices, FIFOs, sockets, broken links)\n", walked.Special)
 	}
 	if walkErr == nil && walked.Files == 0 {
 		return emptyInput(paths, walked)
@@ -90,11 +101,11 @@ func runParse(ctx context.Context, env *Env, args []string) error {
 // forEachReport parses the files with a few workers (ingest.Ordered) and
 // hands the reports to emit in input order. At most 2×workers documents
 // are in flight, so memory does not grow with the number of files.
-func forEachReport(ctx context.Context, paths iter.Seq[string], workers int, emit func(*nianbao.Report) error) error {
+func forEachReport(ctx context.Context, paths iter.Seq[string], workers int, maxSize int64, emit func(*nianbao.Report) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	reps := ingest.Ordered(ctx, paths, workers, 2*workers, func(ctx context.Context, path string) *nianbao.Report {
-		return pipeline.ReadFile(ctx, path, pipeline.Options{})
+		return pipeline.ReadFile(ctx, path, pipeline.Options{MaxSize: maxSize})
 	})
 	for rep := range reps {
 		if err := emit(rep); err != nil {
@@ -149,7 +160,8 @@ func printSummary(w io.Writer, rep *nianbao.Report) error {
 			fmt.Fprintf(&b, "    [%s] %s\n", f.Rule, f.Detail)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	// Organ names, titles and reasons come from the document.
+	_, err := io.WriteString(w, termSafe(b.String(), true))
 	return err
 }
 

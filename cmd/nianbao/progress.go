@@ -136,7 +136,7 @@ func (p *ingestProgress) tick() {
 			desc += " (ETA " + eta + ")"
 		}
 		if src, d, more := p.slowest(now); src != "" {
-			desc += fmt.Sprintf(" reading %s (%s%s)", filepath.Base(src), d, more)
+			desc += fmt.Sprintf(" reading %s (%s%s)", termSafe(filepath.Base(src), false), d, more)
 		}
 		p.bar.Describe(desc)
 		return
@@ -187,7 +187,7 @@ func (p *ingestProgress) line(now time.Time) {
 		s += ", ETA " + eta
 	}
 	if src, d, more := p.slowest(now); src != "" {
-		s += fmt.Sprintf("; reading %s for %s%s", src, d, more)
+		s += fmt.Sprintf("; reading %s for %s%s", termSafe(src, false), d, more)
 	}
 	fmt.Fprintln(p.w, s)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -34,6 +35,8 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	db := storeDBFlag(fl.FlagSet, env)
 	format := fl.String("format", "table", "output: table, csv or json")
 	tables := fl.Bool("tables", false, "list the tables and views instead of running SQL")
+	timeout := fl.Duration("timeout", time.Minute, "time limit of the query (a recursive query could run forever): it is interrupted after `D`")
+	raw := fl.Bool("raw", false, "csv: write text cells as they are (by default a text starting with = + - @ gets a leading ' so that a spreadsheet does not run it as a formula)")
 	rest, err := fl.parse(env, args)
 	if err != nil {
 		return err
@@ -48,11 +51,18 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 		return usageError("no SQL given (or - to read it from stdin)")
 	}
 	if q == "-" {
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, 1<<20))
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, queryMaxStdin+1))
 		if err != nil {
 			return fmt.Errorf("read the query from stdin: %w", err)
 		}
+		if len(b) > queryMaxStdin {
+			// Cut SQL is other SQL: refused, never run shortened.
+			return usageError("the query on stdin is longer than %d bytes: refused", queryMaxStdin)
+		}
 		q = string(b)
+	}
+	if *timeout <= 0 {
+		return usageError("--timeout must be positive (got %s)", *timeout)
 	}
 	if err := queryCheck(q); err != nil {
 		return err
@@ -61,15 +71,28 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if c, ok := out.(*csvOut); ok {
+		c.raw = *raw
+	}
 	st, err := store.Open(ctx, *db, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
-	rows, err := st.Reader().QueryContext(ctx, q)
-	if err != nil {
+	// The driver interrupts SQLite (sqlite3_interrupt) when the context
+	// ends, between rows as well as inside one.
+	qctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	timedOut := func(err error) error {
+		if qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			return fmt.Errorf("query: interrupted after %v (--timeout); what was printed is incomplete", *timeout)
+		}
 		return queryError(err)
+	}
+	rows, err := st.Reader().QueryContext(qctx, q)
+	if err != nil {
+		return timedOut(err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -87,17 +110,25 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	for rows.Next() {
 		clear(vals)
 		if err := rows.Scan(ptrs...); err != nil {
-			return fmt.Errorf("query: %w", err)
+			return timedOut(err)
 		}
 		if err := out.row(vals); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return queryError(err)
+		out.close()
+		return timedOut(err)
+	}
+	if qctx.Err() != nil {
+		out.close()
+		return timedOut(qctx.Err())
 	}
 	return out.close()
 }
+
+// queryMaxStdin is the longest query read from stdin.
+const queryMaxStdin = 1 << 20
 
 // queryTables lists what a user may query: tables and views, without
 // SQLite's own and the full-text index's shadow tables.
@@ -252,24 +283,71 @@ func storeText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// storeJSONValue turns a value into what encoding/json writes for it.
+// storeJSONValue turns a value into what encoding/json writes for it. JSON
+// has no infinity and no NaN (SQLite makes them: 1e999, a division in
+// floating point): they are written as the strings "Infinity",
+// "-Infinity" and "NaN", as JavaScript and Python print them.
 func storeJSONValue(v any) any {
 	switch x := v.(type) {
 	case []byte:
 		return string(x)
 	case time.Time:
 		return x.UTC().Format(time.RFC3339)
+	case float64:
+		switch {
+		case math.IsInf(x, 1):
+			return "Infinity"
+		case math.IsInf(x, -1):
+			return "-Infinity"
+		case math.IsNaN(x):
+			return "NaN"
+		}
 	}
 	return v
 }
 
-type csvOut struct{ w *csv.Writer }
+// csvCell is a value as a CSV cell. A text that starts with = + - or @
+// (or a tab or carriage return) is a formula to a spreadsheet —
+// =HYPERLINK(…) in an organ name or a URL would run when the file is
+// opened — so it gets a leading ', which the spreadsheet shows as text;
+// numbers, and texts that are whole numbers (-3, +1.5), are figures and
+// stay as they are. raw turns the escaping off.
+func csvCell(v any, raw bool) string {
+	s := storeText(v)
+	if raw || s == "" {
+		return s
+	}
+	switch v.(type) {
+	case string, []byte:
+	default:
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] != '=' && s[0] != '@' {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
 
-func (o *csvOut) header(cols []string) error { return o.w.Write(cols) }
+type csvOut struct {
+	w   *csv.Writer
+	raw bool // no formula escaping (csvCell)
+}
+
+func (o *csvOut) header(cols []string) error {
+	rec := make([]string, len(cols))
+	for i, c := range cols {
+		rec[i] = csvCell(c, o.raw)
+	}
+	return o.w.Write(rec)
+}
 func (o *csvOut) row(vals []any) error {
 	rec := make([]string, len(vals))
 	for i, v := range vals {
-		rec[i] = storeText(v)
+		rec[i] = csvCell(v, o.raw)
 	}
 	return o.w.Write(rec)
 }
@@ -354,7 +432,13 @@ const (
 	tableMaxWidth = 60
 )
 
-func (o *tableOut) header(cols []string) error { o.cols = cols; return nil }
+func (o *tableOut) header(cols []string) error {
+	o.cols = make([]string, len(cols))
+	for i, c := range cols {
+		o.cols[i] = termSafe(c, false)
+	}
+	return nil
+}
 
 func (o *tableOut) row(vals []any) error {
 	if len(o.rows) >= tableMaxRows {
@@ -367,7 +451,7 @@ func (o *tableOut) row(vals []any) error {
 			rec[i] = "NULL"
 			continue
 		}
-		rec[i] = strings.Join(strings.Fields(storeText(v)), " ")
+		rec[i] = termSafe(strings.Join(strings.Fields(storeText(v)), " "), false)
 		if o.clip {
 			rec[i] = storeClip(rec[i], tableMaxWidth)
 		}

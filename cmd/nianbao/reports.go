@@ -23,6 +23,7 @@ func runReports(ctx context.Context, env *Env, args []string) error {
 	text := fl.String("text", "", "only reports whose sections 一, 五, 六 contain this `TEXT`")
 	allVersions := fl.Bool("all-versions", false, "include superseded versions and other formats of a report (same figures)")
 	format := fl.String("format", "table", "output: table, csv or json")
+	raw := fl.Bool("raw", false, "csv: write text cells as they are (by default a text starting with = + - @ gets a leading ' so that a spreadsheet does not run it as a formula)")
 	rest, err := fl.parse(env, args)
 	if err != nil {
 		return err
@@ -48,6 +49,9 @@ func runReports(ctx context.Context, env *Env, args []string) error {
 	out, err := newStoreOut(*format, env.Stdout, env.Stderr)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if c, ok := out.(*csvOut); ok {
+		c.raw = *raw
 	}
 	st, err := store.Open(ctx, *db, store.Options{ReadOnly: true})
 	if err != nil {
