@@ -19,7 +19,9 @@ import (
 // of its document in its context (BudgetOf).
 type Budget struct {
 	// Time is the wall clock of one document: every extraction engine,
-	// the PDF repair, OCR and the parsing.
+	// the PDF repair, OCR and the parsing. The default leaves OCR of a
+	// 50-page scan its time (pdfdoc.OCRBudget); each other engine has its
+	// own minute, and the other limits stop a hostile file long before.
 	Time time.Duration
 	// StreamBytes bounds what one compressed stream (a PDF content
 	// stream, form, font) decodes to; DocBytes what all of a document's
@@ -44,7 +46,7 @@ type Budget struct {
 // ("Limits") gives the same figures.
 func DefaultBudget() Budget {
 	return Budget{
-		Time:         2 * time.Minute,
+		Time:         20 * time.Minute,
 		StreamBytes:  64 << 20,
 		DocBytes:     256 << 20,
 		RepairMemory: 256 << 20,
