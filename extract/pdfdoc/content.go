@@ -198,7 +198,7 @@ func (it *interp) run(data []byte, res pdf.Value, g gstate, depth int) {
 	var sub [][]point
 	var cur []point
 	var rects [][4]point
-	fonts := map[string]*fontInfo{}
+	var fonts runFonts
 	closeSub := func() {
 		if len(cur) > 1 {
 			sub = append(sub, cur)
@@ -329,8 +329,9 @@ func (it *interp) run(data []byte, res pdf.Value, g gstate, depth int) {
 				g.trise = ops[0].num
 			}
 		case "Tf":
-			if len(ops) >= 2 && ops[0].kind == ckName {
-				g.font, g.fontIdx = it.font(res, fonts, string(ops[0].str))
+			// Reading ruling lines alone, nothing needs the font.
+			if len(ops) >= 2 && ops[0].kind == ckName && !it.graphOnly {
+				g.font, g.fontIdx = it.font(res, &fonts, string(ops[0].str))
 				g.tfs = ops[1].num
 			}
 		case "Td", "TD":
@@ -412,13 +413,24 @@ func paintsWhite(ops []ctok) bool {
 	return false
 }
 
-func (it *interp) font(res pdf.Value, local map[string]*fontInfo, name string) (*fontInfo, int) {
-	if f, ok := local[name]; ok {
+// runFonts are the fonts one content stream has named, and its
+// resources' /Font dictionary, read at the first Tf.
+type runFonts struct {
+	dict   pdf.Value
+	read   bool
+	byName map[string]*fontInfo
+}
+
+func (it *interp) font(res pdf.Value, local *runFonts, name string) (*fontInfo, int) {
+	if f, ok := local.byName[name]; ok {
 		return f, it.doc.fontIndex[f]
 	}
-	v := res.Key("Font").Key(name)
-	f := it.doc.fontFor(v)
-	local[name] = f
+	if !local.read {
+		local.dict, local.read = res.Key("Font"), true
+		local.byName = map[string]*fontInfo{}
+	}
+	f := it.doc.fontFor(local.dict, name)
+	local.byName[name] = f
 	return f, it.doc.fontIndex[f]
 }
 

@@ -2,6 +2,7 @@ package pdfdoc
 
 import (
 	"io"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -33,6 +34,105 @@ type fontInfo struct {
 	ascent  float64 // em
 	descent float64 // em, ≤ 0
 	cache   map[uint32]string
+}
+
+// fontFor returns the font a resources' /Font dictionary names, decoded
+// once per document. An indirect font (nearly all) is known by its object
+// number without reading the object: every page names its fonts, and
+// reading the font dictionary there (the library parses the object from
+// the file again at every lookup) and printing it as a key was most of the
+// native reader's time. An inline font (rare) is read and known by its
+// printed dictionary.
+func (d *docState) fontFor(fonts pdf.Value, name string) *fontInfo {
+	ref, ok := rawRef(fonts, name)
+	if ok {
+		if f, found := d.byRef[ref]; found {
+			return f
+		}
+	}
+	v := fonts.Key(name)
+	if v.IsNull() {
+		return d.fallbackFont()
+	}
+	if ok {
+		f := d.newFont(v)
+		if d.byRef == nil {
+			d.byRef = map[objRef]*fontInfo{}
+		}
+		d.byRef[ref] = f
+		return f
+	}
+	key := v.String() // the dictionary with its references
+	if f, found := d.fonts[key]; found {
+		return f
+	}
+	f := d.newFont(v)
+	d.fonts[key] = f
+	return f
+}
+
+func (d *docState) newFont(v pdf.Value) *fontInfo {
+	f := newFontInfo(v)
+	d.fontIndex[f] = len(d.fontIndex) + 1
+	return f
+}
+
+func (d *docState) fallbackFont() *fontInfo {
+	if d.fallback == nil {
+		d.fallback = &fontInfo{scale: 0.001, dw: 500, ascent: 0.88, descent: -0.12, cache: map[uint32]string{}}
+		d.fontIndex[d.fallback] = 0
+	}
+	return d.fallback
+}
+
+// objRef is an indirect object's identity in one file: number and
+// generation.
+type objRef struct {
+	id  uint32
+	gen uint16
+}
+
+// valueShape is where the library's Value keeps its parsed data (an
+// interface holding a map for a dictionary) and which type its object
+// references have. The library exports neither; reflection reads them
+// without writing. ok is false if the library changes shape, and fonts
+// are then read as inline ones (TestRawRef fails first).
+var valueShape = func() (s struct {
+	ok      bool
+	data    int
+	refType reflect.Type
+}) {
+	t := reflect.TypeFor[pdf.Value]()
+	data, ok1 := t.FieldByName("data")
+	ptr, ok2 := t.FieldByName("ptr")
+	if !ok1 || !ok2 || data.Type.Kind() != reflect.Interface || ptr.Type.Kind() != reflect.Struct || ptr.Type.NumField() != 2 ||
+		ptr.Type.Field(0).Type.Kind() != reflect.Uint32 || ptr.Type.Field(1).Type.Kind() != reflect.Uint16 {
+		return s
+	}
+	s.ok, s.data, s.refType = true, data.Index[0], ptr.Type
+	return s
+}()
+
+// rawRef returns the object reference stored under key in the dictionary
+// dict, without reading the object it points to; ok is false when the
+// entry is absent or a direct value.
+func rawRef(dict pdf.Value, key string) (ref objRef, ok bool) {
+	if !valueShape.ok || dict.Kind() != pdf.Dict {
+		return ref, false
+	}
+	m := reflect.ValueOf(dict).Field(valueShape.data).Elem()
+	if m.Kind() != reflect.Map || m.Type().Key().Kind() != reflect.String {
+		return ref, false
+	}
+	e := m.MapIndex(reflect.ValueOf(key).Convert(m.Type().Key()))
+	if !e.IsValid() || e.Kind() != reflect.Interface || e.IsNil() {
+		return ref, false
+	}
+	e = e.Elem()
+	if e.Type() != valueShape.refType {
+		return ref, false
+	}
+	return objRef{uint32(e.Field(0).Uint()), uint16(e.Field(1).Uint())}, true
 }
 
 // newFontInfo reads a font dictionary. It panics only through the library

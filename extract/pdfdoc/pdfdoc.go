@@ -128,31 +128,10 @@ func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Docume
 // docState holds what is shared across the pages of one document.
 type docState struct {
 	r         *pdf.Reader
-	fonts     map[string]*fontInfo
+	byRef     map[objRef]*fontInfo // fonts that are indirect objects (fontFor)
+	fonts     map[string]*fontInfo // fonts written inline, by their printed dictionary
 	fontIndex map[*fontInfo]int
 	fallback  *fontInfo
-}
-
-func (d *docState) fontFor(v pdf.Value) *fontInfo {
-	if v.IsNull() {
-		return d.fallbackFont()
-	}
-	key := v.String() // the dictionary with its references: one per font object
-	if f, ok := d.fonts[key]; ok {
-		return f
-	}
-	f := newFontInfo(v)
-	d.fonts[key] = f
-	d.fontIndex[f] = len(d.fontIndex) + 1
-	return f
-}
-
-func (d *docState) fallbackFont() *fontInfo {
-	if d.fallback == nil {
-		d.fallback = &fontInfo{scale: 0.001, dw: 500, ascent: 0.88, descent: -0.12, cache: map[uint32]string{}}
-		d.fontIndex[d.fallback] = 0
-	}
-	return d.fallback
 }
 
 // openPDF opens data with the library, mending what it is strict about
