@@ -124,15 +124,15 @@ func prepare(ctx context.Context, st *store.Store, parse ParseFunc, d *store.Doc
 	return d
 }
 
-// organs caches resolved names: an organ prints the same name year after
+// organCache caches resolved names: an organ prints the same name year after
 // year, and resolving one takes ~70 µs.
-var organs memo.Memo[[2]string, organ.Organ]
+var organCache memo.Memo[[2]string, organ.Organ]
 
 // resolveOrgan says which organ a printed name is, the division of the
 // document's site placing a name that does not say where it is.
 func resolveOrgan(name, division string) (organ.Organ, error) {
 	k := [2]string{name, division}
-	if o, ok := organs.Get(k); ok {
+	if o, ok := organCache.Get(k); ok {
 		return o, nil
 	}
 	t, err := organ.Bundled()
@@ -140,7 +140,7 @@ func resolveOrgan(name, division string) (organ.Organ, error) {
 		return organ.Organ{}, fmt.Errorf("divisions table: %w", err)
 	}
 	o := t.Resolve(name, organ.Hint{Division: division})
-	organs.Put([2]string{strings.Clone(name), division}, o)
+	organCache.Put([2]string{strings.Clone(name), division}, o)
 	return o, nil
 }
 

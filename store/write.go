@@ -300,6 +300,9 @@ type txWriter struct {
 	// touched are the organs and years whose reports changed: their
 	// cross-year rules are checked at commit (checkYears).
 	touched map[organYear]bool
+	// organs are the ids of the organs the transaction wrote or read, by
+	// key (organID).
+	organs map[string]organRow
 }
 
 // withTx runs fn in a write transaction. The transaction does not follow
@@ -430,8 +433,10 @@ func (w *txWriter) writeItem(p *Doc) (Outcome, error) {
 		if _, rerr := w.exec(`ROLLBACK TO doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 		}
-		// What the document indexed was rolled back with it.
+		// What the document indexed was rolled back with it, and so may
+		// be an organ it wrote.
 		w.ftsAfter = ftsAfter
+		w.organs = nil
 		if _, rerr := w.exec(`RELEASE doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 		}
