@@ -430,7 +430,7 @@ func wrappedAbove(r line) bool {
 		!strings.HasSuffix(lab, "公开") && !strings.HasSuffix(lab, "数量") && !strings.HasSuffix(lab, "办理")
 }
 
-var opener = regexp.MustCompile(`^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9０-９]+[.．、,，]|第[一二三四五六七八九十]+|行政|信息内容|规章|规范性文件|政府|其他|总计|自然人|商业|科研|社会|法律|法人|申请人|结果|尚未|未经|复议)`)
+var opener = regexp.MustCompile(`^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9０-９]+[.．、,，]|第[一二三四五六七八九十]+|行政|信息内容|信息內容|规章|規章|规范性文件|規範性文件|政府|其他|总计|總計|自然人|商业|商業|科研|社会|社會|法律|法人|申请人|申請人|结果|結果|尚未|未经|未經|复议|復議)`)
 
 func opensLabel(s string) bool {
 	// The opener only looks at the start: the first few characters, spaces
@@ -454,8 +454,10 @@ func opensLabel(s string) bool {
 	return opener.Match(b)
 }
 
-// openerFirst holds every character an opener can start with.
-const openerFirst = "一二三四五六七八九十（(0123456789０１２３４５６７８９第行信规政其总自商科社法申结尚未复"
+// openerFirst holds every character an opener can start with. Openers
+// are in Simplified and Traditional characters: a Traditional page's
+// header line (信息內容) must open a row, not continue the label above.
+const openerFirst = "一二三四五六七八九十（(0123456789０１２３４５６７８９第行信规規政其总總自商科社法申结結尚未复復"
 
 func hasLabel(cells []string) bool {
 	for _, c := range cells {

@@ -153,9 +153,35 @@ func TestOpensLabel(t *testing.T) {
 		"":          false,
 		"2019年":     false,
 		"一二三四五六七八九十一二三四五、": false, // past the characters read
+		// Traditional pages: a header line opens a row of its own.
+		"信息內容 本年處理決定數量": true,
+		"規章":            true,
+		"總計":            true,
+		"申請人情況":         true,
+		"復議後起訴":         true,
 	} {
 		if got := opensLabel(s); got != want {
 			t.Errorf("opensLabel(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// A Traditional page printing table 二 in blocks, each under its own
+// header line, as generated text reports do: the header lines are rows of
+// their own and never the wrapped end of the label above (which read the
+// 行政規範性文件 row as 行政規範性文件信息內容 and left its figures out).
+func TestTraditionalBlockHeaders(t *testing.T) {
+	doc := read(t, "二、主动公开政府信息情况\n"+
+		"信息內容          本年制發件數                  本年廢止件數    現行有效件數\n"+
+		"規章              3                             无              3\n"+
+		"行政規範性文件    8                             无              51\n"+
+		"信息內容          本年處理決定數量\n"+
+		"行政許可          155\n"+
+		"三、收到和处理政府信息公开申请情况\n")
+	got := strings.Join(rows(doc), "\n")
+	for _, want := range []string{"\n行政規範性文件|8|无|51\n", "\n信息內容", "\n行政許可|155\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no row %q in:\n%s", strings.TrimSpace(want), got)
 		}
 	}
 }
