@@ -5,16 +5,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
 	"golang.org/x/term"
 
 	"github.com/nianbao/nianbao/extract/textutil"
@@ -163,78 +159,14 @@ func queryCheck(q string) error {
 	return nil
 }
 
-// sqlAfterFirst returns what follows the first statement of q, skipping
-// what SQL does not end a statement in: quoted strings and names, and
-// comments. It is empty when q holds a single statement, with or without
-// a final ';'.
-func sqlAfterFirst(q string) string {
-	for i := 0; i < len(q); {
-		switch c := q[i]; {
-		case c == '\'' || c == '"' || c == '`':
-			i = sqlSkipQuoted(q, i, c)
-		case c == '[':
-			j := strings.IndexByte(q[i:], ']')
-			if j < 0 {
-				return ""
-			}
-			i += j + 1
-		case strings.HasPrefix(q[i:], "--") || strings.HasPrefix(q[i:], "/*"):
-			i = sqlSkipComment(q, i)
-		case c == ';':
-			rest := q[i+1:]
-			// Blank space, comments and empty statements do not count.
-			for j := 0; j < len(rest); {
-				switch {
-				case rest[j] == ';' || rest[j] == ' ' || rest[j] == '\t' || rest[j] == '\n' || rest[j] == '\r':
-					j++
-				case strings.HasPrefix(rest[j:], "--") || strings.HasPrefix(rest[j:], "/*"):
-					j = sqlSkipComment(rest, j)
-				default:
-					return strings.TrimSpace(rest[j:])
-				}
-			}
-			return ""
-		default:
-			i++
-		}
-	}
-	return ""
-}
-
-// sqlSkipQuoted returns the index after the quoted text opening at i (a
-// doubled quote stays inside).
-func sqlSkipQuoted(q string, i int, quote byte) int {
-	for j := i + 1; j < len(q); j++ {
-		if q[j] == quote {
-			if j+1 < len(q) && q[j+1] == quote {
-				j++
-				continue
-			}
-			return j + 1
-		}
-	}
-	return len(q)
-}
-
-// sqlSkipComment returns the index after the comment opening at i.
-func sqlSkipComment(q string, i int) int {
-	if strings.HasPrefix(q[i:], "--") {
-		if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
-			return i + j + 1
-		}
-		return len(q)
-	}
-	if j := strings.Index(q[i+2:], "*/"); j >= 0 {
-		return i + 2 + j + 2
-	}
-	return len(q)
-}
+// sqlAfterFirst returns what follows the first statement of q ("" for a
+// single statement); the SQL page of nianbao serve shares it.
+func sqlAfterFirst(q string) string { return store.SQLAfterFirst(q) }
 
 // queryError says plainly when SQLite refused a statement because the
 // connection is read-only (its own words are "not authorized").
 func queryError(err error) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && (se.Code == sqlite3.ErrAuth || se.Code == sqlite3.ErrReadonly) {
+	if store.IsReadOnlyRefusal(err) {
 		return usageError("refused: the database is opened read-only, and only reading statements run here (SELECT, WITH, EXPLAIN, PRAGMAs that report); sqlite3 said: %v", err)
 	}
 	return fmt.Errorf("query: %w", err)
@@ -260,77 +192,15 @@ func newStoreOut(format string, w, stderr io.Writer) (storeOut, error) {
 }
 
 // storeText renders a value for text output; NULL is "".
-func storeText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
-	}
-	return fmt.Sprint(v)
-}
+func storeText(v any) string { return store.CellText(v) }
 
-// storeJSONValue turns a value into what encoding/json writes for it. JSON
-// has no infinity and no NaN (SQLite makes them: 1e999, a division in
-// floating point): they are written as the strings "Infinity",
-// "-Infinity" and "NaN", as JavaScript and Python print them.
-func storeJSONValue(v any) any {
-	switch x := v.(type) {
-	case []byte:
-		return string(x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
-	case float64:
-		switch {
-		case math.IsInf(x, 1):
-			return "Infinity"
-		case math.IsInf(x, -1):
-			return "-Infinity"
-		case math.IsNaN(x):
-			return "NaN"
-		}
-	}
-	return v
-}
+// storeJSONValue turns a value into what encoding/json writes for it
+// (Infinity and NaN as strings, see store.JSONValue).
+func storeJSONValue(v any) any { return store.JSONValue(v) }
 
-// csvCell is a value as a CSV cell. A text that starts with = + - or @
-// (or a tab or carriage return) is a formula to a spreadsheet —
-// =HYPERLINK(…) in an organ name or a URL would run when the file is
-// opened — so it gets a leading ', which the spreadsheet shows as text;
-// numbers, and texts that are whole numbers (-3, +1.5), are figures and
-// stay as they are. raw turns the escaping off.
-func csvCell(v any, raw bool) string {
-	s := storeText(v)
-	if raw || s == "" {
-		return s
-	}
-	switch v.(type) {
-	case string, []byte:
-	default:
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] != '=' && s[0] != '@' {
-			return s
-		}
-		return "'" + s
-	}
-	return s
-}
+// csvCell is a value as a CSV cell, a formula's text escaped with a
+// leading ' unless raw (see store.CSVCell).
+func csvCell(v any, raw bool) string { return store.CSVCell(v, raw) }
 
 type csvOut struct {
 	w   *csv.Writer
