@@ -141,12 +141,13 @@ func JSONValue(v any) any {
 // (or a tab or carriage return) is a formula to a spreadsheet —
 // =HYPERLINK(…) in an organ name or a URL would run when the file is
 // opened — so it gets a leading ', which the spreadsheet shows as text;
-// numbers, and texts that are whole numbers (-3, +1.5), are figures and
-// stay as they are. raw turns the escaping off.
+// numbers, texts that are whole numbers (-3, +1.5) and a lone "-" (the
+// dash a report prints for a blank) stay as they are. raw turns the
+// escaping off.
 func CSVCell(v any, raw bool) string {
 	s := CellText(v)
-	if raw || s == "" {
-		return s
+	if raw || len(s) < 2 {
+		return s // a lone "-" (a dash printed for a blank) is no formula
 	}
 	switch v.(type) {
 	case string, []byte:
