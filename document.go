@@ -15,6 +15,11 @@ type Document struct {
 	// Notes carries what the extractor noticed and could not resolve (a
 	// charset fallback, a page that failed, an engine switch), one per line.
 	Notes []string `json:"notes,omitempty"`
+	// Truncated says why the document is known to end early: it stops
+	// inside a table (HTML with a table left open and no end of page, text
+	// whose last line is a table row, a character cut in two) or it is a
+	// PDF without its trailer. The parser then names the cells not read.
+	Truncated string `json:"truncated,omitempty"`
 }
 
 // Reading is one engine's reading of a document. A PDF has several, one
@@ -96,6 +101,14 @@ type GridCell struct {
 	// Pad marks a position the source did not print: a short row padded
 	// to the width of the grid. An empty cell that was printed is not Pad.
 	Pad bool `json:"pad,omitempty"`
+	// Line, X0 and X1 place a cell of a text table (LayoutText): the
+	// 1-based line it was printed on and, in columns aligned with spaces,
+	// its first and past-the-last character column on that line (X1 = 0
+	// when tabs or pipes placed it). The parser matches such a figure to
+	// a column by where it stands, since a blank is not printed at all.
+	Line int `json:"line,omitempty"`
+	X0   int `json:"x0,omitempty"`
+	X1   int `json:"x1,omitempty"`
 }
 
 // IsOrigin reports whether the cell is the top-left of its merged area (or

@@ -83,7 +83,21 @@ type Options struct {
 // could do better.
 func Readings(ctx context.Context, f nianbao.Format, data []byte, opt Options) iter.Seq[nianbao.Reading] {
 	if f == nianbao.FormatPDF {
-		return pdfdoc.Readings(ctx, data, opt.PDF)
+		cut := pdfdoc.Truncated(data)
+		if cut == "" {
+			return pdfdoc.Readings(ctx, data, opt.PDF)
+		}
+		// Every engine reads the same cut file: each reading says so.
+		return func(yield func(nianbao.Reading) bool) {
+			for r := range pdfdoc.Readings(ctx, data, opt.PDF) {
+				if r.Doc != nil {
+					r.Doc.Truncated = cut
+				}
+				if !yield(r) {
+					return
+				}
+			}
+		}
 	}
 	return func(yield func(nianbao.Reading) bool) {
 		r := nianbao.Reading{Engine: string(f)}

@@ -23,6 +23,8 @@ var (
 	ErrPre2019     = errors.New("pre-2019 report format (not supported)")
 	ErrImageTables = errors.New("the report tables are images (图片版)")
 	ErrNotReport   = errors.New("a page about annual reports, not a report")
+	// ErrTruncated: the document ends before any table of the report.
+	ErrTruncated = errors.New("truncated document")
 )
 
 // Parse reads the report in doc. The report it returns has Agency, Year,
@@ -123,6 +125,27 @@ type parser struct {
 	// notice is the title of a page about reports (a notice on compiling
 	// them, a 解读, a list), which is no report.
 	notice string
+	// last is the data row read last in the document, where a truncated
+	// document stopped; topSection is the highest section heading seen.
+	last       lastRow
+	topSection int
+}
+
+// lastRow is a data row of the document: its place and its row key.
+type lastRow struct {
+	table, r int
+	key      string // "t3.denied.law"
+	ok       bool
+}
+
+// noteRead remembers the last row of the document among jobs.
+func (p *parser) noteRead(_ *tableRead, jobs []rowJob) {
+	for _, j := range jobs {
+		t, r := j.rw.t.Index, j.rw.r
+		if !p.last.ok || t > p.last.table || t == p.last.table && r > p.last.r {
+			p.last = lastRow{t, r, j.row, true}
+		}
+	}
 }
 
 // Section headings of the template.
@@ -198,6 +221,7 @@ func (p *parser) segment() {
 		if b.Table == nil {
 			if h := headingOf(b.Text); h > 0 {
 				cur = tableOfHeading(h)
+				p.topSection = max(p.topSection, h)
 			}
 			continue
 		}
@@ -206,6 +230,7 @@ func (p *parser) segment() {
 			if text, ok := rw.soleText(); ok {
 				if h := headingOf(text); h > 0 {
 					cur = tableOfHeading(h)
+					p.topSection = max(p.topSection, h)
 					continue
 				}
 			}
@@ -270,6 +295,9 @@ func (p *parser) whyNoTables(rep *nianbao.Report) error {
 	if p.notice != "" {
 		return fmt.Errorf("%w: %s", ErrNotReport, p.notice)
 	}
+	if p.doc.Truncated != "" {
+		return fmt.Errorf("%w: %s, before any table of the report was read", ErrTruncated, p.doc.Truncated)
+	}
 	var text strings.Builder
 	images := 0
 	tables := 0
@@ -302,6 +330,10 @@ func (p *parser) whyNoTables(rep *nianbao.Report) error {
 	}
 	if images > 0 && (strings.Contains(all, "图片") || tables == 0) {
 		return ErrImageTables
+	}
+	if p.topSection >= 2 && p.topSection < 5 {
+		// The sections stop where the tables should be: cut there.
+		return fmt.Errorf("%w: the document ends in section %s, before its tables", ErrTruncated, []string{"二", "三", "四"}[p.topSection-2])
 	}
 	if tables == 0 {
 		return ErrNoTables
@@ -346,7 +378,9 @@ func (v value) toCell(key string, prov *nianbao.Provenance) nianbao.Cell {
 func (p *parser) figure(rw row, c *nianbao.GridCell, amountUnit string, isAmount bool, label, uncertain string) value {
 	v := value{t: rw.t, label: label}
 	if c == nil {
-		v.fig.Blank = "blank"
+		// An uncertain row may have lost a figure here: the blank is
+		// flagged as well.
+		v.fig.Blank, v.uncertain = "blank", uncertain
 		return v
 	}
 	v.cell, v.raw = c, c.Text
@@ -359,7 +393,7 @@ func (p *parser) figure(rw row, c *nianbao.GridCell, amountUnit string, isAmount
 	if err != nil {
 		v.uncertain = "unreadable figure " + quote(c.Text)
 	}
-	if uncertain != "" && v.fig.Value != nil {
+	if uncertain != "" && (v.fig.Value != nil || err == nil) {
 		v.uncertain = uncertain
 	}
 	return v
@@ -420,6 +454,50 @@ func (p *parser) assemble(rep *nianbao.Report, t2, t3, t4 *tableRead) {
 				Detail: fmt.Sprintf("%s: %s", c.Key, c.Uncertain)})
 		}
 	}
+	if f, ok := p.truncation(rep, []*tableRead{t2, t3, t4}); ok {
+		rep.Findings = append(rep.Findings, f)
+	}
+}
+
+// truncation returns the finding of a document that ends early, naming
+// the cells not read: those with no figure from the row where it stops
+// (the last row read, for a document the extractor knows was cut) or
+// from the first table missing in a document that has the tables before
+// it (if any), none after, and no section after 四 (a cut between tables
+// leaves no mark in the text).
+func (p *parser) truncation(rep *nianbao.Report, tables []*tableRead) (nianbao.Finding, bool) {
+	why, from := p.doc.Truncated, ""
+	if why != "" {
+		if p.last.ok {
+			from = p.last.key + "."
+		}
+	} else {
+		// The tables found, then none: what a cut leaves.
+		missing := 0
+		for missing < len(tables) && tables[missing].found {
+			missing++
+		}
+		for _, tr := range tables[missing:] {
+			if tr.found {
+				return nianbao.Finding{}, false
+			}
+		}
+		if missing == len(tables) || p.topSection < 2 || p.topSection >= 5 {
+			return nianbao.Finding{}, false
+		}
+		why = fmt.Sprintf("the document ends before table %s, with no section after it", []string{"二", "三", "四"}[missing])
+		from = fmt.Sprintf("t%d.", missing+2)
+	}
+	var cells []string
+	started := from == ""
+	for _, c := range rep.Cells {
+		started = started || strings.HasPrefix(c.Key, from)
+		if started && c.Value == nil && c.Source == nil {
+			cells = append(cells, c.Key)
+		}
+	}
+	return nianbao.Finding{Rule: nianbao.RuleTruncated, Cells: cells,
+		Detail: fmt.Sprintf("%s: %d cells not read", why, len(cells))}, true
 }
 
 // schemaSets holds the keys of each schema, for telling extra cells.

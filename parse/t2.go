@@ -109,6 +109,8 @@ func (p *parser) readT2() *tableRead {
 		// Table 二 is found when a header names the template's columns, or
 		// enough of its rows are there.
 		canonical int
+		jobs      []rowJob
+		block     int
 	)
 	defer func() {
 		tr.found = canonical > 0 && tr.votes.v2019+tr.votes.v2021 > 0 || canonical >= 4
@@ -119,9 +121,11 @@ func (p *parser) readT2() *tableRead {
 		l := normalize.Label(label)
 		if strings.Contains(l, "第二十条") {
 			m, unit = colMap{}, "" // a new block: its own header follows
+			block++
 		}
 		if len(figs) == 0 {
 			if hasT2Header(rw) {
+				block++
 				m = buildMap(rw.t, []int{rw.r}, t2Col)
 				unit = headerUnit(l)
 				for c := range m.keys {
@@ -158,11 +162,17 @@ func (p *parser) readT2() *tableRead {
 			pending = append(pending, pendingRow{rw: rw, key: key, label: label, figs: figs})
 			continue
 		}
-		a := align(rw, use, cols, sumRule{}) // table 二 has no sums
-		for i, col := range cols {
-			tr.set(keyOf('2', key, col), p.figure(rw, a.cells[i], unit, col == "amount", label, a.uncertain))
-		}
+		// Table 二 has no sums.
+		unit := unit
+		jobs = append(jobs, rowJob{rw: rw, m: use, keys: cols, block: block, classify: t2Col, leaf: sameLeaf,
+			row: "t2." + key, set: func(a alignment) {
+				for i, col := range cols {
+					tr.set(keyOf('2', key, col), p.figure(rw, a.cells[i], unit, col == "amount", label, a.uncertain))
+				}
+			}})
 	}
+	alignAll(jobs)
+	p.noteRead(tr, jobs)
 	p.t2pending = pending
 	return tr
 }

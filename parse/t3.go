@@ -216,6 +216,8 @@ func (p *parser) readT3() *tableRead {
 		cols       []string // the columns of the rows under the header colsOf
 		colsOf     []string
 		rule       sumRule
+		jobs       []rowJob
+		block      int
 	)
 	defer func() {
 		tr.found = headerSeen && canonical > 0 || canonical >= 5
@@ -236,6 +238,7 @@ func (p *parser) readT3() *tableRead {
 		if rw.t != hgrid {
 			hgrid, header, inData = rw.t, nil, false
 			m = colMap{}
+			block++
 		}
 		figs := rw.figs
 		label := rw.label
@@ -254,6 +257,7 @@ func (p *parser) readT3() *tableRead {
 				}
 				header = append(header, rw.r)
 				headerSeen = true
+				block++
 				m = buildMap(rw.t, header, t3Col)
 				lastMap = m
 				continue
@@ -300,12 +304,16 @@ func (p *parser) readT3() *tableRead {
 			cols, colsOf = t3Columns(use), use.keys
 			rule = rowRule(3, cols)
 		}
-		a := align(rw, use, cols, rule)
-		rowKey := key
-		for i, col := range cols {
-			tr.set(keyOf('3', rowKey, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
-		}
+		cols := cols
+		jobs = append(jobs, rowJob{rw: rw, m: use, keys: cols, rule: rule, block: block, classify: t3Col, leaf: sameLeaf,
+			row: "t3." + key, set: func(a alignment) {
+				for i, col := range cols {
+					tr.set(keyOf('3', key, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
+				}
+			}})
 	}
+	alignAll(jobs)
+	p.noteRead(tr, jobs)
 	return tr
 }
 

@@ -64,9 +64,12 @@ func (p *parser) readT4() *tableRead {
 		inData bool
 		full   colMap // column → "review.upheld" …
 		leaves colMap // column → "upheld" …
+		jobs   []rowJob
+		block  int
 	)
 	for _, rw := range p.t4 {
 		if rw.t != hgrid {
+			block++
 			if len(header) == 0 || hgrid == nil || hgrid.Width() != rw.t.Width() {
 				full, leaves = colMap{}, colMap{}
 			} else {
@@ -89,6 +92,7 @@ func (p *parser) readT4() *tableRead {
 						header, inData = nil, false
 					}
 					header = append(header, rw.r)
+					block++
 					leaves = buildMap(rw.t, header, t4Leaf)
 					full = t4FullMap(rw.t, header, leaves)
 				}
@@ -102,29 +106,42 @@ func (p *parser) readT4() *tableRead {
 			if len(cols) == 0 {
 				cols = t4Leaves
 			}
-			a := align(rw, leaves, cols, rowRule(4, cols))
-			for i, col := range cols {
-				tr.set(keyOf('4', g, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
-			}
+			jobs = append(jobs, rowJob{rw: rw, m: leaves, keys: cols, rule: rowRule(4, cols), block: block, classify: t4Leaf, leaf: sameLeaf,
+				row: "t4." + g, set: func(a alignment) {
+					for i, col := range cols {
+						tr.set(keyOf('4', g, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
+					}
+				}})
 			continue
 		}
 		cols := full.keyed()
 		if len(cols) != len(t4Default) {
 			cols = t4Default
 		}
-		a := align(rw, full, cols, rowRule(4, cols))
-		for i, col := range cols {
-			g, leaf, _ := strings.Cut(col, ".")
-			tr.set(keyOf('4', g, leaf), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
-		}
+		jobs = append(jobs, rowJob{rw: rw, m: full, keys: cols, rule: rowRule(4, cols), block: block, classify: t4Leaf, leaf: t4LeafOf,
+			row: "t4.review", set: func(a alignment) {
+				for i, col := range cols {
+					g, leaf, _ := strings.Cut(col, ".")
+					tr.set(keyOf('4', g, leaf), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
+				}
+			}})
 	}
+	alignAll(jobs)
+	p.noteRead(tr, jobs)
 	return tr
+}
+
+// t4LeafOf is the result column of a key of the row of 15: review.upheld →
+// upheld.
+func t4LeafOf(k string) string {
+	_, leaf, _ := strings.Cut(k, ".")
+	return leaf
 }
 
 // t4FullMap combines each column's group (the row of table 四) and leaf.
 func t4FullMap(t *nianbao.Table, header []int, leaves colMap) colMap {
 	groups := groupsOf(t, header, t4Leaf)
-	m := colMap{t: t, keys: make([]string, t.Width())}
+	m := colMap{t: t, keys: make([]string, t.Width()), printed: leaves.printed}
 	for c := range m.keys {
 		if leaves.keys[c] == "" {
 			continue

@@ -180,9 +180,14 @@ func score(r *nianbao.Report) float64 {
 // reading is the last), else error with every engine's failure.
 func pdfFail(rep *nianbao.Report, failed []nianbao.Reading) {
 	var failures []string
-	encrypted, notPDF := false, false
+	encrypted, notPDF, cut := false, false, false
 	for _, r := range failed {
-		if r.Layout == nianbao.LayoutOCR {
+		cut = cut || errors.Is(r.Err, pdfdoc.ErrTruncated)
+	}
+	for _, r := range failed {
+		if r.Layout == nianbao.LayoutOCR && !cut {
+			// (A file cut short is not an image: OCR would not read
+			// what the cut took.)
 			rep.Status = nianbao.StatusNeedsOCR
 			if errors.Is(r.Err, pdfdoc.ErrEngineMissing) {
 				rep.Reason = "image-only PDF (no usable text layer) and Tesseract is not installed: " + strings.Join(failures, "; ")
@@ -201,6 +206,8 @@ func pdfFail(rep *nianbao.Report, failed []nianbao.Reading) {
 		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: encrypted PDF that cannot be opened without a password: %s", rep.Source, detail)
 	case notPDF:
 		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: not a PDF: %s", rep.Source, detail)
+	case cut:
+		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: truncated PDF (the file was cut): %s", rep.Source, detail)
 	default:
 		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("read %s: %s", rep.Source, detail)
 	}

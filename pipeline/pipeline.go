@@ -184,6 +184,14 @@ func analyse(ctx context.Context, rep *nianbao.Report, doc *nianbao.Document, op
 	got, err := parse.Parse(doc)
 	rep.Agency, rep.Year, rep.Title, rep.Sections = got.Agency, got.Year, got.Title, got.Sections
 	rep.Published, rep.PublishedFrom = got.Published, got.PublishedFrom
+	if errors.Is(err, parse.ErrTruncated) {
+		// Cut before its tables: not a report of another kind, a file
+		// that could not be read.
+		rep.Template = nianbao.TemplateUnknown
+		rep.Cells, rep.Extra, rep.Findings = nil, nil, nil
+		rep.Status, rep.Error = nianbao.StatusError, fmt.Sprintf("parse %s: %v", rep.Source, err)
+		return
+	}
 	if err != nil {
 		rep.Template = nianbao.TemplateUnknown
 		rep.Cells, rep.Extra, rep.Findings = nil, nil, nil

@@ -28,6 +28,9 @@ type Result struct {
 	// Note is set when the declared encoding was wrong or the bytes had
 	// undecodable sequences (replaced by U+FFFD).
 	Note string
+	// Cut is set when the bytes are UTF-8 but for a character cut short at
+	// the very end: the file was truncated (the piece is dropped).
+	Cut bool
 }
 
 // Decode returns data as UTF-8 text. contentType is the HTTP Content-Type
@@ -38,8 +41,13 @@ func Decode(data []byte, contentType string, html bool) Result {
 		return Result{Text: s, Encoding: name}
 	}
 	declared := declaredName(data, contentType, html)
+	cut := false
+	if n := partialRune(data); n > 0 && utf8.Valid(data[:len(data)-n]) {
+		// A UTF-8 file cut inside its last character is UTF-8, not GBK.
+		data, cut = data[:len(data)-n], true
+	}
 	if utf8.Valid(data) {
-		r := Result{Text: string(data), Encoding: "utf-8", Declared: declared}
+		r := Result{Text: string(data), Encoding: "utf-8", Declared: declared, Cut: cut}
 		if declared != "" && declared != "utf-8" && hasNonASCII(data) {
 			r.Note = "declared " + declared + " but the bytes are UTF-8"
 		}
@@ -80,6 +88,24 @@ func Decode(data []byte, contentType string, html bool) Result {
 		best.Note += "undecodable bytes replaced"
 	}
 	return best
+}
+
+// partialRune returns the length of the incomplete UTF-8 sequence that
+// ends data, or 0.
+func partialRune(data []byte) int {
+	for n := 1; n <= 3 && n <= len(data); n++ {
+		c := data[len(data)-n]
+		if c < 0x80 {
+			return 0
+		}
+		if c >= 0xC0 {
+			if utf8.FullRune(data[len(data)-n:]) {
+				return 0
+			}
+			return n
+		}
+	}
+	return 0
 }
 
 func hasNonASCII(b []byte) bool {

@@ -60,6 +60,7 @@ type reader struct {
 	// name="ArticleTitle">: the report's own, where <title> often carries
 	// the site's name and the page's first lines its breadcrumbs.
 	article string
+	closed  bool // </body> or </html> seen: tables left open were never closed, not cut
 }
 
 // table is an open <table>. Its cells keep their text as lines, so that a
@@ -102,6 +103,11 @@ func (r *reader) read() error {
 		switch tt {
 		case html.ErrorToken:
 			// EOF or a read error on a string reader: either way, the end.
+			if len(r.tables) > 0 && !r.closed {
+				// A table still open where the page stops, with no </body>
+				// or </html> before: the page was cut.
+				r.doc.Truncated = "the page ends inside a table"
+			}
 			r.endAll()
 			r.doc.Title = textutil.Collapse(r.title.String())
 			if r.article != "" {
@@ -226,6 +232,8 @@ func (r *reader) end(a atom.Atom) {
 	case atom.Table:
 		r.endTable()
 		return
+	case atom.Body, atom.Html:
+		r.closed = true
 	}
 	if t := r.top(); t != nil {
 		switch a {

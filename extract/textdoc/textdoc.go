@@ -34,12 +34,21 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 	text := strings.ReplaceAll(dec.Text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	lines := strings.Split(text, "\n")
+	// `pdftotext -layout` starts every page but the first with a form
+	// feed: the columns of one page do not line up with those of another.
+	paged := strings.Contains(text, "\f")
+	page := 1
 	cls := make([]line, len(lines))
 	for i, l := range lines {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if paged && strings.Contains(l, "\f") {
+			page += strings.Count(l, "\f")
+			l = strings.ReplaceAll(l, "\f", "")
+		}
 		cls[i] = classify(l)
+		cls[i].setPlace(i+1, page, paged)
 	}
 	var region []line
 	ntables, ncells := 0, 0
@@ -59,17 +68,22 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 		t.Index = ntables
 		ntables++
 		ncells += len(t.Rows) * t.Width()
+		place(t, rows)
 		doc.Blocks = append(doc.Blocks, nianbao.Block{Table: t})
 	}
+	last := kindBlank
 	for i := 0; i < len(cls); i++ {
 		l := cls[i]
+		if l.kind != kindBlank && l.kind != kindRule {
+			last = l.kind
+		}
 		switch {
 		case l.kind == kindBlank || l.kind == kindRule:
 			continue
 		case l.kind == kindRow:
 			region = append(region, l)
 		case len(region) > 0 && l.kind == kindText && continuesTable(l, region[len(region)-1], cls[i+1:]):
-			region = append(region, line{kind: kindLabel, cells: []string{l.text}, text: l.text})
+			region = append(region, l.asLabel(lines[i]))
 		default:
 			endRegion()
 			if l.text != "" {
@@ -84,7 +98,47 @@ func Extract(ctx context.Context, data []byte) (*nianbao.Document, error) {
 	if ncells > budget.Cells {
 		return nil, &nianbao.LimitError{Limit: "cells", Max: int64(budget.Cells), Got: int64(ncells)}
 	}
+	if last == kindRow {
+		// A report goes on after its last table (sections 五 and 六): text
+		// whose last line is a table row was cut.
+		doc.Truncated = "the text ends on a table row"
+	}
+	if dec.Cut {
+		doc.Truncated = "the text ends inside a character"
+	}
 	return doc, nil
+}
+
+// place gives the grid cells of a table their line, page and columns,
+// counted in characters or in display width, whichever lines the figures
+// up: `pdftotext -layout` gives each character one column, text laid out
+// for a terminal or a monospaced font gives a Chinese character two.
+func place(t *nianbao.Table, rows []line) {
+	var chars, width map[int]bool
+	for _, r := range rows {
+		for i, sp := range r.spans {
+			if sp.r1 > 0 && isFigure(r.cells[i]) {
+				if chars == nil {
+					chars, width = map[int]bool{}, map[int]bool{}
+				}
+				chars[sp.r0], chars[sp.r1+1<<20] = true, true
+				width[sp.d0], width[sp.d1+1<<20] = true, true
+			}
+		}
+	}
+	byWidth := len(width) < len(chars)
+	for ri, r := range rows {
+		for i := range min(len(r.cells), len(t.Rows[ri])) {
+			sp, c := r.spanAt(i), t.Rows[ri][i]
+			c.Line, c.Page = sp.line, sp.page
+			if sp.r1 > 0 {
+				c.X0, c.X1 = sp.r0, sp.r1
+				if byWidth {
+					c.X0, c.X1 = sp.d0, sp.d1
+				}
+			}
+		}
+	}
 }
 
 type kind int
@@ -100,8 +154,66 @@ const (
 type line struct {
 	kind  kind
 	text  string   // collapsed text (not for rows)
-	cells []string // for rows
+	cells []string // for rows; for text, the words of a spaced line
+	spans []span   // where each cell stands, as cells
 	image bool     // a Markdown image ![alt](src)
+	line  int      // 1-based
+	page  int      // 1-based, when the text has form feeds
+}
+
+// asLabel returns a text line taken into a table as a label, raw as
+// printed: header words keep their places ("总计      总计" two cells), since
+// a column is known by where its words stand.
+func (l line) asLabel(raw string) line {
+	lab := line{kind: kindLabel, cells: l.cells, spans: l.spans, text: l.text, line: l.line, page: l.page}
+	if len(l.cells) < 2 {
+		raw = strings.ReplaceAll(raw, "\f", "")
+		lab.cells = []string{l.text}
+		lab.spans = []span{{line: l.line, page: l.page}}
+		if rs := splitRuns(raw); len(rs) == 1 {
+			sp := columns(raw, rs)[0]
+			sp.line, sp.page = l.line, l.page
+			lab.spans[0] = sp
+		}
+	}
+	return lab
+}
+
+// span is where a cell stands in the text: its line and page and, in
+// columns aligned with spaces, its first and past-the-last column counted
+// in characters (r0, r1) and in display width (d0, d1); r1 is 0 when tabs
+// or pipes placed the cell.
+type span struct{ line, page, r0, r1, d0, d1 int }
+
+// setPlace records the line and page on the line and its cells' spans.
+func (l *line) setPlace(n, page int, paged bool) {
+	l.line = n
+	if !paged {
+		page = 0
+	}
+	l.page = page
+	for i := range l.spans {
+		l.spans[i].line, l.spans[i].page = n, page
+	}
+}
+
+// spanAt returns where cell i stands: a line without spans (tabs, pipes)
+// has its cells on its own line, placed by no column.
+func (l line) spanAt(i int) span {
+	if i < len(l.spans) {
+		return l.spans[i]
+	}
+	return span{line: l.line, page: l.page}
+}
+
+// allSpans returns a span for every cell, made for a row whose cells are
+// about to be joined with another line's.
+func (l line) allSpans() []span {
+	out := make([]span, len(l.cells))
+	for i := range out {
+		out[i] = l.spanAt(i)
+	}
+	return out
 }
 
 var (
@@ -132,6 +244,7 @@ func classify(raw string) line {
 		return line{kind: kindText, text: "![" + m[1] + "](" + m[2] + ")", image: true}
 	}
 	var cells []string
+	var spans []span
 	pipes := strings.Count(raw, "|") >= 2
 	switch {
 	case pipes:
@@ -145,7 +258,16 @@ func classify(raw string) line {
 		// One run of text with no space inside (most prose): one cell.
 		return line{kind: kindText, text: textutil.Collapse(raw)}
 	default:
-		cells = splitSpaced(raw)
+		var words bool
+		cells, spans, words = splitSpaced(raw)
+		if words {
+			// Words side by side that make no row: text, its words kept
+			// for a table that takes it as a line of its header.
+			for i := range cells {
+				cells[i] = textutil.Collapse(cells[i])
+			}
+			return line{kind: kindText, text: textutil.Collapse(raw), cells: cells, spans: spans}
+		}
 	}
 	for i := range cells {
 		cells[i] = textutil.Collapse(cells[i])
@@ -158,7 +280,7 @@ func classify(raw string) line {
 	// case).
 	tabRow := !pipes && len(cells) >= 3 && nonEmpty(cells) == 1 && (cells[0] != "" || hasFigure(cells))
 	if len(cells) >= 2 && nonEmpty(cells) >= 2 || pipes && (len(cells) >= 2 || nonEmpty(cells) >= 1) || tabRow {
-		return line{kind: kindRow, cells: cells}
+		return line{kind: kindRow, cells: cells, spans: spans}
 	}
 	return line{kind: kindText, text: textutil.Collapse(raw)}
 }
@@ -166,57 +288,95 @@ func classify(raw string) line {
 // isRunSpace reports the spaces that separate cells of space-aligned text.
 func isRunSpace(r rune) bool { return r == ' ' || r == '\u3000' || r == '\u00a0' }
 
-// splitRuns splits s at every run of two or more spaces (ASCII, tab,
-// ideographic or no-break).
-func splitRuns(s string) []string {
-	var parts []string
-	start, run, runStart := 0, 0, 0
+// splitRuns returns the byte ranges of s between runs of two or more
+// spaces (ASCII, tab, ideographic or no-break), blank ends left out.
+func splitRuns(s string) [][2]int {
+	var parts [][2]int
+	start, run, runStart := -1, 0, 0
 	for i, r := range s {
-		if r == '\t' || isRunSpace(r) {
+		if r == '\t' || isRunSpace(r) || textutil.IsSpace(r) && start < 0 {
 			if run == 0 {
 				runStart = i
 			}
 			run++
 			continue
 		}
-		if run >= 2 {
-			parts = append(parts, s[start:runStart])
+		switch {
+		case start < 0:
+			start = i
+		case run >= 2:
+			parts = append(parts, [2]int{start, runStart})
 			start = i
 		}
 		run = 0
 	}
-	return append(parts, s[start:])
+	if start >= 0 {
+		end := len(s)
+		if run > 0 {
+			end = runStart
+		}
+		parts = append(parts, [2]int{start, end})
+	}
+	return parts
+}
+
+// fieldRanges returns the byte ranges of the space-separated fields of
+// s[from:to].
+func fieldRanges(s string, from, to int) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range s[from:to] {
+		if textutil.IsSpace(r) {
+			if start >= 0 {
+				out = append(out, [2]int{from + start, from + i})
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{from + start, to})
+	}
+	return out
 }
 
 // splitSpaced splits a line of space-aligned columns: runs of two or more
 // spaces separate cells, and a run of single-space-separated figures
-// ("3 1 0 0 0 0 4") is split into its figures. A line with no figure is
-// prose, however it is spaced.
-func splitSpaced(raw string) []string {
-	parts := splitRuns(textutil.Trim(raw))
-	var cells []string
-	for _, p := range parts {
-		fields := strings.Fields(p)
-		if len(fields) > 1 && allFigures(fields) {
-			cells = append(cells, fields...)
+// ("3 1 0 0 0 0 4") is split into its figures. Each cell comes with its
+// columns on the line. A line with no figure is prose, however it is
+// spaced; words is set when it splits into short words all the same (a
+// line of a header: "总计      总计").
+func splitSpaced(raw string) (cells []string, spans []span, words bool) {
+	var ranges [][2]int
+	for _, p := range splitRuns(raw) {
+		fields := fieldRanges(raw, p[0], p[1])
+		if len(fields) > 1 && allFigureRanges(raw, fields) {
+			ranges = append(ranges, fields...)
 			continue
 		}
 		// "label 3 1 0": peel figures off the end of a cell.
 		if len(fields) > 1 {
 			k := len(fields)
-			for k > 0 && isFigure(fields[k-1]) {
+			for k > 0 && isFigure(raw[fields[k-1][0]:fields[k-1][1]]) {
 				k--
 			}
 			if k > 0 && k < len(fields) {
-				cells = append(cells, strings.Join(fields[:k], " "))
-				cells = append(cells, fields[k:]...)
+				ranges = append(ranges, [2]int{p[0], fields[k-1][1]})
+				ranges = append(ranges, fields[k:]...)
 				continue
 			}
 		}
-		cells = append(cells, p)
+		ranges = append(ranges, p)
+	}
+	cells = make([]string, len(ranges))
+	for i, r := range ranges {
+		cells[i] = raw[r[0]:r[1]]
 	}
 	if len(cells) < 2 {
-		return cells
+		return cells, columns(raw, ranges), false
 	}
 	figures := false
 	for _, c := range cells {
@@ -224,13 +384,54 @@ func splitSpaced(raw string) []string {
 			figures = true
 		} else if isProse(c) {
 			// A wrapped paragraph line that happens to end in a figure.
-			return []string{raw}
+			return []string{raw}, nil, false
 		}
 	}
 	if figures || isHeaderLine(cells) {
-		return cells
+		return cells, columns(raw, ranges), false
 	}
-	return []string{raw}
+	return cells, columns(raw, ranges), true
+}
+
+func allFigureRanges(s string, rs [][2]int) bool {
+	for _, r := range rs {
+		if !isFigure(s[r[0]:r[1]]) {
+			return false
+		}
+	}
+	return true
+}
+
+// columns converts byte ranges of a line, in order, into columns counted
+// in characters and in display width.
+func columns(s string, ranges [][2]int) []span {
+	out := make([]span, len(ranges))
+	k, edge := 0, 0 // the next range, and which of its ends
+	rc, dc := 0, 0
+	for i, r := range s {
+		for k < len(ranges) && ranges[k][edge] == i {
+			if edge == 0 {
+				out[k].r0, out[k].d0 = rc, dc
+				edge = 1
+			} else {
+				out[k].r1, out[k].d1 = rc, dc
+				edge, k = 0, k+1
+			}
+		}
+		if k == len(ranges) {
+			break
+		}
+		rc++
+		if r < 0x1100 {
+			dc++ // no wide character below the Hangul Jamo
+		} else {
+			dc += textutil.Width(string(r))
+		}
+	}
+	if k < len(ranges) && edge == 1 { // the last range ends the line
+		out[k].r1, out[k].d1 = rc, dc
+	}
+	return out
 }
 
 // isHeaderLine reports a line of column headings aligned with spaces
@@ -375,8 +576,11 @@ func joinWrapped(lines []line) []line {
 			switch {
 			case !hasLabel(l.cells):
 				// Figures alone: the label is the line(s) above.
+				first := out[from]
 				out = out[:from]
-				l.cells = append([]string{above.String()}, trimLeadingEmpty(l.cells)...)
+				lead := len(l.cells) - len(trimLeadingEmpty(l.cells))
+				l.spans = append([]span{{line: first.line, page: first.page}}, l.allSpans()[lead:]...)
+				l.cells = append([]string{above.String()}, l.cells[lead:]...)
 			case hasFigure(l.cells) && !opensLabel(l.cells[lastLabel(l.cells)]) && opensLabel(out[from].text):
 				// "1、申请人无正当理由逾期不补" above "正、行政机关… 67 3 0": one
 				// label wrapped, its figures on a later line (next to the
@@ -398,6 +602,7 @@ func joinWrapped(lines []line) []line {
 				(!opensLabel(l.cells[first]) || cutLabel(prev.cells[pl])) {
 				cells := append([]string{}, prev.cells[:pl+1]...)
 				cells[pl] += l.cells[first]
+				l.spans = append(prev.allSpans()[:pl+1], l.allSpans()[first+1:]...)
 				l.cells = append(cells, l.cells[first+1:]...)
 				out = out[:len(out)-1]
 			}
