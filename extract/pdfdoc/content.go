@@ -74,6 +74,7 @@ type interp struct {
 	ctx       context.Context
 	doc       *docState
 	meter     *meter
+	nodes     nodes // the page tree's inner nodes, shared by the pages
 	page      *pageData
 	textOnly  bool // skip graphics (the poppler engine gives the text)
 	graphOnly bool
@@ -102,7 +103,7 @@ func (it *interp) runPage(p pdf.Page) {
 			it.page.err = fmt.Errorf("page %d: %w", it.page.num, pagePanic(r, it.page.num))
 		}
 	}()
-	res := inherited(p.V, "Resources")
+	res := it.nodes.inherited(p.V, "Resources")
 	data, err := it.contentBytes(p.V.Key("Contents"))
 	if err != nil {
 		it.page.err = fmt.Errorf("page %d: content: %w", it.page.num, err)
@@ -177,12 +178,36 @@ func (d *meter) decode(v pdf.Value, limit int64) (data []byte, err error) {
 }
 
 // inherited looks a page attribute up through the page tree.
-func inherited(v pdf.Value, key string) pdf.Value {
+func inherited(v pdf.Value, key string) pdf.Value { return nodes(nil).inherited(v, key) }
+
+// nodes caches the page tree's inner nodes of one document by object
+// reference. The library parses an object again each time it is reached,
+// and an inner node holds its /Kids: looking an attribute up through
+// /Parent cost a parse of every sibling's reference, for every page — with
+// one node of 20,000 kids, a quadratic read.
+type nodes map[objRef]pdf.Value
+
+// parent returns the /Parent of v, parsed once per document.
+func (c nodes) parent(v pdf.Value) pdf.Value {
+	ref, ok := rawRef(v, "Parent")
+	if c == nil || !ok {
+		return v.Key("Parent")
+	}
+	if p, hit := c[ref]; hit {
+		return p
+	}
+	p := v.Key("Parent")
+	c[ref] = p
+	return p
+}
+
+// inherited looks a page attribute up through the page tree.
+func (c nodes) inherited(v pdf.Value, key string) pdf.Value {
 	for i := 0; i < 32 && !v.IsNull(); i++ {
 		if r := v.Key(key); !r.IsNull() {
 			return r
 		}
-		v = v.Key("Parent")
+		v = c.parent(v)
 	}
 	return pdf.Value{}
 }

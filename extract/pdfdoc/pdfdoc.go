@@ -200,10 +200,10 @@ func openPDFWithin(data []byte, objects int) (r *pdf.Reader, err error) {
 
 // pageGeometry returns the page size as displayed and the transform from
 // user space to top-left coordinates.
-func pageGeometry(v pdf.Value) (w, h float64, to func(x, y float64) (float64, float64)) {
-	box := inherited(v, "CropBox")
+func pageGeometry(c nodes, v pdf.Value) (w, h float64, to func(x, y float64) (float64, float64)) {
+	box := c.inherited(v, "CropBox")
 	if box.Len() != 4 {
-		box = inherited(v, "MediaBox")
+		box = c.inherited(v, "MediaBox")
 	}
 	llx, lly, urx, ury := 0.0, 0.0, 595.0, 842.0
 	if box.Len() == 4 {
@@ -214,7 +214,7 @@ func pageGeometry(v pdf.Value) (w, h float64, to func(x, y float64) (float64, fl
 			llx, lly, urx, ury = c, d, a, b
 		}
 	}
-	rot := ((inherited(v, "Rotate").Int64() % 360) + 360) % 360
+	rot := ((c.inherited(v, "Rotate").Int64() % 360) + 360) % 360
 	switch rot {
 	case 90:
 		return ury - lly, urx - llx, func(x, y float64) (float64, float64) { return y - lly, x - llx }
@@ -242,6 +242,7 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 	var notes []string
 	ds := &docState{r: r, fonts: map[string]*fontInfo{}, fontIndex: map[*fontInfo]int{}}
 	m := &meter{budget: nianbao.BudgetOf(ctx)}
+	tree := nodes{}
 	pages := make([]*pageData, 0, n)
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
@@ -262,8 +263,8 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 				return
 			}
 			var to func(x, y float64) (float64, float64)
-			pd.w, pd.h, to = pageGeometry(pv.V)
-			it := &interp{ctx: ctx, doc: ds, meter: m, page: pd, toPage: to, graphOnly: graphOnly}
+			pd.w, pd.h, to = pageGeometry(tree, pv.V)
+			it := &interp{ctx: ctx, doc: ds, meter: m, nodes: tree, page: pd, toPage: to, graphOnly: graphOnly}
 			it.runPage(pv)
 		}()
 		if le := (*nianbao.LimitError)(nil); errors.As(pd.err, &le) {
