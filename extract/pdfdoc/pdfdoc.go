@@ -39,7 +39,7 @@ const (
 // Options tune one extraction.
 type Options struct {
 	Engine  Engine        // EngineNative when empty
-	Timeout time.Duration // per document; 60 s when zero
+	Timeout time.Duration // per engine and document, 60 s when zero; OCR's grows with the pages (OCRBudget)
 	// MaxPages bounds the pages read; 0 means the document budget's
 	// Pages (nianbao.Budget), and a PDF with more pages is over budget.
 	MaxPages int
@@ -93,7 +93,11 @@ func Extract(ctx context.Context, data []byte, opt Options) (doc *nianbao.Docume
 	if opt.MaxPages <= 0 {
 		opt.MaxPages = nianbao.BudgetOf(ctx).Pages
 	}
-	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	cancel := func() {}
+	if opt.Engine != EngineOCR {
+		// OCR sets its own limit, which grows with the pages (OCRBudget).
+		ctx, cancel = context.WithTimeout(ctx, opt.Timeout)
+	}
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

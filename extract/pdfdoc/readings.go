@@ -26,11 +26,14 @@ const repairedPrefix = "pdfcpu+"
 //  4. unless the text layer is missing or unusable, the pages as
 //     `pdftotext -layout` text, tables rebuilt by the text extractor from
 //     the alignment of their columns (no ruling lines needed);
-//  5. OCR, when no engine gave a document and one found no usable text.
+//  5. OCR, when no engine gave a document and one found no usable text;
+//     it may take OCRBudget(pages), and keeps the first pages read when
+//     its time runs out.
 //
 // An engine that cannot run or fails yields a reading with Err and no Doc,
 // so the caller knows every engine that was tried and why it gave nothing.
-// opt.Engine is ignored; each engine applies opt.Timeout on its own.
+// opt.Engine is ignored; each engine applies opt.Timeout on its own (OCR
+// the larger of it and OCRBudget).
 func Readings(ctx context.Context, data []byte, opt Options) iter.Seq[nianbao.Reading] {
 	return func(yield func(nianbao.Reading) bool) {
 		gotDoc, needsOCR := false, false
