@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -203,5 +204,32 @@ func TestIngestRefusesDamagedDatabase(t *testing.T) {
 	}
 	if sha256.Sum256(after) != before {
 		t.Error("the damaged database was changed")
+	}
+}
+
+// TestReadOnlyMedia: a WAL database on a read-only mount is read by the
+// reading commands (SQLite cannot make its shared-memory file there; the
+// message was "no such file or directory"). It needs a read-only bind
+// mount, so root; elsewhere it is skipped.
+func TestReadOnlyMedia(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a read-only bind mount needs root")
+	}
+	db := smallDB(t)
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-o", "bind", filepath.Dir(db), mnt).CombinedOutput(); err != nil {
+		t.Skipf("bind mount: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	if out, err := exec.Command("mount", "-o", "remount,bind,ro", mnt).CombinedOutput(); err != nil {
+		t.Skipf("read-only remount: %v %s", err, out)
+	}
+	ro := filepath.Join(mnt, filepath.Base(db))
+	code, out, errs := storeRun(t, nil, "query", "--db", ro, "--format", "csv", "SELECT count(*) AS n FROM reports")
+	if code != 0 || out != "n\n1\n" {
+		t.Errorf("query on read-only media: exit %d %q %s", code, out, errs)
+	}
+	if code, _, errs := storeRun(t, nil, "reports", "--db", ro); code != 0 {
+		t.Errorf("reports on read-only media: exit %d %s", code, errs)
 	}
 }
