@@ -109,6 +109,14 @@ type GridCell struct {
 	Line int `json:"line,omitempty"`
 	X0   int `json:"x0,omitempty"`
 	X1   int `json:"x1,omitempty"`
+	// C0 and C1 are X0 and X1 counted in characters always (X0 and X1 may
+	// count display width): the columns an editor shows, for provenance.
+	C0 int `json:"c0,omitempty"`
+	C1 int `json:"c1,omitempty"`
+	// Path is the element path of a cell of markup (HTML), e.g.
+	// html>body>div[2]>table[1]>tr[5]>td[3]: where a person finds it in
+	// the file. Provenance only: the parser never reads it.
+	Path string `json:"path,omitempty"`
 }
 
 // IsOrigin reports whether the cell is the top-left of its merged area (or
@@ -190,7 +198,7 @@ func NewGrid(rows [][]SpanCell) *Table {
 				*cell = GridCell{
 					Text: p.sc.Text, Row: r, Col: c,
 					OriginRow: p.r, OriginCol: p.c, RowSpan: p.rs, ColSpan: p.cs,
-					Page: p.sc.Page, Box: p.sc.Box, Uncertain: p.sc.Uncertain,
+					Page: p.sc.Page, Box: p.sc.Box, Uncertain: p.sc.Uncertain, Path: p.sc.Path,
 				}
 				grid[r][c] = cell
 			}
@@ -252,6 +260,7 @@ type SpanCell struct {
 	Page      int
 	Box       *Box
 	Uncertain string
+	Path      string // the element path, see GridCell.Path
 }
 
 // Width returns the number of columns of the grid.

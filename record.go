@@ -8,7 +8,9 @@ import (
 
 // Record is the JSON form of a Report: one object per document, the form
 // `nianbao parse --json` prints one per line. Cells map canonical keys to
-// numbers or null, in schema order.
+// numbers or null, in schema order. Every field is always written (an
+// empty string, an empty object or list), so that a reader never meets a
+// missing key; provenance and sections are written when asked for.
 type Record struct {
 	Source string `json:"source"`
 	SHA256 string `json:"sha256"`
@@ -16,32 +18,34 @@ type Record struct {
 	Format Format `json:"format"`
 	Agency string `json:"agency"`
 	Year   int    `json:"year"`
-	Title  string `json:"title,omitempty"`
+	Title  string `json:"title"`
 	// Published is the publication date the document states (YYYY-MM-DD),
 	// PublishedFrom where: "page" (a 发布日期 line) or "meta".
-	Published     string   `json:"published,omitempty"`
-	PublishedFrom string   `json:"published_from,omitempty"`
+	Published     string   `json:"published"`
+	PublishedFrom string   `json:"published_from"`
 	Template      Template `json:"template"`
 	Status        Status   `json:"status"`
-	Reason        string   `json:"reason,omitempty"`
-	Error         string   `json:"error,omitempty"`
+	Reason        string   `json:"reason"`
+	Error         string   `json:"error"`
 	Parser        string   `json:"parser"`
 	Cells         Values   `json:"cells"`
 	Extra         Values   `json:"extra_cells"`
 	// Flags lists, for every cell that has one, why it is blank, the unit
 	// it was printed in, and why it is uncertain.
-	Flags      map[string]Flags       `json:"flags,omitempty"`
-	ExtraLabel map[string]string      `json:"extra_labels,omitempty"`
-	Findings   []Finding              `json:"findings"`
-	Provenance map[string]*Provenance `json:"provenance,omitempty"`
-	Sections   map[string]string      `json:"sections,omitempty"`
+	Flags      map[string]Flags  `json:"flags"`
+	ExtraLabel map[string]string `json:"extra_labels"`
+	Findings   []Finding         `json:"findings"`
+	// Provenance and Sections are nil unless asked for (Report.Record),
+	// and then written even when empty.
+	Provenance map[string]*Provenance `json:"provenance,omitzero"`
+	Sections   map[string]string      `json:"sections,omitzero"`
 }
 
-// Flags are the qualifiers of one cell.
+// Flags are the qualifiers of one cell, each "" when it does not apply.
 type Flags struct {
-	Blank     string `json:"blank,omitempty"`
-	Unit      string `json:"unit,omitempty"`
-	Uncertain string `json:"uncertain,omitempty"`
+	Blank     string `json:"blank"`
+	Unit      string `json:"unit"`
+	Uncertain string `json:"uncertain"`
 }
 
 // Values is an ordered list of cells that marshals as a JSON object
@@ -124,32 +128,30 @@ func (r *Report) Record(provenance, sections bool) Record {
 	if rec.Findings == nil {
 		rec.Findings = []Finding{}
 	}
+	rec.Flags, rec.ExtraLabel = map[string]Flags{}, map[string]string{}
+	if provenance {
+		rec.Provenance = map[string]*Provenance{}
+	}
 	for _, list := range [][]Cell{r.Cells, r.Extra} {
 		for _, c := range list {
 			if c.Blank != "" || c.Unit != "" || c.Uncertain != "" {
-				if rec.Flags == nil {
-					rec.Flags = map[string]Flags{}
-				}
 				rec.Flags[c.Key] = Flags{Blank: c.Blank, Unit: c.Unit, Uncertain: c.Uncertain}
 			}
 			if provenance && c.Source != nil {
-				if rec.Provenance == nil {
-					rec.Provenance = map[string]*Provenance{}
-				}
 				rec.Provenance[c.Key] = c.Source
 			}
 		}
 	}
 	for _, c := range r.Extra {
 		if c.Label != "" {
-			if rec.ExtraLabel == nil {
-				rec.ExtraLabel = map[string]string{}
-			}
 			rec.ExtraLabel[c.Key] = c.Label
 		}
 	}
 	if sections {
 		rec.Sections = r.Sections
+		if rec.Sections == nil {
+			rec.Sections = map[string]string{}
+		}
 	}
 	return rec
 }

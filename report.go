@@ -7,6 +7,8 @@
 // store, exports) uses exactly the keys listed by Schema.
 package nianbao
 
+import "encoding/json"
+
 // Template is the national template a report follows.
 type Template string
 
@@ -112,15 +114,56 @@ type Cell struct {
 	Source    *Provenance `json:"source,omitempty"`
 }
 
-// Provenance says where in the document a figure was printed.
+// Provenance says where in the document a figure was printed: the grid
+// position (after merged cells are expanded) for programs, and for people
+// what they can find in the file: the element path of an HTML cell, the
+// line and columns of a text cell, the page and box of a PDF cell. Its JSON
+// has every field, null where the format has none.
 type Provenance struct {
-	Table  int    `json:"table"` // index of the grid in the document (0-based)
-	Row    int    `json:"row"`
-	Col    int    `json:"col"`
-	Page   int    `json:"page,omitempty"` // 1-based, PDF only
-	Box    *Box   `json:"box,omitempty"`
-	Raw    string `json:"raw"`
-	Engine string `json:"engine,omitempty"` // which extractor produced the grid
+	Table int    `json:"table"` // index of the grid in the document (0-based)
+	Row   int    `json:"row"`
+	Col   int    `json:"col"`
+	Page  int    `json:"page"` // 1-based: PDF, or a text with form feeds; 0 none
+	Box   *Box   `json:"box"`
+	Raw   string `json:"raw"`
+	// Engine is the extractor that produced the grid.
+	Engine string `json:"engine"`
+	// Path is the element path of an HTML cell in the page's markup as
+	// written, e.g. html>body>div[2]>table[1]>tr[5]>td[3] (1-based among
+	// the siblings of the same name; a browser's DOM adds the <tbody>
+	// a page leaves out).
+	Path string `json:"path"`
+	// Line is the 1-based line of a text cell, ColFrom and ColTo the first
+	// and last character of its text on that line (1-based, inclusive, as
+	// an editor numbers columns; 0 when tabs or pipes placed it). For a
+	// PDF read through `pdftotext -layout`, they are of that text.
+	Line    int `json:"line"`
+	ColFrom int `json:"col_from"`
+	ColTo   int `json:"col_to"`
+}
+
+// MarshalJSON writes every field, the ones a format does not have as null
+// (page 0, no box, line 0), so that a reader never meets a missing key.
+func (p Provenance) MarshalJSON() ([]byte, error) {
+	n := func(v int) *int {
+		if v == 0 {
+			return nil
+		}
+		return &v
+	}
+	return json.Marshal(struct {
+		Table   int    `json:"table"`
+		Row     int    `json:"row"`
+		Col     int    `json:"col"`
+		Page    *int   `json:"page"`
+		Box     *Box   `json:"box"`
+		Raw     string `json:"raw"`
+		Engine  string `json:"engine"`
+		Path    string `json:"path"`
+		Line    *int   `json:"line"`
+		ColFrom *int   `json:"col_from"`
+		ColTo   *int   `json:"col_to"`
+	}{p.Table, p.Row, p.Col, n(p.Page), p.Box, p.Raw, p.Engine, p.Path, n(p.Line), n(p.ColFrom), n(p.ColTo)})
 }
 
 // Finding is one broken rule of the arithmetic (勾稽关系) or another problem
@@ -129,6 +172,14 @@ type Finding struct {
 	Rule   string   `json:"rule"`  // e.g. "t3.balance", see the Rule constants
 	Cells  []string `json:"cells"` // the canonical keys involved
 	Detail string   `json:"detail"`
+	// Expected and Actual are the two sides of a broken equation, blank
+	// cells counting 0: Expected the side with the total (rules 2–4), the
+	// applications in (rule 1: new + carried), the earlier year's figure
+	// (rules 5, 6); Difference is Actual − Expected. All three are nil for
+	// a finding that is no equation (missing_table, uncertain …).
+	Expected   *float64 `json:"expected"`
+	Actual     *float64 `json:"actual"`
+	Difference *float64 `json:"difference"`
 }
 
 // Rules of docs/template.md that one report can be checked against.

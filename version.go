@@ -6,7 +6,7 @@ package nianbao
 // exactly the reports an older parser made: TestParserVersion
 // (pipeline/version_test.go) fails when the reading of its test documents
 // changes while this stays the same.
-const ParserVersion = "0.4.0"
+const ParserVersion = "0.5.0"
 
 // Release is the version of nianbao as a program: what `nianbao --version`
 // prints and the crawler's User-Agent carries. It changes with every

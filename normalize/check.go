@@ -28,13 +28,18 @@ func Check(rep *nianbao.Report) []nianbao.Finding {
 	return out
 }
 
-// finding writes a broken equation as a finding: its rule, its cells and
-// "where: new 3 + carried (blank) = 3, but … = 4".
+// finding writes a broken equation as a finding: its rule, its cells,
+// "where: new 3 + carried (blank) = 3, but … = 4", and the two sums as
+// numbers (the equation's left side, the total where it has one, is the
+// expected one), so that a program need not read them out of the prose.
 func finding(val nianbao.Figures, e nianbao.Equation, r nianbao.Result) nianbao.Finding {
 	return nianbao.Finding{
-		Rule:   e.Rule,
-		Cells:  e.Cells(),
-		Detail: fmt.Sprintf("%s: %s = %s, but %s = %s", e.Where, terms(val, e.Left), fmtNum(r.Left), terms(val, e.Right), fmtNum(r.Right)),
+		Rule:       e.Rule,
+		Cells:      e.Cells(),
+		Detail:     fmt.Sprintf("%s: %s = %s, but %s = %s", e.Where, terms(val, e.Left), fmtNum(r.Left), terms(val, e.Right), fmtNum(r.Right)),
+		Expected:   nianbao.F(r.Left),
+		Actual:     nianbao.F(r.Right),
+		Difference: nianbao.F(r.Right - r.Left),
 	}
 }
 

@@ -120,3 +120,46 @@ func FuzzNumber(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckNumbers: a finding of a rule carries its two sides as numbers,
+// the side with the total (or new + carried, rule 1) the expected one, and
+// their difference, so that a program need not read them from the prose.
+func TestCheckNumbers(t *testing.T) {
+	for _, c := range []struct {
+		name                       string
+		edit                       func(r *nianbao.Report)
+		rule                       string
+		expected, actual, sideDiff float64
+	}{
+		// t4.review: total 4, upheld 2 + pending 1 = 3.
+		{"t4 total", func(r *nianbao.Report) { *r.Cell("t4.review.total").Value = 4 }, nianbao.RuleReviewSum, 4, 3, -1},
+		// Rule 1, total column: new 36−1 + carried 6 against outcome_total
+		// 36 + carry_forward 6.
+		{"new.total -1", func(r *nianbao.Report) { *r.Cell("t3.new.total").Value -= 1 }, nianbao.RuleBalance, 35 + 6, 36 + 6, 1},
+	} {
+		rep := consistent()
+		c.edit(rep)
+		var f *nianbao.Finding
+		for _, x := range Check(rep) {
+			if x.Rule == c.rule {
+				f = &x
+				break
+			}
+		}
+		if f == nil {
+			t.Fatalf("%s: no %s finding", c.name, c.rule)
+		}
+		if f.Expected == nil || f.Actual == nil || f.Difference == nil ||
+			*f.Expected != c.expected || *f.Actual != c.actual || *f.Difference != c.sideDiff {
+			t.Errorf("%s: expected %v actual %v difference %v, want %v %v %v", c.name, deref(f.Expected), deref(f.Actual),
+				deref(f.Difference), c.expected, c.actual, c.sideDiff)
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -363,7 +363,21 @@ func (v value) toCell(key string, prov *nianbao.Provenance) nianbao.Cell {
 			prov = new(nianbao.Provenance)
 		}
 		*prov = nianbao.Provenance{Table: v.t.Index, Row: v.cell.Row, Col: v.cell.Col, Page: v.cell.Page,
-			Box: v.cell.Box, Raw: v.raw, Engine: v.t.Engine}
+			Box: v.cell.Box, Raw: v.raw, Engine: v.t.Engine, Path: v.cell.Path, Line: v.cell.Line}
+		if prov.Line == 0 && v.cell.Row < len(v.t.Rows) {
+			// A position the line left blank: the line of its row.
+			for _, gc := range v.t.Rows[v.cell.Row] {
+				if gc.Line > 0 {
+					prov.Line = gc.Line
+					break
+				}
+			}
+		}
+		if v.cell.C1 > v.cell.C0 {
+			// The text's 0-based, past-the-end characters as an editor
+			// numbers its columns.
+			prov.ColFrom, prov.ColTo = v.cell.C0+1, v.cell.C1
+		}
 		c.Source = prov
 		if c.Uncertain == "" && v.cell.Uncertain != "" {
 			c.Uncertain = v.cell.Uncertain

@@ -57,7 +57,7 @@ func (s *Store) PanelTable(ctx context.Context, f PanelFilter) (*Table, error) {
 	// The columns, from the statement without its rows.
 	err = s.scanRows(ctx, `SELECT * FROM (`+q+`) LIMIT 0`, args, func(cols []string) error {
 		for _, c := range cols {
-			t.Columns = append(t.Columns, Column{Key: c, Label: panelLabels[c]})
+			t.Columns = append(t.Columns, Column{Name: c, Label: panelLabels[c]})
 		}
 		return nil
 	}, func([]any) error { return nil })

@@ -31,7 +31,10 @@ type rows struct {
 	sections    []sectionRow
 }
 
-type findingRow struct{ rule, cells, detail string }
+type findingRow struct {
+	rule, cells, detail string
+	expected, actual    *float64 // the sides of a broken equation, nil for other findings
+}
 
 type sectionRow struct{ section, text string }
 
@@ -47,11 +50,13 @@ const (
 	SELECT ?1, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?3
 	FROM jsonb_each(?2)`
 	// Rows [key, value, raw, blank, tbl, row, col, engine, unit, uncertain,
-	// extra, label, page, x0, y0, x1, y1]; trailing nulls are left out.
+	// extra, label, page, x0, y0, x1, y1, derived]; trailing nulls are left
+	// out.
 	cellsFullInsert = `INSERT INTO cells(report_id, key, value, raw, blank, tbl, row, col, engine,
-		unit, uncertain, extra, label, page, x0, y0, x1, y1)
+		unit, uncertain, extra, label, page, x0, y0, x1, y1, derived)
 	SELECT ?1, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
-		value->>8, value->>9, coalesce(value->>10, 0), value->>11, value->>12, value->>13, value->>14, value->>15, value->>16
+		value->>8, value->>9, coalesce(value->>10, 0), value->>11, value->>12, value->>13, value->>14, value->>15, value->>16,
+		coalesce(value->>17, 0)
 	FROM jsonb_each(?2)`
 )
 
@@ -68,7 +73,7 @@ func buildRows(rep *nianbao.Report) (*rows, error) {
 		if err != nil {
 			return nil, fmt.Errorf("finding %s: %w", f.Rule, err)
 		}
-		r.findings = append(r.findings, findingRow{f.Rule, string(b), f.Detail})
+		r.findings = append(r.findings, findingRow{f.Rule, string(b), f.Detail, f.Expected, f.Actual})
 	}
 	for _, sec := range []string{"1", "5", "6"} {
 		if text := strings.TrimSpace(rep.Sections[sec]); text != "" {
@@ -145,12 +150,12 @@ func (d digest) sum() int64 {
 // format: key, value and blank mark of each, in key order. Two documents of
 // one organ and year with the same digest are one report (see write).
 func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64) {
-	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra))
+	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra)+len(nianbao.T3Cols))
 	for i := range rep.Cells {
-		cells = append(cells, keyedCell{rep.Cells[i].Key, &rep.Cells[i], false})
+		cells = append(cells, keyedCell{key: rep.Cells[i].Key, c: &rep.Cells[i]})
 	}
 	for i := range rep.Extra {
-		cells = append(cells, keyedCell{rep.Extra[i].Key, &rep.Extra[i], true})
+		cells = append(cells, keyedCell{key: rep.Extra[i].Key, c: &rep.Extra[i], extra: true})
 	}
 	sortCells(cells)
 	// Keys are unique and present as a rule; otherwise they are made so
@@ -161,6 +166,10 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 			sortCells(cells)
 			break
 		}
+	}
+	if more := derivedOther(cells); len(more) > 0 {
+		cells = append(cells, more...)
+		sortCells(cells)
 	}
 	for _, k := range cells {
 		if src := k.c.Source; src != nil && src.Engine != "" {
@@ -174,6 +183,12 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 	var bits [9]byte
 	for _, k := range cells {
 		c, src := k.c, k.c.Source
+		if k.derived {
+			// Not a figure of the report: the digest stays that of what it
+			// prints, as for the reports stored before derived cells.
+			f.row(k.key, c, false, true, true)
+			continue
+		}
 		figs.WriteString(k.key)
 		figs.WriteByte(0)
 		if c.Value != nil {
@@ -185,9 +200,9 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 		figs.WriteString(c.Blank)
 		figs.WriteByte('\n')
 		if !k.extra && c.Unit == "" && c.Uncertain == "" && src != nil && src.Page <= 0 && src.Box == nil && src.Engine == engine {
-			p.row(k.key, c, false, false)
+			p.row(k.key, c, false, false, false)
 		} else {
-			f.row(k.key, c, k.extra, true)
+			f.row(k.key, c, k.extra, true, false)
 		}
 	}
 	if len(cells) > 0 {
@@ -197,9 +212,64 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 }
 
 type keyedCell struct {
-	key   string
-	c     *nianbao.Cell
-	extra bool
+	key     string
+	c       *nianbao.Cell
+	extra   bool
+	derived bool // computed by derivedOther, not printed
+}
+
+// derivedOther returns the cells t3.other.<col> of a report that prints
+// （六）其他处理 as its three sub-rows (template 2021) and not as one row:
+// the sum of the sub-rows' printed figures (blank when none is printed,
+// uncertain when a term is), so that the row is there in both templates
+// and a sum over reports of both does not leave the 2021 ones out. A
+// report that prints t3.other.<col> keeps it; cells are sorted by key.
+func derivedOther(cells []keyedCell) []keyedCell {
+	find := func(key string) *nianbao.Cell {
+		i, ok := slices.BinarySearchFunc(cells, key, func(k keyedCell, key string) int { return strings.Compare(k.key, key) })
+		if !ok {
+			return nil
+		}
+		return cells[i].c
+	}
+	if find("t3.other.other.total") == nil && find("t3.other.no_correction.total") == nil && find("t3.other.no_fee.total") == nil {
+		return nil // the usual case: no sub-rows
+	}
+	var out []keyedCell
+	for _, col := range nianbao.T3Cols {
+		key := "t3.other." + col.Key
+		if find(key) != nil {
+			continue
+		}
+		var sum float64
+		printed, terms := false, 0
+		uncertain := ""
+		for _, row := range nianbao.T3OtherSplit {
+			c := find("t3." + row.Key + "." + col.Key)
+			if c == nil {
+				continue
+			}
+			terms++
+			if c.Value != nil {
+				sum += *c.Value
+				printed = true
+			}
+			if c.Uncertain != "" {
+				uncertain = "the sum of the three （六） sub-rows, one of them uncertain"
+			}
+		}
+		if terms == 0 {
+			continue
+		}
+		d := &nianbao.Cell{Key: key, Uncertain: uncertain}
+		if printed {
+			d.Value = nianbao.F(sum)
+		} else {
+			d.Blank = "blank"
+		}
+		out = append(out, keyedCell{key: key, c: d, derived: true})
+	}
+	return out
 }
 
 func sortCells(cells []keyedCell) {
@@ -224,10 +294,10 @@ func uniqueKeys(rep *nianbao.Report, cells []keyedCell) []keyedCell {
 		return k
 	}
 	for i := range rep.Cells {
-		cells = append(cells, keyedCell{keyOf(&rep.Cells[i]), &rep.Cells[i], false})
+		cells = append(cells, keyedCell{key: keyOf(&rep.Cells[i]), c: &rep.Cells[i]})
 	}
 	for i := range rep.Extra {
-		cells = append(cells, keyedCell{keyOf(&rep.Extra[i]), &rep.Extra[i], true})
+		cells = append(cells, keyedCell{key: keyOf(&rep.Extra[i]), c: &rep.Extra[i], extra: true})
 	}
 	return cells
 }
@@ -248,7 +318,7 @@ func (e *cellEncoder) array() string {
 	return string(append(e.b, ']'))
 }
 
-func (e *cellEncoder) row(key string, c *nianbao.Cell, extra, full bool) {
+func (e *cellEncoder) row(key string, c *nianbao.Cell, extra, full, derived bool) {
 	if len(e.b) == 0 {
 		e.b = append(e.b, '[')
 	} else {
@@ -308,6 +378,14 @@ func (e *cellEncoder) row(key string, c *nianbao.Cell, extra, full bool) {
 			e.float(src.Box.Y0)
 			e.float(src.Box.X1)
 			e.float(src.Box.Y1)
+		} else {
+			e.null()
+			e.null()
+			e.null()
+			e.null()
+		}
+		if derived {
+			e.int(1)
 		}
 	}
 	e.b = append(e.b, ']')

@@ -123,10 +123,15 @@ func TestIngestStoresEverything(t *testing.T) {
 	}
 
 	// Every canonical cell of the template, plus both extra cells (the
-	// repeated key kept under a suffix), blank cells flagged.
-	want := len(nianbao.Schema(nianbao.Template2021)) + 3
+	// repeated key kept under a suffix), blank cells flagged, and the
+	// （六） row derived from the three sub-rows the 2021 template prints:
+	// blank, as they are.
+	want := len(nianbao.Schema(nianbao.Template2021)) + 3 + len(nianbao.T3Cols)
 	if n := count(t, db, `SELECT count(*) FROM cells`); n != want {
 		t.Fatalf("%d cells, want %d", n, want)
+	}
+	if n := count(t, db, `SELECT count(*) FROM cells WHERE derived AND key LIKE 't3.other.%' AND value IS NULL AND blank = 'blank' AND raw IS NULL`); n != len(nianbao.T3Cols) {
+		t.Fatalf("%d derived （六） cells, want %d", n, len(nianbao.T3Cols))
 	}
 	var value float64
 	var raw, uncertain, unit, engine string
@@ -165,8 +170,11 @@ func TestIngestStoresEverything(t *testing.T) {
 	if err := db.QueryRow(`SELECT agency, t3_new_total FROM v_reports`).Scan(&agency, &total); err != nil || agency != "甲市人民政府" || total != 20 {
 		t.Fatalf("v_reports: %q %v %v", agency, total, err)
 	}
-	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NOT NULL`); n != len(nianbao.T3Rows(true)) {
+	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NOT NULL AND NOT derived`); n != len(nianbao.T3Rows(true)) {
 		t.Fatalf("v_table3 has %d canonical rows", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row = 'other' AND derived AND total IS NULL`); n != 1 {
+		t.Fatalf("v_table3 has %d derived （六） rows, want 1", n)
 	}
 	var natural, rowTotal float64
 	var label string
@@ -205,7 +213,7 @@ func TestIngestStoresEverything(t *testing.T) {
 	if first != "rules" || last != "fees" {
 		t.Errorf("v_table2 row order: first %q, last %q", first, last)
 	}
-	if n := count(t, db, `SELECT count(*) FROM v_cells WHERE col_label = '自然人'`); n != len(nianbao.T3Rows(true)) {
+	if n := count(t, db, `SELECT count(*) FROM v_cells WHERE col_label = '自然人' AND NOT derived`); n != len(nianbao.T3Rows(true)) {
 		t.Fatalf("v_cells with labels: %d", n)
 	}
 }

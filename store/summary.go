@@ -21,6 +21,10 @@ type Summary struct {
 	Unsupported  int // status unsupported or needs_ocr
 	NeedsOCR     int // status needs_ocr (also counted in Unsupported)
 	Failed       int // status error, or the document could not be read or stored
+	// Unidentified counts the reports read (ok or findings) in which no
+	// organ or no year was found: they have no version, and v_reports
+	// and the exports show them with what is missing.
+	Unidentified int
 	Stale        int // unchanged documents read by another parser version
 	// Problems lists the failed and unsupported documents, the first
 	// MaxProblems of them.
@@ -70,6 +74,10 @@ func (s *Summary) Add(o Outcome) {
 	case o.Status == nianbao.StatusOK:
 		s.OK++
 	}
+	if (o.Status == nianbao.StatusOK || o.Status == nianbao.StatusFindings) && o.Result != ResultFailed &&
+		(o.Agency == "" || o.Year == 0) {
+		s.Unidentified++
+	}
 	if problem {
 		if len(s.Problems) < MaxProblems {
 			s.Problems = append(s.Problems, o)
@@ -105,6 +113,11 @@ func (s *Summary) Write(w io.Writer, dbPath string) error {
 	}
 	p("  ok             %6d\n", s.OK)
 	p("  with findings  %6d\n", s.WithFindings)
+	p("  no organ/year  %6d", s.Unidentified)
+	if s.Unidentified > 0 {
+		p("  (read, but no organ or no year found: in v_reports and the exports, with what is missing)")
+	}
+	p("\n")
 	p("  unsupported    %6d", s.Unsupported)
 	if s.NeedsOCR > 0 {
 		p("  (%d need OCR)", s.NeedsOCR)

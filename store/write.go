@@ -276,7 +276,7 @@ const (
 	qVersionGroup = `SELECT id, status IN ('ok', 'findings'), version, same_as, superseded_by, figures, prose, coalesce(format, '')
 		FROM reports WHERE organ_id = ? AND year = ? ORDER BY id`
 	qRenumber      = `UPDATE reports SET version = ?, superseded_by = ?, same_as = ? WHERE id = ?`
-	qFindingInsert = `INSERT INTO findings(report_id, rule, cells, detail) VALUES (?,?,?,?)`
+	qFindingInsert = `INSERT INTO findings(report_id, rule, cells, detail, expected, actual) VALUES (?,?,?,?,?,?)`
 	qSectionInsert = `INSERT INTO sections(report_id, section, text) VALUES (?,?,?)`
 )
 
@@ -864,7 +864,7 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 		}
 	}
 	for _, f := range r.findings {
-		if _, err := w.exec(qFindingInsert, repID, f.rule, f.cells, f.detail); err != nil {
+		if _, err := w.exec(qFindingInsert, repID, f.rule, f.cells, f.detail, f.expected, f.actual); err != nil {
 			return fmt.Errorf("finding %s: %w", f.rule, err)
 		}
 	}

@@ -25,14 +25,15 @@ var xlsxMaxRows = 1048576
 const xlsxMaxText = 32767
 
 func runExport(ctx context.Context, env *Env, args []string) error {
-	fl := newFlags("export", "usage: nianbao export [--db FILE] [--format csv|json|xlsx] [--out PATH] [--tables LIST] [--header both|keys|labels]\n\n"+
-		"Exports the current reports (the newest version of each organ and year): one file\n"+
-		"(csv, json) or sheet (xlsx) per table, columns under their keys and Chinese labels.")
+	fl := newFlags("export", "usage: nianbao export [--db FILE] [--format csv|json|xlsx] [--out PATH] [--tables LIST] [--header keys|labels|both]\n\n"+
+		"Exports the reports the views show (the newest version of each organ and year, and\n"+
+		"the reports read without an organ or a year): one file (csv, json) or sheet (xlsx)\n"+
+		"per table, columns named as in the views, one header row.")
 	db := storeDBFlag(fl.FlagSet, env)
 	format := fl.String("format", "", "csv, json or xlsx (default: from the --out file's extension)")
 	out := fl.String("out", "", "where to write: a folder for csv and json (default nianbao-export), a file for xlsx (default nianbao.xlsx)")
 	tables := fl.String("tables", "", "only these tables, comma-separated (default all: reports, table2, table3, table4, findings, sections, cells, fields)")
-	header := fl.String("header", "both", "csv and xlsx header rows: both (keys, then Chinese labels), keys or labels (default both)")
+	header := fl.String("header", "keys", "csv and xlsx header rows: keys (the column names, one row), labels (the Chinese labels, one row) or both (two rows)")
 	raw := fl.Bool("raw", false, "csv: write text cells as they are (by default a text starting with = + - @ gets a leading ' so that a spreadsheet does not run it as a formula)")
 	force := fl.Bool("force", false, "replace files that already exist (never the database being exported)")
 	rest, err := fl.parse(env, args)
@@ -64,7 +65,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	switch *header {
 	case "both", "keys", "labels":
 	default:
-		return usageError("--header must be both, keys or labels (got %q)", *header)
+		return usageError("--header must be keys, labels or both (got %q)", *header)
 	}
 
 	st, err := store.Open(ctx, *db, store.Options{ReadOnly: true})
@@ -137,19 +138,22 @@ func exportFiles(ctx context.Context, tables []*store.Table, dest *exportDest, e
 	return nil
 }
 
+// exportHeaderRows returns the header rows of a table: one by default,
+// the column names, so that pandas, csvkit or sqlite3 .import read the
+// rest as data of the right types; the Chinese labels instead, or both.
 func exportHeaderRows(t *store.Table, header string) [][]string {
-	keys := make([]string, len(t.Columns))
+	names := make([]string, len(t.Columns))
 	labels := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		keys[i], labels[i] = c.Key, c.Label
+		names[i], labels[i] = c.Name, c.Label
 	}
 	switch header {
-	case "keys":
-		return [][]string{keys}
 	case "labels":
 		return [][]string{labels}
+	case "both":
+		return [][]string{names, labels}
 	}
-	return [][]string{keys, labels}
+	return [][]string{names}
 }
 
 func exportCSV(ctx context.Context, w io.Writer, t *store.Table, header string, raw bool) error {
@@ -173,19 +177,24 @@ func exportCSV(ctx context.Context, w io.Writer, t *store.Table, header string, 
 	return cw.Error()
 }
 
-// exportJSON writes {"table", "label", "columns": [{key, label}], "rows":
-// [{key: value, …}]}: the rows are objects keyed by column key, so that
-// pandas.DataFrame(doc["rows"]) or jsonlite read them directly.
+// exportJSON writes {"table", "label", "columns": [{name, label, key}],
+// "rows": [{name: value, …}]}: the rows are objects keyed by column name,
+// so that pandas.DataFrame(doc["rows"]) or jsonlite read them directly; a
+// figure's column gives its canonical key (null for other columns).
 func exportJSON(ctx context.Context, w io.Writer, t *store.Table) error {
 	type col struct {
-		Key   string `json:"key"`
-		Label string `json:"label"`
+		Name  string  `json:"name"`
+		Label string  `json:"label"`
+		Key   *string `json:"key"`
 	}
 	cols := make([]col, len(t.Columns))
 	keys := make([][]byte, len(t.Columns))
 	for i, c := range t.Columns {
-		cols[i] = col{c.Key, c.Label}
-		k, err := storeMarshal(c.Key)
+		cols[i] = col{Name: c.Name, Label: c.Label}
+		if c.Key != "" {
+			cols[i].Key = &c.Key
+		}
+		k, err := storeMarshal(c.Name)
 		if err != nil {
 			return err
 		}
@@ -241,12 +250,11 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, dest *expo
 		return fmt.Errorf("export %s: %w", out, err)
 	}
 	sheets := 0
+	// The used range of each sheet, known once its rows are written.
+	dims := map[string]string{}
 	// newSheet starts the next sheet of t and writes its header rows.
 	newSheet := func(t *store.Table, part int, hrows [][]string) (*excelize.StreamWriter, error) {
-		name := t.Name
-		if part > 1 {
-			name = fmt.Sprintf("%s (%d)", t.Name, part)
-		}
+		name := xlsxSheetName(t.Name, part)
 		if sheets == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
 				return nil, err
@@ -284,9 +292,17 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, dest *expo
 		row := len(hrows) + 1
 		clipped := 0
 		cells := make([]any, len(t.Columns))
+		endSheet := func() error {
+			ref, err := xlsxDimension(len(t.Columns), row-1)
+			if err != nil {
+				return err
+			}
+			dims[xlsxSheetName(t.Name, part)] = ref
+			return sw.Flush()
+		}
 		err = t.Rows(ctx, func(vals []any) error {
 			if row > xlsxMaxRows {
-				if err := sw.Flush(); err != nil {
+				if err := endSheet(); err != nil {
 					return err
 				}
 				part++
@@ -321,7 +337,7 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, dest *expo
 		if err != nil {
 			return fmt.Errorf("export %s: %w", out, err)
 		}
-		if err := sw.Flush(); err != nil {
+		if err := endSheet(); err != nil {
 			return fmt.Errorf("export %s: %w", out, err)
 		}
 		if part > 1 {
@@ -334,7 +350,15 @@ func exportXLSX(ctx context.Context, env *Env, tables []*store.Table, dest *expo
 	if sheets == 0 {
 		return errors.New("export: no table to write")
 	}
-	return dest.write(out, func(w io.Writer) error { return f.Write(w) })
+	return dest.write(out, func(w io.Writer) error { return writeXLSXDimensions(f, dims, out, w) })
+}
+
+// xlsxSheetName names the part-th sheet of a table: "cells", "cells (2)" …
+func xlsxSheetName(table string, part int) string {
+	if part > 1 {
+		return fmt.Sprintf("%s (%d)", table, part)
+	}
+	return table
 }
 
 // exportClipText cuts s to what an XLSX cell holds (counted in UTF-16

@@ -34,8 +34,9 @@ func storeReadCSV(t *testing.T, path string) [][]string {
 
 // TestExportRoundTrip exports the same database as CSV, JSON and XLSX, reads
 // each back (the workbook with excelize) and checks that the three agree
-// cell for cell, that the headers are the keys and the Chinese labels, and
-// that every figure of the reports table is the stored value.
+// cell for cell, that each has one header row of the column names (those
+// of the views), that every table has the rows of its view, and that every
+// figure of the reports table is the stored value.
 func TestExportRoundTrip(t *testing.T) {
 	db := storeFixture(t)
 	dir := t.TempDir()
@@ -71,32 +72,25 @@ func TestExportRoundTrip(t *testing.T) {
 
 	for _, tb := range tables {
 		recs := storeReadCSV(t, filepath.Join(csvDir, tb.Name+".csv"))
-		if len(recs) < 2 {
-			t.Fatalf("%s.csv: no header rows", tb.Name)
+		if len(recs) < 1 {
+			t.Fatalf("%s.csv: no header row", tb.Name)
 		}
 		for i, c := range tb.Columns {
-			if recs[0][i] != c.Key || recs[1][i] != c.Label || c.Label == "" {
-				t.Fatalf("%s.csv column %d: header %q/%q, want %q/%q", tb.Name, i, recs[0][i], recs[1][i], c.Key, c.Label)
+			if recs[0][i] != c.Name || c.Label == "" {
+				t.Fatalf("%s.csv column %d: header %q, want %q (label %q)", tb.Name, i, recs[0][i], c.Name, c.Label)
 			}
 		}
-		// The rows each table must have, counted independently of the export.
-		counts := map[string]string{
-			"reports":  `SELECT count(*) FROM reports WHERE current`,
-			"findings": `SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report_id WHERE r.current`,
-			"sections": `SELECT count(*) FROM sections s JOIN reports r ON r.id = s.report_id WHERE r.current`,
-			"cells":    `SELECT count(*) FROM v_cells`,
-			"fields":   `SELECT count(*) FROM fields`,
-		}
-		q, ok := counts[tb.Name]
-		if !ok {
-			q = `SELECT count(*) FROM v_` + tb.Name
-		}
+		// The rows each table must have: those of its view, counted
+		// independently of the export.
+		views := map[string]string{"reports": "v_reports", "findings": "v_findings", "sections": "v_sections",
+			"cells": "v_cells", "fields": "fields", "table2": "v_table2", "table3": "v_table3", "table4": "v_table4"}
+		q := `SELECT count(*) FROM ` + views[tb.Name]
 		var want int
 		if err := st.Reader().QueryRow(q).Scan(&want); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
-		if len(recs)-2 != want || want == 0 {
-			t.Errorf("%s.csv: %d rows, want %d", tb.Name, len(recs)-2, want)
+		if len(recs)-1 != want || want == 0 {
+			t.Errorf("%s.csv: %d rows, want %d", tb.Name, len(recs)-1, want)
 		}
 
 		// XLSX: the same cells as the CSV.
@@ -123,30 +117,40 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		var doc struct {
 			Table   string `json:"table"`
-			Columns []struct{ Key, Label string }
-			Rows    []map[string]any `json:"rows"`
+			Columns []struct {
+				Name, Label string
+				Key         *string
+			}
+			Rows []map[string]any `json:"rows"`
 		}
 		if err := json.Unmarshal(b, &doc); err != nil {
 			t.Fatalf("%s.json: %v", tb.Name, err)
 		}
-		if doc.Table != tb.Name || len(doc.Columns) != len(tb.Columns) || len(doc.Rows) != len(recs)-2 {
+		if doc.Table != tb.Name || len(doc.Columns) != len(tb.Columns) || len(doc.Rows) != len(recs)-1 {
 			t.Fatalf("%s.json: table %q, %d columns, %d rows", tb.Name, doc.Table, len(doc.Columns), len(doc.Rows))
 		}
 		for i, row := range doc.Rows {
 			for c, col := range tb.Columns {
-				if doc.Columns[c].Key != col.Key || doc.Columns[c].Label != col.Label {
+				if doc.Columns[c].Name != col.Name || doc.Columns[c].Label != col.Label ||
+					(doc.Columns[c].Key == nil) != (col.Key == "") || col.Key != "" && *doc.Columns[c].Key != col.Key {
 					t.Fatalf("%s.json column %d: %+v", tb.Name, c, doc.Columns[c])
 				}
-				if got := storeText(row[col.Key]); got != recs[i+2][c] {
-					t.Fatalf("%s.json row %d %s: %q, csv %q", tb.Name, i, col.Key, got, recs[i+2][c])
+				if got := storeText(row[col.Name]); got != recs[i+1][c] {
+					t.Fatalf("%s.json row %d %s: %q, csv %q", tb.Name, i, col.Name, got, recs[i+1][c])
 				}
 			}
 		}
 	}
 
-	// The wide reports table holds every stored figure of the current
-	// reports, under its canonical key.
+	// The wide reports table holds every stored figure of the reports,
+	// under the column its key names.
 	recs := storeReadCSV(t, filepath.Join(csvDir, "reports.csv"))
+	keyOf := map[string]string{}
+	for _, c := range tables[0].Columns {
+		if c.Key != "" {
+			keyOf[c.Name] = c.Key
+		}
+	}
 	stored := map[string]string{}
 	rows, err := st.Reader().Query(`SELECT report_id, key, value FROM v_cells WHERE extra = 0`)
 	if err != nil {
@@ -165,10 +169,14 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 	rows.Close()
 	checked := 0
-	for _, rec := range recs[2:] {
-		for c, key := range recs[0] {
-			if _, ok := nianbao.LookupField(key); !ok {
+	for _, rec := range recs[1:] {
+		for c, name := range recs[0] {
+			key, ok := keyOf[name]
+			if !ok {
 				continue
+			}
+			if _, ok := nianbao.LookupField(key); !ok || name != store.ColumnName(key) {
+				t.Fatalf("column %s for key %s", name, key)
 			}
 			want, has := stored[rec[0]+" "+key]
 			if rec[c] != want || (!has && rec[c] != "") {
@@ -219,6 +227,11 @@ func TestExportOptions(t *testing.T) {
 	if recs := storeReadCSV(t, filepath.Join(out, "fields.csv")); code != 0 || recs[0][0] != "键" || recs[1][0] == "key" {
 		t.Errorf("--header labels: %v", recs[:2])
 	}
+	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "fields", "--header", "both", "--force")
+	if recs := storeReadCSV(t, filepath.Join(out, "fields.csv")); code != 0 || recs[0][0] != "key" || recs[1][0] != "键" ||
+		recs[0][1] != "column_name" || recs[2][0] != recs[2][1] && !strings.Contains(recs[2][0], ".") {
+		t.Errorf("--header both: %v", recs[:3])
+	}
 	for _, bad := range [][]string{{"--format", "pdf"}, {"--tables", "nope", "--format", "csv"}, {"--header", "x", "--format", "csv"}, {}} {
 		if code, _, _ := storeRun(t, nil, append([]string{"export", "--db", db, "--out", filepath.Join(dir, "y")}, bad...)...); code != 2 {
 			t.Errorf("export %v: exit %d, want 2", bad, code)
@@ -228,13 +241,13 @@ func TestExportOptions(t *testing.T) {
 		t.Errorf("export of a missing database: exit %d, want 1", code)
 	}
 	// Labels of the figures name the table, the row and the column.
-	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "reports")
+	code, _, _ = storeRun(t, nil, "export", "--db", db, "--format", "csv", "--out", out, "--tables", "reports", "--header", "both")
 	recs = storeReadCSV(t, filepath.Join(out, "reports.csv"))
-	i := slices.Index(recs[0], "t3.denied.safety.natural")
+	i := slices.Index(recs[0], "t3_denied_safety_natural")
 	if code != 0 || i < 0 || recs[1][i] != "表三 3.危及“三安全一稳定” · 自然人" {
-		t.Errorf("label of t3.denied.safety.natural: %q", recs[1][i])
+		t.Fatalf("label of t3.denied.safety.natural: %v", recs[:2])
 	}
-	if j := slices.Index(recs[0], "t2.procurement.amount"); j < 0 || !strings.Contains(recs[1][j], "万元") {
+	if j := slices.Index(recs[0], "t2_procurement_amount"); j < 0 || !strings.Contains(recs[1][j], "万元") {
 		t.Errorf("amount label without its unit")
 	}
 }
@@ -257,8 +270,8 @@ func TestExportXLSXSplitsLongTables(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	recs := storeReadCSV(t, filepath.Join(csvDir, "cells.csv"))
-	data := len(recs) - 2
-	per := xlsxMaxRows - 2
+	data := len(recs) - 1
+	per := xlsxMaxRows - 1
 	parts := (data + per - 1) / per
 	if parts < 3 {
 		t.Fatalf("%d cell rows: the fixture is too small to split", data)
@@ -288,20 +301,21 @@ func TestExportXLSXSplitsLongTables(t *testing.T) {
 		if len(rows) > xlsxMaxRows || (i < parts-1 && len(rows) != xlsxMaxRows) {
 			t.Fatalf("sheet %s has %d rows, limit %d", name, len(rows), xlsxMaxRows)
 		}
-		if rows[0][0] != recs[0][0] || rows[1][0] != recs[1][0] {
-			t.Fatalf("sheet %s header %q %q", name, rows[0][0], rows[1][0])
+		if rows[0][0] != recs[0][0] {
+			t.Fatalf("sheet %s header %q", name, rows[0][0])
 		}
-		got = append(got, rows[2:]...)
+		got = append(got, rows[1:]...)
 	}
 	if len(got) != data {
 		t.Fatalf("%d rows on the sheets, %d in the CSV", len(got), data)
 	}
 	for r := range got {
-		row := append(got[r], make([]string, len(recs[r+2])-len(got[r]))...)
-		for c := range recs[r+2] {
-			if !storeSameCell(row[c], recs[r+2][c]) {
-				t.Fatalf("row %d column %d: xlsx %q, csv %q", r, c, row[c], recs[r+2][c])
+		row := append(got[r], make([]string, len(recs[r+1])-len(got[r]))...)
+		for c := range recs[r+1] {
+			if !storeSameCell(row[c], recs[r+1][c]) {
+				t.Fatalf("row %d column %d: xlsx %q, csv %q", r, c, row[c], recs[r+1][c])
 			}
 		}
 	}
+	checkXLSXDimensions(t, xlsx)
 }

@@ -59,7 +59,8 @@ func runReports(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 
-	cols := []string{"id", "agency", "year", "template", "status", "version", "current", "superseded_by", "same_as", "findings", "source", "reason"}
+	// report_id, as in every view and export: one name for one thing.
+	cols := []string{"report_id", "agency", "year", "template", "status", "version", "current", "superseded_by", "same_as", "findings", "source", "reason"}
 	if *format != "table" {
 		cols = append(cols, "sha256", "format", "parser", "parsed_at")
 	}

@@ -60,7 +60,9 @@ type reader struct {
 	// name="ArticleTitle">: the report's own, where <title> often carries
 	// the site's name and the page's first lines its breadcrumbs.
 	article string
-	closed  bool // </body> or </html> seen: tables left open were never closed, not cut
+	// path follows the open elements, for the element path of each cell.
+	path   elemPath
+	closed bool // </body> or </html> seen: tables left open were never closed, not cut
 }
 
 // table is an open <table>. Its cells keep their text as lines, so that a
@@ -82,6 +84,7 @@ type cell struct {
 	line    []byte
 	rowspan int
 	colspan int
+	path    string // the element path of the cell
 }
 
 // part is a piece of a layout table's flow: a line of text or blocks of a
@@ -125,10 +128,12 @@ func (r *reader) read() error {
 			r.text(r.z.Text())
 		case html.StartTagToken, html.SelfClosingTagToken:
 			a, hasAttr := tagOf(r.z.Raw())
+			r.path.start(a, r.z.Raw())
 			r.start(a, hasAttr, tt == html.SelfClosingTagToken)
 		case html.EndTagToken:
 			a, _ := tagOf(r.z.Raw())
 			r.end(a)
+			r.path.end(a, r.z.Raw())
 		}
 	}
 }
@@ -205,6 +210,7 @@ func (r *reader) start(a atom.Atom, hasAttr, selfClosing bool) {
 			// One cell value per table, reused: a page has thousands.
 			t.spare.lines, t.spare.rowspan, t.spare.colspan = t.spare.lines[:0], max(at.rowspan, 1), max(at.colspan, 1)
 			t.spare.line = t.spare.line[:0]
+			t.spare.path = r.path.String()
 			t.cell = &t.spare
 			return
 		}
@@ -331,7 +337,7 @@ func (t *table) endCell() {
 	default:
 		text = strings.Join(c.lines, " ")
 	}
-	t.row = append(t.row, nianbao.SpanCell{Text: text, RowSpan: c.rowspan, ColSpan: c.colspan})
+	t.row = append(t.row, nianbao.SpanCell{Text: text, RowSpan: c.rowspan, ColSpan: c.colspan, Path: c.path})
 	t.cell = nil
 }
 

@@ -133,6 +133,7 @@ func place(t *nianbao.Table, rows []line) {
 			c.Line, c.Page = sp.line, sp.page
 			if sp.r1 > 0 {
 				c.X0, c.X1 = sp.r0, sp.r1
+				c.C0, c.C1 = sp.r0, sp.r1 // for provenance: characters, whatever lines the figures up
 				if byWidth {
 					c.X0, c.X1 = sp.d0, sp.d1
 				}

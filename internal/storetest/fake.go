@@ -19,7 +19,7 @@ import (
 // FakeParse reads the tiny line format of fakeDoc, so that store tests do
 // not depend on the parser: "agency=…", "year=…", "status=…", "format=…", "template=…",
 // "cell KEY=VALUE" (VALUE "-" is a blank cell), "extra KEY=VALUE",
-// "finding RULE KEY…", "section N=TEXT", "panic". Every canonical cell of the
+// "finding RULE KEY… [expected=N actual=N]", "section N=TEXT", "panic". Every canonical cell of the
 // template is present, blank unless given.
 func FakeParse(_ context.Context, source string, data []byte, _ pipeline.Options) *nianbao.Report {
 	rep := &nianbao.Report{Source: source, Format: nianbao.FormatText, Parser: nianbao.ParserVersion,
@@ -71,7 +71,29 @@ func FakeParse(_ context.Context, source string, data []byte, _ pipeline.Options
 			}
 		case head == "finding":
 			f := strings.Fields(rest)
-			rep.Findings = append(rep.Findings, nianbao.Finding{Rule: f[0], Cells: f[1:], Detail: "fake " + f[0]})
+			fd := nianbao.Finding{Rule: f[0], Detail: "fake " + f[0]}
+			for _, w := range f[1:] {
+				// expected=N and actual=N give the sides of the equation.
+				name, num, ok := strings.Cut(w, "=")
+				if !ok {
+					fd.Cells = append(fd.Cells, w)
+					continue
+				}
+				v, err := strconv.ParseFloat(num, 64)
+				if err != nil {
+					panic(err)
+				}
+				switch name {
+				case "expected":
+					fd.Expected = &v
+				case "actual":
+					fd.Actual = &v
+				}
+			}
+			if fd.Expected != nil && fd.Actual != nil {
+				fd.Difference = nianbao.F(*fd.Actual - *fd.Expected)
+			}
+			rep.Findings = append(rep.Findings, fd)
 		case head == "section":
 			rep.Sections[k] = v
 		}
