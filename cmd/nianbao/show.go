@@ -445,7 +445,10 @@ func place(src *nianbao.Provenance) string {
 	}
 	if src.Line > 0 {
 		s := fmt.Sprintf("line %d", src.Line)
-		if src.ColFrom > 0 {
+		switch {
+		case src.ColFrom > 0 && src.ColFrom == src.ColTo:
+			s += fmt.Sprintf(", column %d", src.ColFrom)
+		case src.ColFrom > 0:
 			s += fmt.Sprintf(", columns %d–%d", src.ColFrom, src.ColTo)
 		}
 		parts = append(parts, s)
@@ -468,7 +471,11 @@ func (sh *shown) context(ctx context.Context, w *showWriter, src *nianbao.Proven
 		if src.Line > len(lines) {
 			return
 		}
-		w.line("  the file, lines %d–%d:", max(src.Line-around, 1), min(src.Line+around, len(lines)))
+		if from, to := max(src.Line-around, 1), min(src.Line+around, len(lines)); from == to {
+			w.line("  the file, line %d:", from)
+		} else {
+			w.line("  the file, lines %d–%d:", from, to)
+		}
 		width := len(strconv.Itoa(min(src.Line+around, len(lines))))
 		for n := max(src.Line-around, 1); n <= min(src.Line+around, len(lines)); n++ {
 			mark := " "
@@ -488,7 +495,11 @@ func (sh *shown) context(ctx context.Context, w *showWriter, src *nianbao.Proven
 		return
 	}
 	from, to := max(src.Row-around, 0), min(src.Row+around, len(t.Rows)-1)
-	w.line("  table %d, rows %d–%d as read (the figure in [ ]):", src.Table+1, from+1, to+1)
+	if from == to {
+		w.line("  table %d, row %d as read (the figure in [ ]):", src.Table+1, from+1)
+	} else {
+		w.line("  table %d, rows %d–%d as read (the figure in [ ]):", src.Table+1, from+1, to+1)
+	}
 	for r := from; r <= to; r++ {
 		var cells []string
 		for ci, gc := range t.Rows[r] {
