@@ -219,19 +219,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("report page: %v", err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`td.fig a[href$="/cells/t3.new.total"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#cellbox")),
+		chromedp.Click(chromedp.CSS(`td.fig a[href$="/cells/t3.new.total#hl"]`)),
+		chromedp.WaitVisible(chromedp.CSS("rect.cellbox")),
 	)
 	if err == nil {
 		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`[...performance.getEntriesByType('resource')].some(e => e.name.includes('/pages/') && e.responseEnd > 0)`,
 			chromedp.WithPollingTimeout(20*time.Second)))
 	}
 	if err == nil {
-		err = chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#cellbox")))
+		err = chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("rect.cellbox")))
 	}
 	var box []float64
 	if err == nil {
-		box, err = chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('#cellbox').getBoundingClientRect(); return [r.x, r.y, r.width, r.height] })()`))
+		box, err = chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('rect.cellbox').getBoundingClientRect(); return [r.x, r.y, r.width, r.height] })()`))
 	}
 	if err != nil {
 		t.Fatalf("click a figure of the PDF report: %v", err)

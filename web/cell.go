@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
 )
 
 // cellData is a figure's provenance view: the figure, the findings naming
@@ -99,6 +101,19 @@ func (s *Server) placeCell(r *http.Request, d *cellData) {
 		d.Note = "the archive does not hold the document: " + err.Error()
 		return
 	}
+	// Read again by this parser, the document says where a person finds
+	// the figure (the element path, the line and its columns), which the
+	// store does not keep; a figure read elsewhere now is not used.
+	if fresh := freshSource(r.Context(), h, data, c); fresh != nil {
+		if d.Cell.Path == "" {
+			d.Cell.Path = fresh.Path
+		}
+		if d.Cell.Line == nil && fresh.Line > 0 {
+			line, from, to := int64(fresh.Line), int64(fresh.ColFrom), int64(fresh.ColTo)
+			d.Cell.Line, d.Cell.ColFrom, d.Cell.ColTo = &line, &from, &to
+		}
+		c = d.Cell
+	}
 	switch nianbao.Format(h.Format) {
 	case nianbao.FormatHTML:
 		v, err := htmlView(r.Context(), data, int(*c.Table), int(*c.Row), int(*c.Col))
@@ -140,4 +155,26 @@ func (s *Server) placePDF(r *http.Request, d *cellData) {
 	} else {
 		d.Note = "the figure was read from this page's text (" + c.Engine + "), which gives no box"
 	}
+}
+
+// freshSource reads the document again and returns where this parser finds
+// the cell, when it finds it at the stored grid position (else nil).
+func freshSource(ctx context.Context, h reportHead, data []byte, c cellRow) *nianbao.Provenance {
+	rep := pipeline.Read(ctx, h.Source, data, pipeline.Options{SHA256: h.SHA256})
+	fc := rep.Cell(c.Key)
+	if fc == nil {
+		for i := range rep.Extra {
+			if rep.Extra[i].Key == c.Key {
+				fc = &rep.Extra[i]
+			}
+		}
+	}
+	if fc == nil || fc.Source == nil || c.Table == nil || c.Row == nil || c.Col == nil {
+		return nil
+	}
+	src := fc.Source
+	if int64(src.Table) != *c.Table || int64(src.Row) != *c.Row || int64(src.Col) != *c.Col {
+		return nil
+	}
+	return src
 }

@@ -105,20 +105,29 @@ func textLines(ctx context.Context, data []byte, c cellRow) ([]textLine, string)
 	text := charset.Decode(data, "", false).Text
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	line, from, to := 0, 0, 0 // 1-based line; columns in runes, [from, to)
-	if c.Line != nil && *c.Line >= 1 && int(*c.Line) <= len(lines) {
-		line = int(*c.Line)
-		if c.ColFrom != nil && c.ColTo != nil && *c.ColFrom >= 1 && *c.ColTo >= *c.ColFrom {
-			from, to = int(*c.ColFrom)-1, int(*c.ColTo)
-		}
+	known := c.Line != nil && *c.Line >= 1 && int(*c.Line) <= len(lines)
+	if known && c.ColFrom != nil && c.ColTo != nil && *c.ColFrom >= 1 && *c.ColTo >= *c.ColFrom {
+		line, from, to = int(*c.Line), int(*c.ColFrom)-1, int(*c.ColTo)
 	} else {
+		// The line alone (a figure placed by tabs or pipes has no columns),
+		// or nothing: the table's rows are found again in the lines.
 		doc, err := extract.ExtractFormat(ctx, nianbao.FormatText, data, "")
 		if err != nil {
 			return nil, "the text could not be read again: " + err.Error()
 		}
-		line, from, to = findRow(doc, lines, int(*c.Table), int(*c.Row), int(*c.Col))
+		tbl, row, col := int(*c.Table), int(*c.Row), int(*c.Col)
+		if known {
+			line = int(*c.Line)
+			texts, target := rowTexts(doc, tbl, row, col)
+			if pos, ok := inOrder(noSpace(lines[line-1]), texts); ok && target >= 0 {
+				from, to = runeColumns(lines[line-1], pos[target], len([]rune(texts[target])))
+			}
+		} else {
+			line, from, to = findRow(doc, lines, tbl, row, col)
+		}
 		if line == 0 {
 			return nil, "the figure's line was not found again in the text (it was read from table row " +
-				itoa(int(*c.Row)+1) + ")"
+				itoa(row+1) + ")"
 		}
 	}
 	var out []textLine
@@ -151,17 +160,7 @@ func findRow(doc *nianbao.Document, lines []string, tbl, row, col int) (line, fr
 			continue
 		}
 		for r, cells := range t.Rows {
-			var texts []string
-			target := -1
-			for c, g := range cells {
-				if g == nil || !g.IsOrigin() || strings.TrimSpace(g.Text) == "" {
-					continue
-				}
-				if t.Index == tbl && r == row && c == col {
-					target = len(texts)
-				}
-				texts = append(texts, noSpace(g.Text))
-			}
+			texts, target := cellTexts(cells, t.Index == tbl && r == row, col)
 			if len(texts) == 0 {
 				continue
 			}
@@ -183,6 +182,32 @@ func findRow(doc *nianbao.Document, lines []string, tbl, row, col int) (line, fr
 		}
 	}
 	return 0, 0, 0
+}
+
+// cellTexts are the printed texts of a grid row, white space left out;
+// target is the index of the one at column col (-1: none, or not hit).
+func cellTexts(cells []*nianbao.GridCell, hit bool, col int) (texts []string, target int) {
+	target = -1
+	for c, g := range cells {
+		if g == nil || !g.IsOrigin() || strings.TrimSpace(g.Text) == "" {
+			continue
+		}
+		if hit && c == col {
+			target = len(texts)
+		}
+		texts = append(texts, noSpace(g.Text))
+	}
+	return texts, target
+}
+
+// rowTexts are the cell texts of row `row` of table tbl (see cellTexts).
+func rowTexts(doc *nianbao.Document, tbl, row, col int) ([]string, int) {
+	for _, b := range doc.Blocks {
+		if t := b.Table; t != nil && t.Index == tbl && row >= 0 && row < len(t.Rows) {
+			return cellTexts(t.Rows[row], true, col)
+		}
+	}
+	return nil, -1
 }
 
 // inOrder finds each text in s after the one before; pos are their rune

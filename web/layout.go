@@ -36,7 +36,7 @@ type figure struct {
 // figureOf shows a report's cell: a number, a blank (with the mark printed,
 // if any), or nothing read; findings and doubts marked.
 func figureOf(reportID int64, key string, cells map[string]*cellRow, rules map[string][]string) *figure {
-	f := &figure{Key: key, Link: "/reports/" + strconv.FormatInt(reportID, 10) + "/cells/" + key}
+	f := &figure{Key: key, Link: "/reports/" + strconv.FormatInt(reportID, 10) + "/cells/" + key + "#hl"}
 	var title []string
 	title = append(title, key)
 	if fd, ok := nianbao.LookupField(key); ok {

@@ -40,7 +40,7 @@ func TestPDFProvenance(t *testing.T) {
 	}
 	// The HTML draws the box over the image.
 	page := get(t, s, p).Body.String()
-	if !regexp.MustCompile(`<image href="/pages/[0-9a-f]{64}/\d+\.png"`).MatchString(page) || !strings.Contains(page, `<rect id="cellbox" class="hl"`) {
+	if !regexp.MustCompile(`<image href="/pages/[0-9a-f]{64}/\d+\.png"`).MatchString(page) || !strings.Contains(page, `<rect id="hl" class="hl cellbox"`) {
 		t.Errorf("no image with its box in the page:\n%s", page)
 	}
 	// The image: a PNG of the page's size.
