@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/nianbao/nianbao/organ"
 )
 
 // homeData is the coverage of the store.
 type homeData struct {
+	AsOf      string        `json:"as_of"` // when the coverage was read
 	Reports   int           `json:"reports"`
 	Organs    int           `json:"organs"`
 	Documents int           `json:"documents"`
@@ -67,12 +69,16 @@ type homeProblem struct {
 	Reports int    `json:"reports"`
 }
 
-// homeCache keeps the coverage until the database files change: it reads
-// every current report, too much for every visit to a large store.
+// homeCache keeps the coverage, which reads every current report: too
+// much for every visit to a large store. When the database's files change
+// (a commit changes the WAL file, a checkpoint the database) the coverage
+// is read again in the background while visitors get the last one, so
+// that no visit waits for it but the first.
 type homeCache struct {
-	mu    sync.Mutex
-	stamp string
-	data  *homeData
+	mu         sync.Mutex
+	stamp      string
+	data       *homeData
+	refreshing bool
 }
 
 func (s *Server) homePage(r *http.Request) (*result, error) {
@@ -83,21 +89,48 @@ func (s *Server) homePage(r *http.Request) (*result, error) {
 	return &result{Title: "年报 coverage", tmpl: "home", Data: d, Tables: homeTables(d)}, nil
 }
 
-// homeData returns the coverage, from the cache while the database's files
-// are unchanged (a commit changes the WAL file, a checkpoint the database).
+// homeData returns the coverage: the cached one while the database's files
+// are unchanged, or the last one while a new one is read.
 func (s *Server) homeData(ctx context.Context) (*homeData, error) {
-	stamp := fileStamp(s.st.Path()) + "|" + fileStamp(s.st.Path()+"-wal")
+	stamp := s.dbStamp()
 	s.home.mu.Lock()
-	defer s.home.mu.Unlock()
-	if s.home.data != nil && s.home.stamp == stamp {
-		return s.home.data, nil
+	if d := s.home.data; d != nil {
+		if s.home.stamp != stamp && !s.home.refreshing {
+			s.home.refreshing = true
+			go s.refreshHome(stamp)
+		}
+		s.home.mu.Unlock()
+		return d, nil
 	}
+	s.home.mu.Unlock()
 	d, err := s.readHome(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s.home.mu.Lock()
 	s.home.data, s.home.stamp = d, stamp
+	s.home.mu.Unlock()
 	return d, nil
+}
+
+// refreshHome reads the coverage again for the database as of stamp.
+func (s *Server) refreshHome(stamp string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d, err := s.readHome(ctx)
+	s.home.mu.Lock()
+	defer s.home.mu.Unlock()
+	s.home.refreshing = false
+	if err != nil {
+		s.opt.Log.Warn("serve: coverage", "err", err)
+		return
+	}
+	s.home.data, s.home.stamp = d, stamp
+}
+
+// dbStamp changes whenever the database's files do.
+func (s *Server) dbStamp() string {
+	return fileStamp(s.st.Path()) + "|" + fileStamp(s.st.Path()+"-wal")
 }
 
 func fileStamp(p string) string {
@@ -109,7 +142,7 @@ func fileStamp(p string) string {
 }
 
 func (s *Server) readHome(ctx context.Context) (*homeData, error) {
-	d := &homeData{}
+	d := &homeData{AsOf: time.Now().UTC().Format(time.RFC3339)}
 	q := func(query string, scan func(*sql.Rows) error) error {
 		rows, err := s.db.QueryContext(ctx, query)
 		if err != nil {
