@@ -147,7 +147,7 @@ func (s *Server) placePDF(r *http.Request, d *cellData) {
 		return
 	}
 	d.View = "pdf"
-	d.PDF = &pdfView{Image: fmt.Sprintf("/pages/%s/%d.png", h.SHA256, *c.Page), Page: *c.Page, Width: round1(w), Height: round1(ht)}
+	d.PDF = &pdfView{Image: fmt.Sprintf("/pages/%s/%d.jpg", h.SHA256, *c.Page), Page: *c.Page, Width: round1(w), Height: round1(ht)}
 	if c.X0 != nil && c.Y0 != nil && c.X1 != nil && c.Y1 != nil {
 		// A little margin, so that the box frames the figure.
 		const m = 2

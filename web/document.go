@@ -65,13 +65,13 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// pageImage serves a PDF page rendered to PNG (/pages/SHA/N.png).
+// pageImage serves a PDF page rendered to JPEG (/pages/SHA/N.jpg).
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
 	sha := r.PathValue("sha")
-	pageText, ok := strings.CutSuffix(r.PathValue("page"), ".png")
+	pageText, ok := strings.CutSuffix(r.PathValue("page"), ".jpg")
 	page, err := strconv.Atoi(pageText)
 	if !ok || err != nil || page < 1 || page > 10000 {
-		s.fail(w, r, formatHTML, notFound("no page %q: pages are /pages/SHA256/N.png", clip(r.PathValue("page"), 20)))
+		s.fail(w, r, formatHTML, notFound("no page %q: pages are /pages/SHA256/N.jpg", clip(r.PathValue("page"), 20)))
 		return
 	}
 	format, err := s.docByHash(r, sha)
@@ -98,7 +98,7 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "max-age=86400, immutable")
 	http.ServeContent(w, r, "", time.Time{}, f)
 }

@@ -170,7 +170,7 @@ func TestNotFound(t *testing.T) {
 		"/nope", "/reports/999999", "/reports/0", "/reports/abc", "/reports/-1.json", "/organs/999999.csv",
 		"/organs/x", fmt.Sprintf("/reports/%d/cells/t9.nothing.here", d.pdf), fmt.Sprintf("/reports/%d/cells/new", d.pdf),
 		"/documents/abc", "/documents/" + strings.Repeat("0", 64), "/documents/" + strings.Repeat("A", 64),
-		"/documents/..%2F..%2Fetc%2Fpasswd", "/pages/" + strings.Repeat("0", 64) + "/1.png", "/static/nope.css",
+		"/documents/..%2F..%2Fetc%2Fpasswd", "/pages/" + strings.Repeat("0", 64) + "/1.jpg", "/static/nope.css",
 		"/static/..%2Fserver.go",
 	} {
 		w := get(t, s, p)
@@ -186,7 +186,7 @@ func TestNotFound(t *testing.T) {
 	// A PDF page of a document that is not a PDF.
 	var sha string
 	s.db.QueryRow(`SELECT d.sha256 FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.id = ?`, d.html).Scan(&sha)
-	if w := get(t, s, "/pages/"+sha+"/1.png"); w.Code != http.StatusNotFound {
+	if w := get(t, s, "/pages/"+sha+"/1.jpg"); w.Code != http.StatusNotFound {
 		t.Errorf("page of an HTML document: %d", w.Code)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/png"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +18,7 @@ import (
 // 827×1170 pixels, enough to read a figure of a table.
 const pageDPI = 100
 
-// pageRenderer renders PDF pages with poppler's pdftoppm into a cache
+// pageRenderer renders PDF pages with poppler's pdftoppm (as JPEG) into a cache
 // folder, a file per document hash and page: a page is rendered once,
 // and two visitors asking at once wait for the same rendering.
 type pageRenderer struct {
@@ -49,7 +49,7 @@ func newPageRenderer(dir, prog string) (*pageRenderer, error) {
 
 // path is the cache file of a page; sha is checked to be a hash before.
 func (p *pageRenderer) path(sha string, page int) string {
-	return filepath.Join(p.dir, sha[:2], sha+"-p"+strconv.Itoa(page)+"-r"+strconv.Itoa(pageDPI)+".png")
+	return filepath.Join(p.dir, sha[:2], sha+"-p"+strconv.Itoa(page)+"-r"+strconv.Itoa(pageDPI)+".jpg")
 }
 
 // page returns the cache file of a page, rendering it first if needed;
@@ -57,7 +57,7 @@ func (p *pageRenderer) path(sha string, page int) string {
 // points (1/72 inch), as the cells' boxes are measured.
 func (p *pageRenderer) page(ctx context.Context, sha string, page int, data func() ([]byte, error)) (file string, width, height float64, err error) {
 	file = p.path(sha, page)
-	if w, h, err := pngSize(file); err == nil {
+	if w, h, err := imageSize(file); err == nil {
 		return file, w, h, nil
 	}
 	p.mu.Lock()
@@ -84,7 +84,7 @@ func (p *pageRenderer) page(ctx context.Context, sha string, page int, data func
 	if r.err != nil {
 		return "", 0, 0, r.err
 	}
-	w, h, err := pngSize(file)
+	w, h, err := imageSize(file)
 	return file, w, h, err
 }
 
@@ -100,7 +100,9 @@ func (p *pageRenderer) render(file string, page int, data func() ([]byte, error)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	n := strconv.Itoa(page)
-	cmd := exec.CommandContext(ctx, p.prog, "-png", "-r", strconv.Itoa(pageDPI), "-f", n, "-l", n, "-singlefile", "-")
+	// JPEG: pdftoppm spends more time encoding a PNG (~80 ms a page) than
+	// rendering it; at quality 85 the print stays sharp.
+	cmd := exec.CommandContext(ctx, p.prog, "-jpeg", "-jpegopt", "quality=85", "-r", strconv.Itoa(pageDPI), "-f", n, "-l", n, "-singlefile", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
@@ -132,14 +134,14 @@ func (p *pageRenderer) render(file string, page int, data func() ([]byte, error)
 	return nil
 }
 
-// pngSize reads an image's size in points.
-func pngSize(file string) (w, h float64, err error) {
+// imageSize reads a page image's size in points.
+func imageSize(file string) (w, h float64, err error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer f.Close()
-	c, err := png.DecodeConfig(f)
+	c, err := jpeg.DecodeConfig(f)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image/png"
+	"image/jpeg"
 	"os"
 	"regexp"
 	"strings"
@@ -40,15 +40,15 @@ func TestPDFProvenance(t *testing.T) {
 	}
 	// The HTML draws the box over the image.
 	page := get(t, s, p).Body.String()
-	if !regexp.MustCompile(`<image href="/pages/[0-9a-f]{64}/\d+\.png"`).MatchString(page) || !strings.Contains(page, `<rect id="hl" class="hl cellbox"`) {
+	if !regexp.MustCompile(`<image href="/pages/[0-9a-f]{64}/\d+\.jpg"`).MatchString(page) || !strings.Contains(page, `<rect id="hl" class="hl cellbox"`) {
 		t.Errorf("no image with its box in the page:\n%s", page)
 	}
-	// The image: a PNG of the page's size.
+	// The image: a JPEG of the page's size.
 	img := get(t, s, pdf.Image)
-	if img.Code != 200 || img.Header().Get("Content-Type") != "image/png" {
+	if img.Code != 200 || img.Header().Get("Content-Type") != "image/jpeg" {
 		t.Fatalf("%s: %d %s", pdf.Image, img.Code, img.Header())
 	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(img.Body.Bytes()))
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(img.Body.Bytes()))
 	if err != nil || float64(cfg.Width)*72/pageDPI < pdf.Width-1 {
 		t.Errorf("image %v %+v", err, cfg)
 	}
@@ -67,7 +67,7 @@ func TestPDFProvenance(t *testing.T) {
 	}
 	t.Logf("first view (rendering the page) %v, again %v", first, again)
 	// A page the PDF does not have.
-	if w := get(t, s, "/pages/"+c.Report.SHA256+"/999.png"); w.Code != 404 {
+	if w := get(t, s, "/pages/"+c.Report.SHA256+"/999.jpg"); w.Code != 404 {
 		t.Errorf("page 999: %d", w.Code)
 	}
 }
