@@ -70,6 +70,14 @@ func (s *Server) organsPage(r *http.Request) (*result, error) {
 			return nil, err
 		}
 	}
+	// A city or county left chosen from another province (the lists
+	// follow the province only once the form is sent) is dropped.
+	if f.Province != "" && !strings.HasPrefix(f.City, f.Province) {
+		f.City = ""
+	}
+	if f.City != "" && !strings.HasPrefix(f.County, f.City) || f.City == "" && f.Province != "" && !strings.HasPrefix(f.County, f.Province) {
+		f.County = ""
+	}
 	if f.Level, err = oneOf(r, "level", organLevels); err != nil {
 		return nil, err
 	}

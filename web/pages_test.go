@@ -247,3 +247,18 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("archived HTML: not its bytes")
 	}
 }
+
+// TestOrgansStaleCity: a city left chosen from another province is
+// dropped, not taken as the region.
+func TestOrgansStaleCity(t *testing.T) {
+	_, s := newTestServer(t, Options{})
+	var d organsData
+	w := get(t, s, "/organs.json?province=32&city=4101&county=410102")
+	if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil || d.Filter.City != "" || d.Filter.County != "" || d.Filter.Province != "32" {
+		t.Errorf("%d %+v %v", w.Code, d.Filter, err)
+	}
+	w = get(t, s, "/organs.json?province=32&city=3208&county=320813")
+	if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil || d.Filter.City != "3208" || d.Filter.County != "320813" {
+		t.Errorf("%d %+v %v", w.Code, d.Filter, err)
+	}
+}
