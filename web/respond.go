@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/nianbao/nianbao/store"
 )
@@ -73,7 +74,11 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		if r.URL.Path == "/" {
 			f = formatHTML
 		}
+		start := time.Now()
 		res, err := fn(r)
+		// The time the page took to read, for a browser's network panel
+		// (rendering the template adds a little).
+		w.Header().Set("Server-Timing", fmt.Sprintf("page;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
 		if err != nil {
 			s.fail(w, r, f, err)
 			return
