@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/toolcheck"
 	"github.com/nianbao/nianbao/pipeline"
 )
 
@@ -47,7 +48,7 @@ func TestFTSDetected(t *testing.T) {
 	}
 	tool, err := exec.LookPath("sqlite-utils")
 	if err != nil {
-		t.Log("sqlite-utils is not installed: its search not run")
+		toolcheck.Note(t, "sqlite-utils is not installed: its search not run")
 		return
 	}
 	s.Close()
