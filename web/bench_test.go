@@ -71,6 +71,10 @@ func BenchmarkPages(b *testing.B) {
 		"/search?q=" + url.QueryEscape("信息处理费"),
 		"/search?q=" + url.QueryEscape("政府信息公开"),
 		"/sql?sql=" + url.QueryEscape("SELECT * FROM v_reports LIMIT 100"),
+		// Filters that match nothing: the lists read everything they could.
+		"/organs?q=" + url.QueryEscape("没有这个机关"),
+		"/findings?year=2030&region=65",
+		"/search?q=" + url.QueryEscape("没有这个词语"),
 	}
 	for _, p := range pages {
 		// A "/" in a benchmark's name would split it into levels for -bench.

@@ -262,3 +262,31 @@ func TestOrgansStaleCity(t *testing.T) {
 		t.Errorf("%d %+v %v", w.Code, d.Filter, err)
 	}
 }
+
+// TestFindingsTries: the first try (the newest findings only) and the
+// second (from the filter's side) give the same lists.
+func TestFindingsTries(t *testing.T) {
+	d, s := newTestServer(t, Options{})
+	var organ int64
+	s.db.QueryRow(`SELECT organ_id FROM reports WHERE id = ?`, d.carryOver).Scan(&organ)
+	list := func(q string) string {
+		w := get(t, s, "/findings.csv?"+q)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", q, w.Code, w.Body.String())
+		}
+		return w.Body.String()
+	}
+	defer func(w int) { findingsWindow = w }(findingsWindow)
+	for _, q := range []string{"", "year=2022", "region=32", "region=3", "year=2023&region=4", "agency=" + url.QueryEscape("政府"),
+		"rule=t3.carry_over", fmt.Sprintf("organ=%d", organ), "year=2030"} {
+		findingsWindow = 1 << 30
+		all := list(q)
+		findingsWindow = 2
+		if got := list(q); got != all {
+			t.Errorf("%s: the second try differs:\n%s\nwant\n%s", q, got, all)
+		}
+		if q == "" && strings.Count(all, "\n") < 5 {
+			t.Errorf("the test database has %d findings", strings.Count(all, "\n")-1)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func buildTestDB() (*testDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, reports := fixture.Panel(7, 4, divs)
+	_, reports := fixture.Panel(7, 12, divs)
 	rng := rand.New(rand.NewPCG(7, 8))
 	for i, r := range reports {
 		add(fmt.Sprintf("panel-%02d.txt", i), fixture.Text(r.Spec, fixture.RandomTextStyle(rng)))
