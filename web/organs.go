@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -197,18 +198,8 @@ func splitYears(s string) []int {
 }
 
 func sortedUnique(ys []int) []int {
-	for i := 1; i < len(ys); i++ {
-		for j := i; j > 0 && ys[j] < ys[j-1]; j-- {
-			ys[j], ys[j-1] = ys[j-1], ys[j]
-		}
-	}
-	out := ys[:0]
-	for i, y := range ys {
-		if i == 0 || y != ys[i-1] {
-			out = append(out, y)
-		}
-	}
-	return out
+	slices.Sort(ys)
+	return slices.Compact(ys)
 }
 
 // choicesFor lists the filter options: the provinces, the cities of the

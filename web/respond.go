@@ -71,9 +71,6 @@ func badRequest(format string, a ...any) error {
 func (s *Server) page(fn pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, f := splitFormat(r.URL.Path)
-		if r.URL.Path == "/" {
-			f = formatHTML
-		}
 		start := time.Now()
 		res, err := fn(r)
 		// The time the page took to read, for a browser's network panel
