@@ -354,7 +354,7 @@ func TestPoliteness(t *testing.T) {
 			t.Error("the other host was held up behind the busy one")
 		}
 		if r.URL.Path == "/flaky" && n.Add(1) == 1 {
-			http.Error(w, "busy", 503)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprint(w, "ok")

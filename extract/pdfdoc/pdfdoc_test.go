@@ -314,11 +314,6 @@ func checkHeadings(t *testing.T, doc *nianbao.Document) {
 	}
 }
 
-type expected struct {
-	Cols []string `json:"cols"`
-	Rows [][2]json.RawMessage
-}
-
 func loadExpected(t *testing.T) ([]string, [][]string) {
 	t.Helper()
 	var e struct {

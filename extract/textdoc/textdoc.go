@@ -461,15 +461,6 @@ func isProse(s string) bool {
 	return strings.ContainsAny(s, "。；;") || utf8.RuneCountInString(s) > 50
 }
 
-func allFigures(fs []string) bool {
-	for _, f := range fs {
-		if !isFigure(f) {
-			return false
-		}
-	}
-	return true
-}
-
 var figure = regexp.MustCompile(`^[-+−]?[0-9０-９][0-9０-９,，.]*(万元|元|件|个|项|%)?$|^[/／\-－—–无]+$`)
 
 // figureRunes are the only characters a figure or blank mark is made of.
