@@ -35,6 +35,9 @@ func (s *Store) ArchivePut(sha string, data []byte) error {
 	if s.db == nil {
 		return fmt.Errorf("archive %s: the store is open read-only", sha)
 	}
+	if s.pg {
+		return s.pgArchivePut(sha, data)
+	}
 	if s.archiveHas(sha, int64(len(data))) {
 		return nil // never truncated under a reader's feet
 	}
@@ -67,6 +70,9 @@ func (s *Store) ArchiveGet(sha string) ([]byte, error) {
 	}
 	if _, err := hex.DecodeString(sha); err != nil {
 		return nil, fmt.Errorf("archive: %q is not a sha256", sha)
+	}
+	if s.pg {
+		return s.pgArchiveGet(sha)
 	}
 	data, err := os.ReadFile(s.archivePath(sha))
 	if err != nil {

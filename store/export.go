@@ -152,7 +152,7 @@ func (s *Store) exportReports() *Table {
 		row := make([]any, len(cols))
 		for {
 			var first, last sql.NullInt64
-			if err := s.rdb.QueryRowContext(ctx, `SELECT min(id), max(id) FROM (`+qIDs+`)`, after).Scan(&first, &last); err != nil {
+			if err := s.rdb.QueryRowContext(ctx, `SELECT min(id), max(id) FROM (`+qIDs+`) AS page`, after).Scan(&first, &last); err != nil {
 				return err
 			}
 			if !first.Valid {
@@ -268,10 +268,12 @@ func (s *Store) exportFields() *Table {
 		rows: func(ctx context.Context, fn func([]any) error) error { return s.queryRows(ctx, q, len(cols), fn) }}
 }
 
+// columnList names the columns, quoted: natural (a column of v_table3)
+// is a reserved word of PostgreSQL.
 func columnList(cols []Column) string {
 	names := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = c.Name
+		names[i] = `"` + c.Name + `"`
 	}
 	return strings.Join(names, ", ")
 }

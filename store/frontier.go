@@ -59,11 +59,7 @@ func (s *Store) BeginCrawl(ctx context.Context) (run int64, resumed bool, err er
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return 0, false, fmt.Errorf("begin crawl: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO crawl_runs(started_at) VALUES (?)`, stamp(s.now()))
-	if err != nil {
-		return 0, false, fmt.Errorf("begin crawl: %w", err)
-	}
-	if run, err = res.LastInsertId(); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO crawl_runs(started_at) VALUES (?) RETURNING id`, stamp(s.now())).Scan(&run); err != nil {
 		return 0, false, fmt.Errorf("begin crawl: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

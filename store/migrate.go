@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Migrations are the files migrations/NNNN_name.sql, applied in the order of
@@ -22,6 +23,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// The PostgreSQL store's migrations, migrations/postgres/NNNN_name.sql: the
+// same tables and views in PostgreSQL's SQL, numbered on their own.
+//
+//go:embed migrations/postgres/*.sql
+var pgMigrationFS embed.FS
+
 type migration struct {
 	version  int
 	name     string
@@ -29,8 +36,10 @@ type migration struct {
 	checksum string
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := migrationFS.ReadDir("migrations")
+func loadMigrations() ([]migration, error) { return loadMigrationsFrom(migrationFS, "migrations") }
+
+func loadMigrationsFrom(fsys embed.FS, dir string) ([]migration, error) {
+	entries, err := fsys.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +56,7 @@ func loadMigrations() ([]migration, error) {
 			return nil, fmt.Errorf("migration files %s and %s have the same number", other, name)
 		}
 		seen[v] = name
-		b, err := migrationFS.ReadFile(path.Join("migrations", name))
+		b, err := fsys.ReadFile(path.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
@@ -78,8 +87,39 @@ func checksum(sql string) string {
 // applied) or that has migrations the program does not know (a newer
 // program made it). Several processes may open the same file at once: each
 // migration re-checks under the write lock.
-func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := loadMigrations()
+func migrate(ctx context.Context, db migrator) error {
+	return migrateWith(ctx, db, loadMigrations)
+}
+
+// migrator is a database, or one connection of it.
+type migrator interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// pgMigrateLock is the key of the advisory lock PostgreSQL migrations run
+// under ('nbmg'), so that processes opening one database at once apply
+// each migration once and never see a half-made schema.
+const pgMigrateLock = 0x6e626d67
+
+// migratePostgres applies the PostgreSQL migrations under the advisory
+// lock, on one connection.
+func migratePostgres(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, pgMigrateLock); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, pgMigrateLock)
+	return migrateWith(ctx, conn, func() ([]migration, error) { return loadMigrationsFrom(pgMigrationFS, "migrations/postgres") })
+}
+
+func migrateWith(ctx context.Context, db migrator, load func() ([]migration, error)) error {
+	ms, err := load()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -131,7 +171,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+func applyMigration(ctx context.Context, db migrator, m migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", m.name, err)
@@ -147,8 +187,8 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, checksum, applied_at) VALUES (?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))`,
-		m.version, m.name, m.checksum); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, checksum, applied_at) VALUES (?,?,?,?)`,
+		m.version, m.name, m.checksum, stamp(time.Now())); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.name, err)
 	}
 	if err := tx.Commit(); err != nil {

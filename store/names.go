@@ -71,124 +71,127 @@ func (s *Store) ApplyNames(ctx context.Context, decisions map[string]string) (Na
 			return ch, fmt.Errorf("names: %s: %s is not a division code of the divisions table (%s)", n, v, t.Date)
 		}
 	}
-	err = s.withTx(ctx, func(w *txWriter) error {
-		// The names to place again: those in the file, and those decided
-		// before that the file no longer has.
-		type entry struct {
-			organ  int64
-			manual sql.NullString
-		}
-		before := map[string]entry{}
-		rows, err := w.queryRows(`SELECT name, organ_id, manual FROM organ_names WHERE manual IS NOT NULL`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var n string
-			var e entry
-			if err := rows.Scan(&n, &e.organ, &e.manual); err != nil {
-				rows.Close()
+	err = s.retry(ctx, func() error {
+		ch = NamesChange{}
+		return s.withTx(ctx, func(w *txWriter) error {
+			// The names to place again: those in the file, and those decided
+			// before that the file no longer has.
+			type entry struct {
+				organ  int64
+				manual sql.NullString
+			}
+			before := map[string]entry{}
+			rows, err := w.queryRows(`SELECT name, organ_id, manual FROM organ_names WHERE manual IS NOT NULL`)
+			if err != nil {
 				return err
 			}
-			before[n] = e
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
-		}
-		names := make([]string, 0, len(decisions)+len(before))
-		for n := range decisions {
-			names = append(names, n)
-		}
-		for n := range before {
-			if _, ok := decisions[n]; !ok {
+			for rows.Next() {
+				var n string
+				var e entry
+				if err := rows.Scan(&n, &e.organ, &e.manual); err != nil {
+					rows.Close()
+					return err
+				}
+				before[n] = e
+			}
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return err
+			}
+			names := make([]string, 0, len(decisions)+len(before))
+			for n := range decisions {
 				names = append(names, n)
 			}
-		}
-		slices.Sort(names)
-		moved := map[string]int64{} // name → its organ now
-		for _, n := range names {
-			var o organ.Organ
-			var manual any
-			if v, ok := decisions[n]; ok {
-				o = t.Resolve(n, organ.Hint{Manual: map[string]string{n: v}})
-				manual = v
-			} else {
-				o = t.Resolve(n, organ.Hint{})
+			for n := range before {
+				if _, ok := decisions[n]; !ok {
+					names = append(names, n)
+				}
 			}
-			id, err := w.organID(o)
+			slices.Sort(names)
+			moved := map[string]int64{} // name → its organ now
+			for _, n := range names {
+				var o organ.Organ
+				var manual any
+				if v, ok := decisions[n]; ok {
+					o = t.Resolve(n, organ.Hint{Manual: map[string]string{n: v}})
+					manual = v
+				} else {
+					o = t.Resolve(n, organ.Hint{})
+				}
+				id, err := w.organID(o)
+				if err != nil {
+					return err
+				}
+				var old int64
+				err = w.queryRow(`SELECT organ_id FROM organ_names WHERE name = ?`, n).Scan(&old)
+				switch {
+				case errors.Is(err, sql.ErrNoRows):
+					_, err = w.exec(`INSERT INTO organ_names(name, organ_id, how, manual) VALUES (?,?,?,?)`, n, id, o.How, manual)
+				case err == nil:
+					_, err = w.exec(`UPDATE organ_names SET organ_id = ?, how = ?, manual = ? WHERE name = ?`, id, o.How, manual, n)
+				}
+				if err != nil {
+					return fmt.Errorf("name %s: %w", n, err)
+				}
+				if old != id {
+					moved[n] = id
+					ch.Names++
+				}
+			}
+			if len(moved) == 0 {
+				return nil
+			}
+			// Every report of a moved name: its printed agency, cleaned.
+			type report struct {
+				id, organ int64
+				year      sql.NullInt64
+				to        int64
+			}
+			var move []report
+			rows, err = w.queryRows(`SELECT id, agency, coalesce(organ_id, 0), year FROM reports WHERE agency IS NOT NULL`)
 			if err != nil {
 				return err
 			}
-			var old int64
-			err = w.queryRow(`SELECT organ_id FROM organ_names WHERE name = ?`, n).Scan(&old)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				_, err = w.exec(`INSERT INTO organ_names(name, organ_id, how, manual) VALUES (?,?,?,?)`, n, id, o.How, manual)
-			case err == nil:
-				_, err = w.exec(`UPDATE organ_names SET organ_id = ?, how = ?, manual = ? WHERE name = ?`, id, o.How, manual, n)
+			for rows.Next() {
+				var r report
+				var agency string
+				if err := rows.Scan(&r.id, &agency, &r.organ, &r.year); err != nil {
+					rows.Close()
+					return err
+				}
+				if to, ok := moved[organ.Clean(agency)]; ok && to != r.organ {
+					r.to = to
+					move = append(move, r)
+				}
 			}
-			if err != nil {
-				return fmt.Errorf("name %s: %w", n, err)
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return err
 			}
-			if old != id {
-				moved[n] = id
-				ch.Names++
+			for _, r := range move {
+				if _, err := w.exec(`UPDATE reports SET organ_id = ?, version = NULL, superseded_by = NULL, same_as = NULL WHERE id = ?`, r.to, r.id); err != nil {
+					return err
+				}
 			}
-		}
-		if len(moved) == 0 {
+			// Versions and cross-year findings of every organ and year a
+			// report left or joined.
+			groups := map[organYear]bool{}
+			for _, r := range move {
+				if !r.year.Valid {
+					continue
+				}
+				if r.organ != 0 {
+					groups[organYear{r.organ, int(r.year.Int64)}] = true
+				}
+				groups[organYear{r.to, int(r.year.Int64)}] = true
+			}
+			for g := range groups {
+				if err := w.renumber(g.organ, g.year); err != nil {
+					return err
+				}
+				w.touch(g.organ, g.year)
+			}
+			ch.Reports = len(move)
 			return nil
-		}
-		// Every report of a moved name: its printed agency, cleaned.
-		type report struct {
-			id, organ int64
-			year      sql.NullInt64
-			to        int64
-		}
-		var move []report
-		rows, err = w.queryRows(`SELECT id, agency, coalesce(organ_id, 0), year FROM reports WHERE agency IS NOT NULL`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var r report
-			var agency string
-			if err := rows.Scan(&r.id, &agency, &r.organ, &r.year); err != nil {
-				rows.Close()
-				return err
-			}
-			if to, ok := moved[organ.Clean(agency)]; ok && to != r.organ {
-				r.to = to
-				move = append(move, r)
-			}
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
-		}
-		for _, r := range move {
-			if _, err := w.exec(`UPDATE reports SET organ_id = ?, version = NULL, superseded_by = NULL, same_as = NULL WHERE id = ?`, r.to, r.id); err != nil {
-				return err
-			}
-		}
-		// Versions and cross-year findings of every organ and year a
-		// report left or joined.
-		groups := map[organYear]bool{}
-		for _, r := range move {
-			if !r.year.Valid {
-				continue
-			}
-			if r.organ != 0 {
-				groups[organYear{r.organ, int(r.year.Int64)}] = true
-			}
-			groups[organYear{r.to, int(r.year.Int64)}] = true
-		}
-		for g := range groups {
-			if err := w.renumber(g.organ, g.year); err != nil {
-				return err
-			}
-			w.touch(g.organ, g.year)
-		}
-		ch.Reports = len(move)
-		return nil
+		})
 	})
 	if err != nil {
 		return NamesChange{}, fmt.Errorf("names: %w", err)

@@ -19,7 +19,9 @@ import (
 // The writer's organ statements.
 const (
 	qNameLookup = `SELECT n.organ_id, n.how, o.key FROM organ_names n JOIN organs o ON o.id = n.organ_id WHERE n.name = ?`
-	qNameInsert = `INSERT INTO organ_names(name, organ_id, how) VALUES (?,?,?)`
+	// A writer of another process may add the name meanwhile (PostgreSQL):
+	// it placed it the same way.
+	qNameInsert = `INSERT INTO organ_names(name, organ_id, how) VALUES (?,?,?) ON CONFLICT (name) DO NOTHING`
 	qNameUpdate = `UPDATE organ_names SET organ_id = ?, how = ? WHERE name = ?`
 	// An organ seen first as another's parent takes the way its own name
 	// was placed when a report of it comes.
@@ -277,6 +279,9 @@ type yearFinding struct {
 // the check found: only the difference is written, so that checking again
 // what did not change writes nothing.
 func (w *txWriter) checkPair(organ int64, year int, current map[organYear]*yearReport) error {
+	if err := w.pgLockOrgan(organ); err != nil {
+		return err
+	}
 	want, err := w.yearFindings(organ, year, current)
 	if err != nil {
 		return err
@@ -370,7 +375,7 @@ var yearKeys = func() []string {
 	return keys
 }()
 
-var qYearCells = `SELECT key, value, blank IS 'missing' FROM cells WHERE report_id = ? AND key IN (?` + strings.Repeat(",?", len(yearKeys)-1) + `)`
+var qYearCells = `SELECT key, value, (blank IS NOT NULL AND blank = 'missing') FROM cells WHERE report_id = ? AND key IN (?` + strings.Repeat(",?", len(yearKeys)-1) + `)`
 
 // yearCells reads the cells of a report the cross-year equations need. A
 // cell the report does not have (blank 'missing': a row or column not
@@ -460,11 +465,13 @@ func (s *Store) RecheckYears(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		err := s.withTx(ctx, func(w *txWriter) error {
-			for _, g := range batch {
-				w.touch(g.organ, g.year)
-			}
-			return nil
+		err := s.retry(ctx, func() error {
+			return s.withTx(ctx, func(w *txWriter) error {
+				for _, g := range batch {
+					w.touch(g.organ, g.year)
+				}
+				return nil
+			})
 		})
 		if err != nil {
 			return 0, fmt.Errorf("recheck: %w", err)

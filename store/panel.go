@@ -55,7 +55,7 @@ func (s *Store) PanelTable(ctx context.Context, f PanelFilter) (*Table, error) {
 	}
 	t := &Table{s: s, Name: "panel", Label: "面板"}
 	// The columns, from the statement without its rows.
-	err = s.scanRows(ctx, `SELECT * FROM (`+q+`) LIMIT 0`, args, func(cols []string) error {
+	err = s.scanRows(ctx, `SELECT * FROM (`+q+`) AS panel LIMIT 0`, args, func(cols []string) error {
 		for _, c := range cols {
 			t.Columns = append(t.Columns, Column{Name: c, Label: panelLabels[c]})
 		}

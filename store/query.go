@@ -63,7 +63,7 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter, fn func(ReportInfo)
 		}
 	}
 	if f.Text != "" {
-		q, a := sectionMatch(f.Text)
+		q, a := s.sectionMatch(f.Text)
 		where = append(where, `r.id IN (`+q+`)`)
 		args = append(args, a)
 	}
@@ -102,9 +102,10 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter, fn func(ReportInfo)
 
 // sectionMatch returns a query for the ids of reports whose sections hold
 // text: the trigram index for three characters or more (what a trigram can
-// match), LIKE below that.
-func sectionMatch(text string) (string, any) {
-	if utf8.RuneCountInString(text) >= 3 {
+// match), LIKE below that. On PostgreSQL LIKE always: pg_trgm's index on
+// sections.text serves it.
+func (s *Store) sectionMatch(text string) (string, any) {
+	if utf8.RuneCountInString(text) >= 3 && !s.pg {
 		// A quoted FTS5 string is matched literally.
 		return `SELECT s.report_id FROM sections_fts JOIN sections s ON s.id = sections_fts.rowid WHERE sections_fts MATCH ?`,
 			`"` + strings.ReplaceAll(text, `"`, `""`) + `"`

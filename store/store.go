@@ -45,6 +45,9 @@ type Options struct {
 // Store is an open database. Its methods are safe for concurrent use; all
 // writes go through a single connection, so they are serialised.
 type Store struct {
+	// pg: a PostgreSQL store (postgres.go), path then its address with
+	// any password left out.
+	pg      bool
 	path    string
 	archive string
 	// archiveDirs holds the archive's subfolders known to exist.
@@ -113,7 +116,13 @@ func ArchiveDir(dbPath string) string { return dbPath + ".archive" }
 
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date.
+//
+// A path that starts with postgres:// or postgresql:// opens a PostgreSQL
+// database instead (see IsPostgres and postgres.go).
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, opt)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -251,6 +260,9 @@ func (s *Store) ArchiveDrop(ctx context.Context, sha string) error {
 	if known, err := s.Known(ctx, sha); err != nil || known {
 		return err
 	}
+	if s.pg {
+		return s.pgArchiveDrop(ctx, sha)
+	}
 	if err := os.Remove(filepath.Join(s.archive, sha[:2], sha)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("archive %s: %w", sha, err)
 	}
@@ -288,7 +300,9 @@ func (s *Store) Close() error {
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
 	}
-	if s.db != nil {
+	if s.db != nil && s.pg {
+		errs = append(errs, s.db.Close())
+	} else if s.db != nil {
 		errs = append(errs, s.optimize())
 		// Fold the WAL back into the database file so that it is one file
 		// again for whoever copies it.
@@ -319,10 +333,15 @@ func (s *Store) optimize() error {
 	return nil
 }
 
-// Path returns the absolute path of the database file.
+// Path returns the absolute path of the database file (of a PostgreSQL
+// store: its address, without a password).
 func (s *Store) Path() string { return s.path }
 
-// Archive returns the archive folder.
+// Postgres says whether the store is a PostgreSQL database.
+func (s *Store) Postgres() bool { return s.pg }
+
+// Archive returns the archive folder ("" for a PostgreSQL store, which
+// keeps the bytes in its archive table).
 func (s *Store) Archive() string { return s.archive }
 
 // Reader returns the pool of read-only connections, for queries.

@@ -89,238 +89,246 @@ func TestOpenReadOnlyMissingDatabase(t *testing.T) {
 }
 
 func TestIngestStoresEverything(t *testing.T) {
-	ctx := context.Background()
-	clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
-	s := openFake(t, clock)
-	doc := fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.new.natural=13", "cell t3.new.total=20",
-		"cell t2.fees.amount=14.2404", "extra t3.x.subtotal.natural=7", "extra t3.x.subtotal.natural=8", "extra t3.new.x.小计=9",
-		"finding t3.balance t3.new.total t3.carried.total", "section 1=本机关坚持以公开为常态",
-		"section 6=本年度未收取信息处理费")
-	out, err := s.ingest(ctx, Input{Source: "https://example.gov.cn/a.html", Data: doc,
-		Fetch: &Fetch{ETag: `"abc"`, LastModified: "Tue, 01 Mar 2025 08:00:00 GMT", ContentType: "text/html", FetchedAt: clock.t}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.Result != ResultNew || out.Status != nianbao.StatusFindings || out.Version != 1 || out.Findings != 1 ||
-		out.Agency != "甲市人民政府" || out.Year != 2023 || out.ReportID == 0 || out.DocumentID == 0 {
-		t.Fatalf("outcome %+v", out)
-	}
-	db := s.Reader()
-
-	var sha, format, source, etag, lm, ctype, fetched string
-	var size int64
-	if err := db.QueryRow(`SELECT sha256, size, format, source, etag, last_modified, content_type, fetched_at FROM documents`).
-		Scan(&sha, &size, &format, &source, &etag, &lm, &ctype, &fetched); err != nil {
-		t.Fatal(err)
-	}
-	if sha != out.SHA256 || size != int64(len(doc)) || format != "text" || source != "https://example.gov.cn/a.html" ||
-		etag != `"abc"` || ctype != "text/html" || fetched != "2025-03-01T08:00:00Z" {
-		t.Fatalf("document row: %s %d %s %s %s %s %s %s", sha, size, format, source, etag, lm, ctype, fetched)
-	}
-	got, err := s.ArchiveGet(sha)
-	if err != nil || string(got) != string(doc) {
-		t.Fatalf("archive: %v", err)
-	}
-
-	// Every canonical cell of the template, plus both extra cells (the
-	// repeated key kept under a suffix), blank cells flagged, and the
-	// （六） row derived from the three sub-rows the 2021 template prints:
-	// blank, as they are.
-	want := len(nianbao.Schema(nianbao.Template2021)) + 3 + len(nianbao.T3Cols)
-	if n := count(t, db, `SELECT count(*) FROM cells`); n != want {
-		t.Fatalf("%d cells, want %d", n, want)
-	}
-	if n := count(t, db, `SELECT count(*) FROM cells WHERE derived AND key LIKE 't3.other.%' AND value IS NULL AND blank = 'blank' AND raw IS NULL`); n != len(nianbao.T3Cols) {
-		t.Fatalf("%d derived （六） cells, want %d", n, len(nianbao.T3Cols))
-	}
-	var value float64
-	var raw, uncertain, unit, engine string
-	var page, tbl int
-	var x1 float64
-	if err := db.QueryRow(`SELECT value, raw, uncertain, unit, page, x1, tbl, engine FROM cells WHERE key = 't3.new.natural'`).
-		Scan(&value, &raw, &uncertain, &unit, &page, &x1, &tbl, &engine); err != nil {
-		t.Fatal(err)
-	}
-	if value != 13 || raw != "13" || uncertain != "fake doubt" || unit != "件" || page != 3 || x1 != 3 || tbl != 1 || engine != "fake" {
-		t.Fatalf("cell t3.new.natural: %v %q %q %q %d %v %d %q", value, raw, uncertain, unit, page, x1, tbl, engine)
-	}
-	if n := count(t, db, `SELECT count(*) FROM cells WHERE key = 't2.fees.amount' AND value = 14.2404`); n != 1 {
-		t.Fatal("amount not stored exactly")
-	}
-	if n := count(t, db, `SELECT count(*) FROM cells WHERE key = 't3.carried.natural' AND value IS NULL AND blank = 'blank'`); n != 1 {
-		t.Fatal("blank cell not flagged")
-	}
-	if n := count(t, db, `SELECT count(*) FROM cells WHERE extra = 1 AND key IN ('t3.x.subtotal.natural', 't3.x.subtotal.natural#2') AND label LIKE '额外%'`); n != 2 {
-		t.Fatalf("extra cells: %d", n)
-	}
-	var rule, cells string
-	if err := db.QueryRow(`SELECT rule, cells FROM findings`).Scan(&rule, &cells); err != nil || rule != "t3.balance" || cells != `["t3.new.total","t3.carried.total"]` {
-		t.Fatalf("finding %q %q %v", rule, cells, err)
-	}
-	// Full text search: trigram for three characters and more.
-	if n := count(t, db, `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '信息处理费'`); n != 1 {
-		t.Fatalf("fts match: %d", n)
-	}
-	if n := count(t, db, `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '公开为常态'`); n != 1 {
-		t.Fatalf("fts match: %d", n)
-	}
-	// The views.
-	var agency string
-	var total float64
-	if err := db.QueryRow(`SELECT agency, t3_new_total FROM v_reports`).Scan(&agency, &total); err != nil || agency != "甲市人民政府" || total != 20 {
-		t.Fatalf("v_reports: %q %v %v", agency, total, err)
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NOT NULL AND NOT derived`); n != len(nianbao.T3Rows(true)) {
-		t.Fatalf("v_table3 has %d canonical rows", n)
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row = 'other' AND derived AND total IS NULL`); n != 1 {
-		t.Fatalf("v_table3 has %d derived （六） rows, want 1", n)
-	}
-	var natural, rowTotal float64
-	var label string
-	if err := db.QueryRow(`SELECT row_label, natural, total FROM v_table3 WHERE row = 'new'`).Scan(&label, &natural, &rowTotal); err != nil ||
-		natural != 13 || rowTotal != 20 || label != "一、本年新收政府信息公开申请数量" {
-		t.Fatalf("v_table3 new: %q %v %v %v", label, natural, rowTotal, err)
-	}
-	// An extra row of table 三 is a row of the view; an extra column of a
-	// standard row is not.
-	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NULL`); n != 1 {
-		t.Fatalf("v_table3 has %d extra rows, want 1", n)
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row = 'x.subtotal' AND natural = 7 AND total IS NULL`); n != 1 {
-		t.Fatal("v_table3 lacks the extra row x.subtotal")
-	}
-	// Rows come in printed order.
-	var first, last string
-	db.QueryRow(`SELECT row FROM v_table3 WHERE row_ord IS NOT NULL ORDER BY row_ord LIMIT 1`).Scan(&first)
-	db.QueryRow(`SELECT row FROM v_table3 WHERE row_ord IS NOT NULL ORDER BY row_ord DESC LIMIT 1`).Scan(&last)
-	if first != "new" || last != "carry_forward" {
-		t.Errorf("v_table3 row order: first %q, last %q", first, last)
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_table4`); n != 3 {
-		t.Fatalf("v_table4 rows: %d", n)
-	}
-	// Table 二: the 2021 rows, each with its own columns, in printed order.
-	if n := count(t, db, `SELECT count(*) FROM v_table2`); n != len(nianbao.T2Rows2021) {
-		t.Fatalf("v_table2 rows: %d, want %d", n, len(nianbao.T2Rows2021))
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_table2 WHERE row = 'fees' AND row_label = '行政事业性收费' AND amount = 14.2404
-		AND made IS NULL AND decisions IS NULL`); n != 1 {
-		t.Fatal("v_table2 lacks the fees amount")
-	}
-	db.QueryRow(`SELECT row FROM v_table2 ORDER BY row_ord LIMIT 1`).Scan(&first)
-	db.QueryRow(`SELECT row FROM v_table2 ORDER BY row_ord DESC LIMIT 1`).Scan(&last)
-	if first != "rules" || last != "fees" {
-		t.Errorf("v_table2 row order: first %q, last %q", first, last)
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_cells WHERE col_label = '自然人' AND NOT derived`); n != len(nianbao.T3Rows(true)) {
-		t.Fatalf("v_cells with labels: %d", n)
-	}
-}
-
-func TestIngestSameBytesChangesNothing(t *testing.T) {
-	ctx := context.Background()
-	clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
-	s := openFake(t, clock)
-	docs := [][]byte{
-		fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"),
-		fakeDoc("乙县人民政府", 2023, "status=unsupported"),
-		[]byte("garbage"),
-	}
-	for i, d := range docs {
-		if _, err := s.ingest(ctx, Input{Source: "doc" + string(rune('a'+i)), Data: d}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	skip := []string{"documents.last_seen", "document_sources.last_seen"}
-	before := dump(t, s.Reader(), skip...)
-	clock.t = clock.t.Add(time.Hour)
-	for i, d := range docs {
-		out, err := s.ingest(ctx, Input{Source: "doc" + string(rune('a'+i)), Data: d})
+	forBackends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
+		s := b.open(t, clock)
+		doc := fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.new.natural=13", "cell t3.new.total=20",
+			"cell t2.fees.amount=14.2404", "extra t3.x.subtotal.natural=7", "extra t3.x.subtotal.natural=8", "extra t3.new.x.小计=9",
+			"finding t3.balance t3.new.total t3.carried.total", "section 1=本机关坚持以公开为常态",
+			"section 6=本年度未收取信息处理费")
+		out, err := s.ingest(ctx, Input{Source: "https://example.gov.cn/a.html", Data: doc,
+			Fetch: &Fetch{ETag: `"abc"`, LastModified: "Tue, 01 Mar 2025 08:00:00 GMT", ContentType: "text/html", FetchedAt: clock.t}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Result != ResultUnchanged {
-			t.Fatalf("second ingest of doc %d: %+v", i, out)
+		if out.Result != ResultNew || out.Status != nianbao.StatusFindings || out.Version != 1 || out.Findings != 1 ||
+			out.Agency != "甲市人民政府" || out.Year != 2023 || out.ReportID == 0 || out.DocumentID == 0 {
+			t.Fatalf("outcome %+v", out)
 		}
-	}
-	if after := dump(t, s.Reader(), skip...); after != before {
-		t.Fatalf("second ingest changed the store:\n%s\n---\n%s", before, after)
-	}
-	if n := count(t, s.Reader(), `SELECT count(*) FROM documents WHERE last_seen = '2025-03-01T09:00:00Z' AND first_seen = '2025-03-01T08:00:00Z'`); n != 3 {
-		t.Fatalf("last_seen not moved on: %d", n)
-	}
-	// The same bytes from another place: one more source, nothing else.
-	out, err := s.ingest(ctx, Input{Source: "mirror/a", Data: docs[0]})
-	if err != nil || out.Result != ResultUnchanged {
-		t.Fatalf("%+v %v", out, err)
-	}
-	if n := count(t, s.Reader(), `SELECT count(*) FROM document_sources`); n != 4 {
-		t.Fatalf("%d sources", n)
-	}
+		db := s.Reader()
+
+		var sha, format, source, etag, lm, ctype, fetched string
+		var size int64
+		if err := db.QueryRow(`SELECT sha256, size, format, source, etag, last_modified, content_type, fetched_at FROM documents`).
+			Scan(&sha, &size, &format, &source, &etag, &lm, &ctype, &fetched); err != nil {
+			t.Fatal(err)
+		}
+		if sha != out.SHA256 || size != int64(len(doc)) || format != "text" || source != "https://example.gov.cn/a.html" ||
+			etag != `"abc"` || ctype != "text/html" || fetched != "2025-03-01T08:00:00Z" {
+			t.Fatalf("document row: %s %d %s %s %s %s %s %s", sha, size, format, source, etag, lm, ctype, fetched)
+		}
+		got, err := s.ArchiveGet(sha)
+		if err != nil || string(got) != string(doc) {
+			t.Fatalf("archive: %v", err)
+		}
+
+		// Every canonical cell of the template, plus both extra cells (the
+		// repeated key kept under a suffix), blank cells flagged, and the
+		// （六） row derived from the three sub-rows the 2021 template prints:
+		// blank, as they are.
+		want := len(nianbao.Schema(nianbao.Template2021)) + 3 + len(nianbao.T3Cols)
+		if n := count(t, db, `SELECT count(*) FROM cells`); n != want {
+			t.Fatalf("%d cells, want %d", n, want)
+		}
+		if n := count(t, db, `SELECT count(*) FROM cells WHERE derived = 1 AND key LIKE 't3.other.%' AND value IS NULL AND blank = 'blank' AND raw IS NULL`); n != len(nianbao.T3Cols) {
+			t.Fatalf("%d derived （六） cells, want %d", n, len(nianbao.T3Cols))
+		}
+		var value float64
+		var raw, uncertain, unit, engine string
+		var page, tbl int
+		var x1 float64
+		if err := db.QueryRow(`SELECT value, raw, uncertain, unit, page, x1, tbl, engine FROM cells WHERE key = 't3.new.natural'`).
+			Scan(&value, &raw, &uncertain, &unit, &page, &x1, &tbl, &engine); err != nil {
+			t.Fatal(err)
+		}
+		if value != 13 || raw != "13" || uncertain != "fake doubt" || unit != "件" || page != 3 || x1 != 3 || tbl != 1 || engine != "fake" {
+			t.Fatalf("cell t3.new.natural: %v %q %q %q %d %v %d %q", value, raw, uncertain, unit, page, x1, tbl, engine)
+		}
+		if n := count(t, db, `SELECT count(*) FROM cells WHERE key = 't2.fees.amount' AND value = 14.2404`); n != 1 {
+			t.Fatal("amount not stored exactly")
+		}
+		if n := count(t, db, `SELECT count(*) FROM cells WHERE key = 't3.carried.natural' AND value IS NULL AND blank = 'blank'`); n != 1 {
+			t.Fatal("blank cell not flagged")
+		}
+		if n := count(t, db, `SELECT count(*) FROM cells WHERE extra = 1 AND key IN ('t3.x.subtotal.natural', 't3.x.subtotal.natural#2') AND label LIKE '额外%'`); n != 2 {
+			t.Fatalf("extra cells: %d", n)
+		}
+		var rule, cells string
+		if err := db.QueryRow(`SELECT rule, cells FROM findings`).Scan(&rule, &cells); err != nil || rule != "t3.balance" || cells != `["t3.new.total","t3.carried.total"]` {
+			t.Fatalf("finding %q %q %v", rule, cells, err)
+		}
+		// Full text search: trigram for three characters and more.
+		if n := count(t, db, b.sqlFor(`SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '信息处理费'`,
+			`SELECT count(*) FROM sections WHERE text LIKE '%信息处理费%'`)); n != 1 {
+			t.Fatalf("fts match: %d", n)
+		}
+		if n := count(t, db, b.sqlFor(`SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '公开为常态'`,
+			`SELECT count(*) FROM sections WHERE text LIKE '%公开为常态%'`)); n != 1 {
+			t.Fatalf("fts match: %d", n)
+		}
+		// The views.
+		var agency string
+		var total float64
+		if err := db.QueryRow(`SELECT agency, t3_new_total FROM v_reports`).Scan(&agency, &total); err != nil || agency != "甲市人民政府" || total != 20 {
+			t.Fatalf("v_reports: %q %v %v", agency, total, err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NOT NULL AND derived = 0`); n != len(nianbao.T3Rows(true)) {
+			t.Fatalf("v_table3 has %d canonical rows", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row = 'other' AND derived = 1 AND total IS NULL`); n != 1 {
+			t.Fatalf("v_table3 has %d derived （六） rows, want 1", n)
+		}
+		var natural, rowTotal float64
+		var label string
+		if err := db.QueryRow(`SELECT row_label, "natural", total FROM v_table3 WHERE row = 'new'`).Scan(&label, &natural, &rowTotal); err != nil ||
+			natural != 13 || rowTotal != 20 || label != "一、本年新收政府信息公开申请数量" {
+			t.Fatalf("v_table3 new: %q %v %v %v", label, natural, rowTotal, err)
+		}
+		// An extra row of table 三 is a row of the view; an extra column of a
+		// standard row is not.
+		if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row_label IS NULL`); n != 1 {
+			t.Fatalf("v_table3 has %d extra rows, want 1", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE row = 'x.subtotal' AND "natural" = 7 AND total IS NULL`); n != 1 {
+			t.Fatal("v_table3 lacks the extra row x.subtotal")
+		}
+		// Rows come in printed order.
+		var first, last string
+		db.QueryRow(`SELECT row FROM v_table3 WHERE row_ord IS NOT NULL ORDER BY row_ord LIMIT 1`).Scan(&first)
+		db.QueryRow(`SELECT row FROM v_table3 WHERE row_ord IS NOT NULL ORDER BY row_ord DESC LIMIT 1`).Scan(&last)
+		if first != "new" || last != "carry_forward" {
+			t.Errorf("v_table3 row order: first %q, last %q", first, last)
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_table4`); n != 3 {
+			t.Fatalf("v_table4 rows: %d", n)
+		}
+		// Table 二: the 2021 rows, each with its own columns, in printed order.
+		if n := count(t, db, `SELECT count(*) FROM v_table2`); n != len(nianbao.T2Rows2021) {
+			t.Fatalf("v_table2 rows: %d, want %d", n, len(nianbao.T2Rows2021))
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_table2 WHERE row = 'fees' AND row_label = '行政事业性收费' AND amount = 14.2404
+			AND made IS NULL AND decisions IS NULL`); n != 1 {
+			t.Fatal("v_table2 lacks the fees amount")
+		}
+		db.QueryRow(`SELECT row FROM v_table2 ORDER BY row_ord LIMIT 1`).Scan(&first)
+		db.QueryRow(`SELECT row FROM v_table2 ORDER BY row_ord DESC LIMIT 1`).Scan(&last)
+		if first != "rules" || last != "fees" {
+			t.Errorf("v_table2 row order: first %q, last %q", first, last)
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_cells WHERE col_label = '自然人' AND derived = 0`); n != len(nianbao.T3Rows(true)) {
+			t.Fatalf("v_cells with labels: %d", n)
+		}
+	})
+}
+
+func TestIngestSameBytesChangesNothing(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
+		s := b.open(t, clock)
+		docs := [][]byte{
+			fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"),
+			fakeDoc("乙县人民政府", 2023, "status=unsupported"),
+			[]byte("garbage"),
+		}
+		for i, d := range docs {
+			if _, err := s.ingest(ctx, Input{Source: "doc" + string(rune('a'+i)), Data: d}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		skip := []string{"documents.last_seen", "document_sources.last_seen"}
+		before := dump(t, s.Reader(), skip...)
+		clock.t = clock.t.Add(time.Hour)
+		for i, d := range docs {
+			out, err := s.ingest(ctx, Input{Source: "doc" + string(rune('a'+i)), Data: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Result != ResultUnchanged {
+				t.Fatalf("second ingest of doc %d: %+v", i, out)
+			}
+		}
+		if after := dump(t, s.Reader(), skip...); after != before {
+			t.Fatalf("second ingest changed the store:\n%s\n---\n%s", before, after)
+		}
+		if n := count(t, s.Reader(), `SELECT count(*) FROM documents WHERE last_seen = '2025-03-01T09:00:00Z' AND first_seen = '2025-03-01T08:00:00Z'`); n != 3 {
+			t.Fatalf("last_seen not moved on: %d", n)
+		}
+		// The same bytes from another place: one more source, nothing else.
+		out, err := s.ingest(ctx, Input{Source: "mirror/a", Data: docs[0]})
+		if err != nil || out.Result != ResultUnchanged {
+			t.Fatalf("%+v %v", out, err)
+		}
+		if n := count(t, s.Reader(), `SELECT count(*) FROM document_sources`); n != 4 {
+			t.Fatalf("%d sources", n)
+		}
+	})
 }
 
 func TestVersions(t *testing.T) {
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	v1 := ingest("v1", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"))
-	other := ingest("other", fakeDoc("甲市人民政府", 2022, "cell t3.new.total=4"))
-	v2 := ingest("v2", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=6"))
-	// An unreadable copy of the same report does not replace a good one.
-	bad := ingest("bad", fakeDoc("甲市人民政府", 2023, "status=needs_ocr"))
-	v3 := ingest("v3", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=7"))
+	forBackends(t, func(t *testing.T, b backend) {
+		s := b.open(t, nil)
+		ingest := ingester(t, s)
+		v1 := ingest("v1", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"))
+		other := ingest("other", fakeDoc("甲市人民政府", 2022, "cell t3.new.total=4"))
+		v2 := ingest("v2", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=6"))
+		// An unreadable copy of the same report does not replace a good one.
+		bad := ingest("bad", fakeDoc("甲市人民政府", 2023, "status=needs_ocr"))
+		v3 := ingest("v3", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=7"))
 
-	if v1.Result != ResultNew || v1.Version != 1 || other.Version != 1 {
-		t.Fatalf("v1 %+v other %+v", v1, other)
-	}
-	if v2.Result != ResultNewVersion || v2.Version != 2 || v2.Supersedes != v1.ReportID {
-		t.Fatalf("v2 %+v", v2)
-	}
-	if bad.Result != ResultNew || bad.Version != 0 || bad.Status != nianbao.StatusNeedsOCR || bad.Reason == "" {
-		t.Fatalf("bad %+v", bad)
-	}
-	if v3.Result != ResultNewVersion || v3.Version != 3 || v3.Supersedes != v2.ReportID {
-		t.Fatalf("v3 %+v", v3)
-	}
-	db := s.Reader()
-	// History: every version stays, each pointing at its successor.
-	rows, err := db.Query(`SELECT r.version, r.superseded_by, r.current, c.value FROM reports r
-		JOIN cells c ON c.report_id = r.id AND c.key = 't3.new.total'
-		WHERE r.agency = '甲市人民政府' AND r.year = 2023 AND r.version IS NOT NULL ORDER BY r.version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hist []string
-	for rows.Next() {
-		var v, cur int
-		var by *int64
-		var val float64
-		rows.Scan(&v, &by, &cur, &val)
-		s := "none"
-		if by != nil {
-			s = map[int64]string{v2.ReportID: "v2", v3.ReportID: "v3"}[*by]
+		if v1.Result != ResultNew || v1.Version != 1 || other.Version != 1 {
+			t.Fatalf("v1 %+v other %+v", v1, other)
 		}
-		hist = append(hist, strings.Join([]string{string(rune('0' + v)), s, string(rune('0' + cur)), string(rune('0' + int(val)))}, ":"))
-	}
-	rows.Close()
-	if want := []string{"1:v2:0:5", "2:v3:0:6", "3:none:1:7"}; !slices.Equal(hist, want) {
-		t.Fatalf("history %v, want %v", hist, want)
-	}
-	// The views show the current version only.
-	if n := count(t, db, `SELECT count(*) FROM v_reports WHERE agency = '甲市人民政府' AND year = 2023 AND t3_new_total = 7`); n != 1 {
-		t.Fatal("v_reports does not show the current version")
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_reports`); n != 2 {
-		t.Fatalf("v_reports has %d rows", n)
-	}
-	// Re-ingesting an old version changes nothing: it stays superseded.
-	again := ingest("v1-again", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"))
-	if again.Result != ResultUnchanged || again.Version != 1 {
-		t.Fatalf("old version again: %+v", again)
-	}
-	if n := count(t, db, `SELECT count(*) FROM reports WHERE current AND agency = '甲市人民政府' AND year = 2023`); n != 1 {
-		t.Fatalf("%d current versions", n)
-	}
+		if v2.Result != ResultNewVersion || v2.Version != 2 || v2.Supersedes != v1.ReportID {
+			t.Fatalf("v2 %+v", v2)
+		}
+		if bad.Result != ResultNew || bad.Version != 0 || bad.Status != nianbao.StatusNeedsOCR || bad.Reason == "" {
+			t.Fatalf("bad %+v", bad)
+		}
+		if v3.Result != ResultNewVersion || v3.Version != 3 || v3.Supersedes != v2.ReportID {
+			t.Fatalf("v3 %+v", v3)
+		}
+		db := s.Reader()
+		// History: every version stays, each pointing at its successor.
+		rows, err := db.Query(`SELECT r.version, r.superseded_by, CASE WHEN r.current THEN 1 ELSE 0 END, c.value FROM reports r
+			JOIN cells c ON c.report_id = r.id AND c.key = 't3.new.total'
+			WHERE r.agency = '甲市人民政府' AND r.year = 2023 AND r.version IS NOT NULL ORDER BY r.version`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hist []string
+		for rows.Next() {
+			var v, cur int
+			var by *int64
+			var val float64
+			rows.Scan(&v, &by, &cur, &val)
+			s := "none"
+			if by != nil {
+				s = map[int64]string{v2.ReportID: "v2", v3.ReportID: "v3"}[*by]
+			}
+			hist = append(hist, strings.Join([]string{string(rune('0' + v)), s, string(rune('0' + cur)), string(rune('0' + int(val)))}, ":"))
+		}
+		rows.Close()
+		if want := []string{"1:v2:0:5", "2:v3:0:6", "3:none:1:7"}; !slices.Equal(hist, want) {
+			t.Fatalf("history %v, want %v", hist, want)
+		}
+		// The views show the current version only.
+		if n := count(t, db, `SELECT count(*) FROM v_reports WHERE agency = '甲市人民政府' AND year = 2023 AND t3_new_total = 7`); n != 1 {
+			t.Fatal("v_reports does not show the current version")
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_reports`); n != 2 {
+			t.Fatalf("v_reports has %d rows", n)
+		}
+		// Re-ingesting an old version changes nothing: it stays superseded.
+		again := ingest("v1-again", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"))
+		if again.Result != ResultUnchanged || again.Version != 1 {
+			t.Fatalf("old version again: %+v", again)
+		}
+		if n := count(t, db, `SELECT count(*) FROM reports WHERE current AND agency = '甲市人民政府' AND year = 2023`); n != 1 {
+			t.Fatalf("%d current versions", n)
+		}
+	})
 }
 
 func TestMigrationChecksumIgnoresComments(t *testing.T) {

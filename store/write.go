@@ -129,10 +129,12 @@ func (s *Store) Write(ctx context.Context, d *Doc) (Outcome, error) {
 		return Outcome{}, errors.New("write: the store is open read-only")
 	}
 	var out Outcome
-	err := s.withTx(ctx, func(w *txWriter) error {
-		var err error
-		out, err = w.write(d)
-		return err
+	err := s.retry(ctx, func() error {
+		return s.withTx(ctx, func(w *txWriter) error {
+			var err error
+			out, err = w.write(d)
+			return err
+		})
 	})
 	if err != nil {
 		return Outcome{Source: d.Source, SHA256: d.SHA256, Result: ResultFailed, Err: err}, err
@@ -150,6 +152,11 @@ type Writer struct {
 	ctx  context.Context
 	tx   *txWriter
 	ckpt *checkpointer
+	// On PostgreSQL, the documents of the open transaction, written again
+	// in a new one when another writer made it fail (a deadlock, a
+	// serialization failure); replayed holds their outcomes then.
+	docs     []*Doc
+	replayed []Outcome
 }
 
 // NewWriter starts a batch of writes. Close it when the batch ends.
@@ -158,6 +165,9 @@ func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
 		return nil, errors.New("write: the store is open read-only")
 	}
 	w := &Writer{s: s, ctx: ctx}
+	if s.pg {
+		return w, nil
+	}
 	// Without a checkpointer (it could not open its connection) the
 	// writer checkpoints as usual.
 	w.ckpt, _ = s.startCheckpointer(ctx)
@@ -170,6 +180,9 @@ func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
 // the rest of the transaction stands. The error return is for what stops
 // the batch.
 func (w *Writer) Write(d *Doc) (Outcome, error) {
+	if w.s.pg {
+		return w.pgWrite(d)
+	}
 	if w.tx == nil {
 		if w.ckpt != nil {
 			w.ckpt.beforeBegin()
@@ -189,6 +202,9 @@ func (w *Writer) Open() bool { return w.tx != nil }
 
 // Commit commits the open transaction, if any.
 func (w *Writer) Commit() error {
+	if w.s.pg {
+		return w.pgCommit()
+	}
 	if w.tx == nil {
 		return nil
 	}
@@ -205,6 +221,7 @@ func (w *Writer) Commit() error {
 
 // Close rolls back a transaction left open and ends the batch.
 func (w *Writer) Close() error {
+	w.docs = nil
 	if w.tx != nil {
 		w.tx.rollback()
 		w.tx = nil
@@ -231,11 +248,11 @@ const (
 		VALUES (?,?,?,?,?,?,?,?)
 		ON CONFLICT (document_id, source) DO UPDATE SET
 			last_seen = excluded.last_seen,
-			etag = coalesce(excluded.etag, etag),
-			last_modified = coalesce(excluded.last_modified, last_modified),
-			content_type = coalesce(excluded.content_type, content_type),
-			fetched_at = coalesce(excluded.fetched_at, fetched_at)
-		WHERE last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`
+			etag = coalesce(excluded.etag, document_sources.etag),
+			last_modified = coalesce(excluded.last_modified, document_sources.last_modified),
+			content_type = coalesce(excluded.content_type, document_sources.content_type),
+			fetched_at = coalesce(excluded.fetched_at, document_sources.fetched_at)
+		WHERE document_sources.last_seen <> excluded.last_seen OR excluded.etag IS NOT NULL OR excluded.fetched_at IS NOT NULL`
 	qReportInsert = `INSERT INTO reports(document_id, agency, year, title, template, status, reason, error, parser, parsed_at, version, figures, prose, same_as, format,
 			organ_id, published, published_source)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
@@ -303,6 +320,9 @@ type txWriter struct {
 	// organs are the ids of the organs the transaction wrote or read, by
 	// key (organID).
 	organs map[string]organRow
+	// locked are the organs whose advisory lock the transaction holds
+	// (PostgreSQL, pgLockOrgan).
+	locked map[int64]bool
 }
 
 // withTx runs fn in a write transaction. The transaction does not follow
@@ -327,8 +347,13 @@ func (s *Store) begin(ctx context.Context) (*txWriter, error) {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
 	// IMMEDIATE takes the write lock now, so that two processes never
-	// deadlock upgrading a read lock.
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+	// deadlock upgrading a read lock. PostgreSQL writers lock rows and
+	// organs as they go (pgLockOrgan).
+	begin := `BEGIN IMMEDIATE`
+	if s.pg {
+		begin = `BEGIN`
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
@@ -393,6 +418,10 @@ func (w *txWriter) stmt(q string) (*sql.Stmt, error) {
 }
 
 func (w *txWriter) exec(q string, args ...any) (sql.Result, error) {
+	if w.s.pg {
+		// pgx prepares and caches the statements of its connection.
+		return w.conn.ExecContext(w.ctx, q, args...)
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return nil, err
@@ -401,6 +430,9 @@ func (w *txWriter) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (w *txWriter) queryRows(q string, args ...any) (*sql.Rows, error) {
+	if w.s.pg {
+		return w.conn.QueryContext(w.ctx, q, args...)
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return nil, err
@@ -409,6 +441,9 @@ func (w *txWriter) queryRows(q string, args ...any) (*sql.Rows, error) {
 }
 
 func (w *txWriter) queryRow(q string, args ...any) *sql.Row {
+	if w.s.pg {
+		return w.conn.QueryRowContext(w.ctx, q, args...)
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		// Surface the error through Scan as database/sql does.
@@ -454,6 +489,10 @@ func (w *txWriter) writeItem(p *Doc) (Outcome, error) {
 // itemError reports whether err is about one document's data rather than
 // the database as a whole.
 func itemError(err error) bool {
+	if code := pgCode(err); code != "" {
+		// Data exceptions and integrity constraints.
+		return code[:2] == "22" || code[:2] == "23"
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code {
@@ -502,13 +541,29 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 
 	rep := p.rep
 	f := fetchArgs(p.Fetch)
-	res, err := w.exec(qDocumentInsert,
-		p.SHA256, p.Size, string(formatOf(rep)), p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
-	if err != nil {
-		return out, fmt.Errorf("store %s: document: %w", p.Source, err)
-	}
-	if docID, err = res.LastInsertId(); err != nil {
-		return out, fmt.Errorf("store %s: document: %w", p.Source, err)
+	if w.s.pg {
+		// Another writer may store the same bytes meanwhile: the second
+		// sees them again.
+		err := w.queryRow(qDocumentInsert+` ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+			p.SHA256, p.Size, string(formatOf(rep)), p.Source, w.now, w.now, f[0], f[1], f[2], f[3]).Scan(&docID)
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := w.queryRow(qDocumentBySHA, p.SHA256).Scan(&docID); err != nil {
+				return out, fmt.Errorf("store %s: %w", p.Source, err)
+			}
+			return w.seenAgain(p, docID)
+		}
+		if err != nil {
+			return out, fmt.Errorf("store %s: document: %w", p.Source, err)
+		}
+	} else {
+		res, err := w.exec(qDocumentInsert,
+			p.SHA256, p.Size, string(formatOf(rep)), p.Source, w.now, w.now, f[0], f[1], f[2], f[3])
+		if err != nil {
+			return out, fmt.Errorf("store %s: document: %w", p.Source, err)
+		}
+		if docID, err = res.LastInsertId(); err != nil {
+			return out, fmt.Errorf("store %s: document: %w", p.Source, err)
+		}
 	}
 	if err := w.addSource(docID, p); err != nil {
 		return out, err
@@ -529,14 +584,10 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 		}
 		w.touch(organID.Int64, rep.Year)
 	}
-	res, err = w.exec(qReportInsert,
+	repID, err := w.insertID(qReportInsert,
 		docID, nullString(rep.Agency), nullInt(rep.Year), nullString(rep.Title), string(rep.Template),
 		string(statusOf(rep)), nullString(reasonOf(rep)), nullString(rep.Error), parserOf(rep), w.now, place.version,
 		p.rows.figures, p.rows.prose, place.sameAs, string(formatOf(rep)), organID, nullString(published), nullString(pubSource))
-	if err != nil {
-		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
-	}
-	repID, err := res.LastInsertId()
 	if err != nil {
 		return out, fmt.Errorf("store %s: report: %w", p.Source, err)
 	}
@@ -564,6 +615,21 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 		out.Result = ResultNewVersion
 	}
 	return out, nil
+}
+
+// insertID runs an INSERT and returns the id of its row: LastInsertId on
+// SQLite, RETURNING id on PostgreSQL.
+func (w *txWriter) insertID(q string, args ...any) (int64, error) {
+	var id int64
+	if w.s.pg {
+		err := w.queryRow(q+` RETURNING id`, args...).Scan(&id)
+		return id, err
+	}
+	res, err := w.exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // seenAgain records another sighting of stored bytes.
@@ -725,6 +791,9 @@ type versionPlace struct {
 // version, so a report with a version and no same_as is a head.
 func (w *txWriter) place(organ int64, year int, r *versionRow) (versionPlace, error) {
 	var pl versionPlace
+	if err := w.pgLockOrgan(organ); err != nil {
+		return pl, err
+	}
 	if r.figures.Valid {
 		var first sql.NullInt64
 		err := w.queryRow(qCopyByProse, organ, year, r.figures, r.prose).Scan(&first)
@@ -769,11 +838,7 @@ func (w *txWriter) place(organ int64, year int, r *versionRow) (versionPlace, er
 
 // versionGroup reads the reports of one organ and year, in id order.
 func (w *txWriter) versionGroup(organ int64, year int) ([]versionRow, error) {
-	st, err := w.stmt(qVersionGroup)
-	if err != nil {
-		return nil, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
-	}
-	rows, err := st.QueryContext(w.ctx, organ, year)
+	rows, err := w.queryRows(qVersionGroup, organ, year)
 	if err != nil {
 		return nil, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
 	}
@@ -799,6 +864,9 @@ func (w *txWriter) versionGroup(organ int64, year int) ([]versionRow, error) {
 // the one that superseded it. write applies the same rule to a new report
 // (place). Only the reports whose place changed are written.
 func (w *txWriter) renumber(organ int64, year int) error {
+	if err := w.pgLockOrgan(organ); err != nil {
+		return err
+	}
 	group, err := w.versionGroup(organ, year)
 	if err != nil {
 		return err
@@ -853,12 +921,17 @@ func versioned(rep *nianbao.Report) bool {
 
 // writeChildren writes the cells, findings and sections of a report.
 func (w *txWriter) writeChildren(repID int64, r *rows) error {
-	if r.plain != "" {
+	if w.s.pg {
+		if err := w.pgCopyCells(repID, r); err != nil {
+			return fmt.Errorf("cells: %w", err)
+		}
+	}
+	if r.plain != "" && !w.s.pg {
 		if _, err := w.exec(cellsPlainInsert, repID, r.plain, r.engine); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
 	}
-	if r.full != "" {
+	if r.full != "" && !w.s.pg {
 		if _, err := w.exec(cellsFullInsert, repID, r.full); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
@@ -868,7 +941,8 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 			return fmt.Errorf("finding %s: %w", f.rule, err)
 		}
 	}
-	if len(r.sections) > 0 {
+	// PostgreSQL's trigram index follows sections by itself.
+	if len(r.sections) > 0 && !w.s.pg {
 		if err := w.noteSections(); err != nil {
 			return err
 		}
