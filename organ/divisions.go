@@ -8,11 +8,9 @@
 package organ
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -71,39 +69,84 @@ func (d *Division) zone() bool {
 	return d.Level == LevelCounty && len(d.Code) == 6 && d.Code[4] == '7'
 }
 
-// Table is a divisions table, indexed by code and by name.
+// Table is a divisions table, indexed by code and by name. It is held
+// compactly — one slice of divisions sorted by code, its names slices of
+// the CSV text, and a sorted index of names — because ingest keeps it for
+// its whole run, inside a heap limit its garbage collector works to.
 type Table struct {
 	// Date says which year's table this is, recorded wherever organs are
 	// placed with it (divisions change every year).
 	Date    string
-	byCode  map[string]*Division
-	byName  map[string][]*Division
-	kids    map[string][]*Division
-	maxName int // the longest name, in bytes
+	divs    []Division // sorted by code
+	names   []int32    // indices into divs, sorted by name then code
+	maxName int        // the longest name, in bytes
+
+	kidsOnce sync.Once
+	kids     map[string][]*Division
 }
 
 // Lookup returns the division with this code, or nil.
-func (t *Table) Lookup(code string) *Division { return t.byCode[code] }
+func (t *Table) Lookup(code string) *Division {
+	i, ok := slices.BinarySearchFunc(t.divs, code, func(d Division, code string) int { return strings.Compare(d.Code, code) })
+	if !ok {
+		return nil
+	}
+	return &t.divs[i]
+}
 
 // Named returns the divisions with this name (several: 朝阳区).
-func (t *Table) Named(name string) []*Division { return t.byName[name] }
+func (t *Table) Named(name string) []*Division {
+	from, to := t.nameRange(name)
+	if from == to {
+		return nil
+	}
+	out := make([]*Division, 0, to-from)
+	for _, i := range t.names[from:to] {
+		out = append(out, &t.divs[i])
+	}
+	return out
+}
+
+// nameRange returns where the divisions named name are in t.names.
+func (t *Table) nameRange(name string) (int, int) {
+	cmp := func(i int32, name string) int { return strings.Compare(t.divs[i].Name, name) }
+	from, ok := slices.BinarySearchFunc(t.names, name, cmp)
+	if !ok {
+		return from, from
+	}
+	to := from + 1
+	for to < len(t.names) && t.divs[t.names[to]].Name == name {
+		to++
+	}
+	return from, to
+}
 
 // Children returns the divisions right below the one with this code, in
-// the table's order.
-func (t *Table) Children(code string) []*Division { return t.kids[code] }
+// code order.
+func (t *Table) Children(code string) []*Division {
+	t.kidsOnce.Do(func() {
+		t.kids = map[string][]*Division{}
+		for i := range t.divs {
+			if p := t.divs[i].Parent; p != nil {
+				t.kids[p.Code] = append(t.kids[p.Code], &t.divs[i])
+			}
+		}
+	})
+	return t.kids[code]
+}
 
 // BundledDate is the year of the NBS data in divisions/ (see its README).
 const BundledDate = "2023"
 
 var (
 	//go:embed divisions/provinces.csv
-	provincesCSV []byte
+	provincesCSV string
 	//go:embed divisions/cities.csv
-	citiesCSV []byte
+	citiesCSV string
 	//go:embed divisions/areas.csv
-	areasCSV []byte
+	areasCSV string
 	//go:embed divisions/streets.csv
-	streetsCSV []byte
+	streetsCSV string
 
 	bundledOnce sync.Once
 	bundled     *Table
@@ -121,46 +164,93 @@ func Bundled() (*Table, error) {
 // Load reads a divisions table from its four CSV files (the format of
 // divisions/README.md): provinces (code,name), cities (code,name,
 // provinceCode), areas (code,name,cityCode,…) and streets (code,name,
-// areaCode,…). Each row's parent must come in an earlier file.
-func Load(date string, provinces, cities, areas, streets []byte) (*Table, error) {
-	t := &Table{Date: date, byCode: make(map[string]*Division, 46000), byName: make(map[string][]*Division, 40000), kids: make(map[string][]*Division, 3400)}
-	for _, f := range []struct {
-		name  string
-		data  []byte
-		level Level
-	}{{"provinces", provinces, LevelProvince}, {"cities", cities, LevelCity}, {"areas", areas, LevelCounty}, {"streets", streets, LevelTownship}} {
-		r := csv.NewReader(bytes.NewReader(f.data))
-		r.ReuseRecord = true
-		if _, err := r.Read(); err != nil { // header
-			return nil, fmt.Errorf("divisions %s: %w", f.name, err)
-		}
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
+// areaCode,…), a header line first, names in double quotes. A division's
+// code and name are slices of the text given, which the table keeps.
+func Load(date string, provinces, cities, areas, streets string) (*Table, error) {
+	n := 0
+	files := []struct {
+		name, data string
+		level      Level
+	}{{"provinces", provinces, LevelProvince}, {"cities", cities, LevelCity}, {"areas", areas, LevelCounty}, {"streets", streets, LevelTownship}}
+	for _, f := range files {
+		n += strings.Count(f.data, "\n")
+	}
+	t := &Table{Date: date, divs: make([]Division, 0, n)}
+	parents := make([]string, 0, n)
+	for _, f := range files {
+		data := f.data
+		_, data, _ = strings.Cut(data, "\n") // header
+		for line := 2; data != ""; line++ {
+			var row string
+			row, data, _ = strings.Cut(data, "\n")
+			row = strings.TrimSuffix(row, "\r")
+			if row == "" {
+				continue
 			}
-			if err != nil {
-				return nil, fmt.Errorf("divisions %s: %w", f.name, err)
+			code, rest, ok1 := strings.Cut(row, ",")
+			name, rest, ok2 := cutQuoted(rest)
+			parent, _, _ := strings.Cut(rest, ",")
+			if !ok1 || !ok2 || code == "" || strings.Trim(code, "0123456789") != "" || (f.level != LevelProvince && parent == "") {
+				return nil, fmt.Errorf("divisions %s:%d: %q is no row of code,\"name\",parent", f.name, line, row)
 			}
-			if len(rec) < 2 || (f.level != LevelProvince && len(rec) < 3) {
-				return nil, fmt.Errorf("divisions %s: short row %q", f.name, rec)
-			}
-			d := &Division{Code: rec[0], Name: rec[1], Level: f.level}
-			if f.level != LevelProvince {
-				if d.Parent = t.byCode[rec[2]]; d.Parent == nil {
-					return nil, fmt.Errorf("divisions %s: %s %s: no parent %s", f.name, d.Code, d.Name, rec[2])
-				}
-				t.kids[d.Parent.Code] = append(t.kids[d.Parent.Code], d)
-			}
-			if _, dup := t.byCode[d.Code]; dup {
-				return nil, fmt.Errorf("divisions %s: code %s twice", f.name, d.Code)
-			}
-			t.byCode[d.Code] = d
-			if !d.placeholder() && utf8.RuneCountInString(d.Name) >= 2 {
-				t.byName[d.Name] = append(t.byName[d.Name], d)
-				t.maxName = max(t.maxName, len(d.Name))
-			}
+			t.divs = append(t.divs, Division{Code: code, Name: name, Level: f.level})
+			parents = append(parents, parent)
 		}
 	}
+	// Sorted by code, parents resolved by code; a parent must be in the
+	// table at a level above.
+	order := make([]int, len(t.divs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(t.divs[a].Code, t.divs[b].Code) })
+	sorted := make([]Division, len(t.divs))
+	sortedParents := make([]string, len(t.divs))
+	for i, j := range order {
+		sorted[i], sortedParents[i] = t.divs[j], parents[j]
+	}
+	t.divs = sorted
+	for i := range t.divs {
+		if i > 0 && t.divs[i].Code == t.divs[i-1].Code {
+			return nil, fmt.Errorf("divisions: code %s twice", t.divs[i].Code)
+		}
+	}
+	for i := range t.divs {
+		d := &t.divs[i]
+		if d.Level == LevelProvince {
+			continue
+		}
+		if d.Parent = t.Lookup(sortedParents[i]); d.Parent == nil || d.Parent.Level == d.Level {
+			return nil, fmt.Errorf("divisions: %s %s: no parent %s", d.Code, d.Name, sortedParents[i])
+		}
+	}
+	for i := range t.divs {
+		d := &t.divs[i]
+		if !d.placeholder() && utf8.RuneCountInString(d.Name) >= 2 {
+			t.names = append(t.names, int32(i))
+			t.maxName = max(t.maxName, len(d.Name))
+		}
+	}
+	slices.SortFunc(t.names, func(a, b int32) int {
+		if c := strings.Compare(t.divs[a].Name, t.divs[b].Name); c != 0 {
+			return c
+		}
+		return strings.Compare(t.divs[a].Code, t.divs[b].Code)
+	})
 	return t, nil
+}
+
+// cutQuoted cuts a field in double quotes (no quote inside) and the comma
+// after it from s.
+func cutQuoted(s string) (field, rest string, ok bool) {
+	if !strings.HasPrefix(s, `"`) {
+		return "", "", false
+	}
+	end := strings.IndexByte(s[1:], '"')
+	if end < 0 {
+		return "", "", false
+	}
+	field, rest = s[1:1+end], s[2+end:]
+	rest = strings.TrimPrefix(rest, ",")
+	return field, rest, true
 }

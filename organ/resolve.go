@@ -240,7 +240,7 @@ func (t *Table) segment(s string) (chain [][]*Division, rest string) {
 			if l < len(s) && !utf8.RuneStart(s[l]) {
 				continue
 			}
-			cands := t.byName[s[:l]]
+			cands := t.Named(s[:l])
 			if code, ok := divisionAlias[s[:l]]; ok && cands == nil {
 				if d := t.Lookup(code); d != nil {
 					cands = []*Division{d}

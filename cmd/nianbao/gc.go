@@ -17,15 +17,19 @@ import (
 // the heap goal follow the live heap, which rises by a few MB as the label
 // caches fill, so 100,000 reports would take more memory than 1,000 (at
 // GOGC=200: 10,000 reports 76 MB peak RSS against 57 MB for 1,000; with the
-// limit, 57 and 55 MB, same time). The live heap of a batch is ~6–12 MB;
-// a document that needs more than the limit is still read, the collector
-// then working harder (the runtime caps it at half the CPU) until it is done.
+// limit, 57 and 55 MB, same time). The live heap of a batch is 12–16 MB
+// (gctrace on 10,000 generated reports; the divisions table that places
+// organs is 3 MB of it), so the limit leaves ~30 MB of garbage between
+// collections: at 40 MiB a cycle came every ~20 MB and collecting was a
+// fifth of a batch's CPU. A document that needs more than the limit is
+// still read, the collector then working harder (the runtime caps it at
+// half the CPU) until it is done.
 const (
 	readGC  = 400 // batches that only read: parse
 	storeGC = -1  // batches that also store: collect at storeLimit only
 
 	readLimit  = 200 << 20 // soft: the collector works harder past it
-	storeLimit = 40 << 20
+	storeLimit = 64 << 20
 )
 
 // tuneGC sets the GC percentage (readGC, or storeGC: off) and the soft
