@@ -272,6 +272,11 @@ type siteRun struct {
 
 func (s *siteRun) allow(host string) bool { return s.allowed[strings.ToLower(host)] }
 
+// SiteDivision is a site's division code: as the sites file gives it, or
+// where its organ's name places it, or "" (package queue gives it to the
+// jobs of the site).
+func SiteDivision(s Site) string { return siteDivision(s) }
+
 // siteDivision is a site's division code: as the sites file gives it, or
 // where its organ's name places it, or "".
 func siteDivision(s Site) string {

@@ -64,7 +64,34 @@ type Config struct {
 	AllowPrivate bool
 	// Resolver resolves host names; nil means the system resolver.
 	Resolver Resolver
-	Log      *slog.Logger
+	// Gate, when set, spaces the requests to each host in place of the
+	// fetcher's own in-process spacing: a gate several processes share
+	// (package queue keeps the hosts' turns in PostgreSQL). The interval
+	// it is given is the host's (Delay, SetHostDelay, a robots.txt
+	// Crawl-delay).
+	Gate Gate
+	Log  *slog.Logger
+}
+
+// Gate spaces the requests to each host. Acquire waits for the host's
+// turn and returns a release the fetcher calls once the response has been
+// read or abandoned; the next request to the host may start delay after
+// that. A turn too far off to wait for is a *HostBusyError.
+type Gate interface {
+	Acquire(ctx context.Context, host string, delay time.Duration) (release func(), err error)
+}
+
+// HostBusyError says a host's next turn is Wait away: too long to hold a
+// worker for. The fetch fails with it (wrapped in an *Error with the
+// reason "host busy") and is to be tried again after Wait; robots.txt is
+// not taken as missing for it.
+type HostBusyError struct {
+	Host string
+	Wait time.Duration
+}
+
+func (e *HostBusyError) Error() string {
+	return fmt.Sprintf("host %s busy: its next turn is in %v", e.Host, e.Wait.Round(time.Millisecond))
 }
 
 // DefaultConfig is polite enough for a small county server.
@@ -248,7 +275,7 @@ func (f *Fetcher) get(ctx context.Context, req Request, checkRobots bool) (*Resp
 				var fe *Error
 				if errors.As(err, &fe) { // robots.txt could not be fetched
 					e.Temporary = fe.Temporary
-					if fe.Status == 0 && !fe.Temporary { // nor anything else on the host
+					if fe.Status == 0 && !fe.Temporary || fe.Reason == "host busy" { // nor anything else on the host
 						e.Reason = fe.Reason
 					}
 				}
@@ -335,7 +362,17 @@ func (f *Fetcher) once(ctx context.Context, u *url.URL, etag, lastMod string, ma
 	if err := ctx.Err(); err != nil {
 		return nil, backoff.Permanent(err)
 	}
-	release, err := f.gate.acquire(ctx, u.Host, f.cfg.Delay)
+	var release func()
+	var err error
+	if f.cfg.Gate != nil {
+		release, err = f.cfg.Gate.Acquire(ctx, u.Host, f.gate.delay(u.Host, f.cfg.Delay))
+		var busy *HostBusyError
+		if errors.As(err, &busy) {
+			return nil, backoff.Permanent(&Error{Reason: "host busy", Temporary: true, Err: err})
+		}
+	} else {
+		release, err = f.gate.acquire(ctx, u.Host, f.cfg.Delay)
+	}
 	if err != nil {
 		return nil, backoff.Permanent(err)
 	}

@@ -76,6 +76,14 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 	}, nil
 }
 
+// delay returns the interval of a host.
+func (g *hostGate) delay(host string, base time.Duration) time.Duration {
+	s := g.slot(host, base)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return s.delay
+}
+
 // set fixes the interval of a host (a site's own setting).
 func (g *hostGate) set(host string, d time.Duration) {
 	s := g.slot(host, d)

@@ -29,9 +29,10 @@ type robotsCache struct {
 }
 
 type robotsEntry struct {
-	once  sync.Once
-	group *robotstxt.Group // nil: everything allowed
-	deny  error            // set: everything refused, with why
+	mu     sync.Mutex // held while robots.txt is fetched
+	loaded bool
+	group  *robotstxt.Group // nil: everything allowed
+	deny   error            // set: everything refused, with why
 }
 
 func newRobotsCache(f *Fetcher) *robotsCache {
@@ -48,7 +49,18 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 		c.m[key] = e
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { c.load(ctx, e, key, allowed) })
+	e.mu.Lock()
+	if !e.loaded {
+		// A turn of the host too far off (a shared gate), or a cancelled
+		// run, says nothing about the site: robots.txt is asked for again
+		// by the next request.
+		if err := c.load(ctx, e, key, allowed); err != nil {
+			e.mu.Unlock()
+			return err
+		}
+		e.loaded = true
+	}
+	e.mu.Unlock()
 	if e.deny != nil {
 		return e.deny
 	}
@@ -66,26 +78,32 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 }
 
 // load fetches robots.txt the way RFC 9309 asks: 4xx means no rules, 5xx
-// or an unreachable server means stay away this run.
-func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allowed func(string) bool) {
+// or an unreachable server means stay away this run. It returns an error,
+// leaving e unloaded, only when the host was busy (a *HostBusyError) or
+// ctx ended.
+func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allowed func(string) bool) error {
 	resp, err := c.f.get(ctx, Request{URL: key + "/robots.txt", Allowed: allowed, MaxBytes: 512 << 10}, false)
 	if err != nil {
+		var busy *HostBusyError
+		if errors.As(err, &busy) || ctx.Err() != nil {
+			return err
+		}
 		var fe *Error
 		if errors.As(err, &fe) && fe.Status >= 400 && fe.Status < 500 {
-			return // no robots.txt
+			return nil // no robots.txt
 		}
 		if errors.As(err, &fe) && fe.Reason == "too large" {
 			c.f.log.Warn("robots.txt too large, ignored", "site", key)
-			return
+			return nil
 		}
 		e.deny = fmt.Errorf("robots.txt unavailable, site skipped: %w", err)
-		return
+		return nil
 	}
 	data, err := robotstxt.FromStatusAndBytes(resp.Status, resp.Body)
 	if err != nil {
 		// Unparseable rules: read leniently as none, like the big crawlers.
 		c.f.log.Warn("robots.txt unparseable, ignored", "site", key, "err", err)
-		return
+		return nil
 	}
 	g := data.FindGroup(RobotsAgent)
 	e.group = g
@@ -94,4 +112,5 @@ func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allo
 		u, _ := url.Parse(key)
 		c.f.gate.setDelay(u.Host, c.f.cfg.Delay, d)
 	}
+	return nil
 }

@@ -1,0 +1,337 @@
+package queue
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/crawl"
+	"github.com/nianbao/nianbao/fetch"
+	"github.com/nianbao/nianbao/internal/fakesite"
+	"github.com/nianbao/nianbao/internal/pgtest"
+	"github.com/nianbao/nianbao/store"
+)
+
+// The test binary started again with workerEnv set is a worker process
+// (see workerMain): the multi-worker test runs three of them.
+const (
+	workerEnv     = "NIANBAO_QUEUE_TEST_WORKER"
+	workerDBEnv   = "NIANBAO_QUEUE_TEST_DB"
+	workerGapEnv  = "NIANBAO_QUEUE_TEST_INTERVAL"
+	workerPortEnv = "NIANBAO_QUEUE_TEST_PORT"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) != "" {
+		os.Exit(workerMain())
+	}
+	os.Exit(m.Run())
+}
+
+// testResolver resolves every name under .test to 127.0.0.1.
+type testResolver struct{}
+
+func (testResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if strings.HasSuffix(host, ".test") {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	return nil, fmt.Errorf("no such test host %s", host)
+}
+
+// workerMain is a worker process: the store and the queue in one
+// PostgreSQL database, the hosts on loopback, short timeouts and a short
+// rescue time. It prints "ready" once working and stops on SIGTERM.
+func workerMain() int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	dsn := os.Getenv(workerDBEnv)
+	interval, err := time.ParseDuration(os.Getenv(workerGapEnv))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer st.Close()
+	err = Work(ctx, dsn, WorkerConfig{
+		Store: st,
+		Fetch: fetch.Config{Delay: interval, Timeout: 2 * time.Second, Retries: 1, Backoff: 100 * time.Millisecond,
+			AllowPrivate: true, Resolver: testResolver{}},
+		FetchWorkers: 10, ParseWorkers: 2,
+		MaxWait:      time.Second,
+		FetchTimeout: 3 * time.Second, ParseTimeout: 3 * time.Second, RescueAfter: 4 * time.Second,
+		StopTimeout: 5 * time.Second,
+		Log:         log,
+		Ready:       func() { fmt.Println("ready") },
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// hit is one request the site received.
+type hit struct {
+	host string
+	at   time.Time
+}
+
+// hitLog records every request with its host and arrival time.
+type hitLog struct {
+	h    http.Handler
+	mu   sync.Mutex
+	hits []hit
+}
+
+func (l *hitLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	l.mu.Lock()
+	l.hits = append(l.hits, hit{r.Host, now})
+	l.mu.Unlock()
+	l.h.ServeHTTP(w, r)
+}
+
+// closest returns the smallest gap between two requests to one host, and
+// which host.
+func (l *hitLog) closest() (time.Duration, string, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	byHost := map[string][]time.Time{}
+	for _, h := range l.hits {
+		byHost[h.host] = append(byHost[h.host], h.at)
+	}
+	worst, which := time.Duration(1<<62), ""
+	for host, ts := range byHost {
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(ts); i++ {
+			if g := ts[i].Sub(ts[i-1]); g < worst {
+				worst, which = g, host
+			}
+		}
+	}
+	return worst, which, len(l.hits)
+}
+
+type workerProc struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startWorker(t *testing.T, env []string) *workerProc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &workerProc{cmd: cmd, done: make(chan error, 1)}
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if sc.Text() == "ready" {
+				ready <- true
+			}
+		}
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	select {
+	case <-ready:
+	case err := <-p.done:
+		t.Fatalf("worker exited before it was ready: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("worker not ready after a minute")
+	}
+	return p
+}
+
+// TestWorkers crawls 200 hosts of the fake site with three worker
+// processes on one PostgreSQL database (store and queue), kills one of
+// them with SIGKILL mid-run, and checks that no host ever saw two
+// requests closer than the interval and that every report was stored
+// once.
+func TestWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three worker processes")
+	}
+	dsn := pgtest.DB(t)
+	ctx := context.Background()
+	const (
+		hosts    = 200
+		reports  = 3
+		interval = 200 * time.Millisecond
+	)
+	site := &hitLog{h: &fakesite.Big{Listings: 1, PerListing: reports}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+
+	// The store's and the queue's schema made once, before the workers.
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+
+	env := []string{workerEnv + "=1", workerDBEnv + "=" + dsn, workerGapEnv + "=" + interval.String(),
+		workerPortEnv + "=" + u.Port()}
+	start := time.Now()
+	var procs []*workerProc
+	for range 3 {
+		procs = append(procs, startWorker(t, env))
+	}
+	sites := make([]crawl.Site, hosts)
+	for i := range sites {
+		sites[i] = crawl.Site{Start: fmt.Sprintf("http://host%03d.test:%s%s", i, u.Port(), fakesite.BigColumn)}
+	}
+	if n, err := q.EnqueueCrawl(ctx, NewRun(time.Now()), sites); err != nil || n != hosts {
+		t.Fatalf("enqueued %d sites (%v), want %d", n, err, hosts)
+	}
+
+	// SIGKILL one worker once a third of the reports are stored.
+	parsed := func() int {
+		var n int
+		if err := q.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'nianbao_parse' AND state = 'completed'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for parsed() < hosts*reports/3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d reports parsed after 3 minutes", parsed())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var running int
+	q.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state = 'running'`).Scan(&running)
+	if err := procs[0].cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-procs[0].done
+	killed := time.Now()
+	t.Logf("worker 1 killed after %v, %d reports parsed, %d jobs running", killed.Sub(start).Round(time.Millisecond), parsed(), running)
+
+	for {
+		c, err := q.Jobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Unfinished() == 0 {
+			t.Logf("jobs: %v", c)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs left after 3 minutes: %v", c)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	for i, p := range procs[1:] {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		if err := <-p.done; err != nil {
+			t.Errorf("worker %d: %v after SIGTERM, want a clean stop", i+2, err)
+		}
+	}
+
+	worst, host, n := site.closest()
+	t.Logf("%d requests to %d hosts in %v (the last job done %v after the kill); closest two requests to one host: %v apart (%s), interval %v",
+		n, hosts, elapsed.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond), worst, host, interval)
+	if worst < interval {
+		t.Errorf("host %s saw two requests %v apart, closer than the interval %v", host, worst, interval)
+	}
+
+	var rescued int
+	if err := q.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE cardinality(errors) > 0`).Scan(&rescued); err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	rows, err := q.Pool().Query(ctx, `SELECT kind, state::text, args::text FROM river_job WHERE state <> 'completed' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var kind, state, args string
+		rows.Scan(&kind, &state, &args)
+		bad = append(bad, kind+" "+state+" "+args)
+	}
+	rows.Close()
+	if len(bad) > 0 {
+		t.Errorf("%d jobs not completed: %s", len(bad), strings.Join(bad[:min(len(bad), 5)], "; "))
+	}
+	t.Logf("%d jobs needed more than one try (rescued from the killed worker, or failed once)", rescued)
+
+	// Every report stored once: one document, one report, one source per
+	// report page, and no organ and year with two.
+	want := hosts * reports
+	for _, c := range []struct{ what, q string }{
+		{"documents", `SELECT count(*) FROM documents`},
+		{"reports", `SELECT count(*) FROM reports`},
+		{"sources", `SELECT count(*) FROM document_sources`},
+		{"organs and years", `SELECT count(*) FROM (SELECT DISTINCT agency, year FROM reports) x`},
+		{"current reports with findings or ok", `SELECT count(*) FROM reports WHERE status IN ('ok', 'findings') AND current`},
+	} {
+		var n int
+		if err := st.Reader().QueryRowContext(ctx, c.q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if n != want {
+			t.Errorf("%d %s, want %d", n, c.what, want)
+		}
+	}
+	var pages []string
+	for i := range hosts {
+		for r := range reports {
+			pages = append(pages, fmt.Sprintf("http://host%03d.test:%s/big/r%d.html", i, u.Port(), r))
+		}
+	}
+	var missing []string
+	for _, p := range pages {
+		var n int
+		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM document_sources WHERE source = ?`, p).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			missing = append(missing, p+" ×"+strconv.Itoa(n))
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d report pages not stored exactly once: %v", len(missing), missing[:min(len(missing), 5)])
+	}
+}
