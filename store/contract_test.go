@@ -131,152 +131,158 @@ func typeName(v any) string {
 // panel does not count the row twice; the figures digest (copies) ignores
 // the derived cells.
 func TestOtherRowDerived(t *testing.T) {
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	split := ingest("a", fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.other.no_correction.total=1",
-		"cell t3.other.no_fee.total=2", "cell t3.other.no_correction.natural=1"))
-	// A 2021 report printing both the single row and the sub-rows: the
-	// printed total stands.
-	both := ingest("b", fakeDoc("乙市人民政府", 2023, "template=2021", "extra t3.other.total=9",
-		"cell t3.other.no_correction.total=1", "cell t3.other.no_fee.total=2"))
-	one := ingest("c", fakeDoc("丙市人民政府", 2019, "template=2019", "cell t3.other.total=4"))
-	db := s.Reader()
-	for _, c := range []struct {
-		report  int64
-		key     string
-		want    string
-		derived int
-	}{
-		{split.ReportID, "t3.other.total", "3", 1},
-		{split.ReportID, "t3.other.natural", "1", 1},
-		{split.ReportID, "t3.other.legal", "", 1}, // every sub-row blank: blank
-		{both.ReportID, "t3.other.total", "9", 0},
-		{one.ReportID, "t3.other.total", "4", 0},
-	} {
-		var v sql.NullString
-		var derived int
-		if err := db.QueryRow(`SELECT CAST(value AS TEXT), derived FROM v_cells WHERE report_id = ? AND key = ?`, c.report, c.key).
-			Scan(&v, &derived); err != nil {
-			t.Fatalf("report %d %s: %v", c.report, c.key, err)
+	forBackends(t, func(t *testing.T, be backend) {
+		s := be.open(t, nil)
+		ingest := ingester(t, s)
+		split := ingest("a", fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.other.no_correction.total=1",
+			"cell t3.other.no_fee.total=2", "cell t3.other.no_correction.natural=1"))
+		// A 2021 report printing both the single row and the sub-rows: the
+		// printed total stands.
+		both := ingest("b", fakeDoc("乙市人民政府", 2023, "template=2021", "extra t3.other.total=9",
+			"cell t3.other.no_correction.total=1", "cell t3.other.no_fee.total=2"))
+		one := ingest("c", fakeDoc("丙市人民政府", 2019, "template=2019", "cell t3.other.total=4"))
+		db := s.Reader()
+		for _, c := range []struct {
+			report  int64
+			key     string
+			want    string
+			derived int
+		}{
+			{split.ReportID, "t3.other.total", "3", 1},
+			{split.ReportID, "t3.other.natural", "1", 1},
+			{split.ReportID, "t3.other.legal", "", 1}, // every sub-row blank: blank
+			{both.ReportID, "t3.other.total", "9", 0},
+			{one.ReportID, "t3.other.total", "4", 0},
+		} {
+			var v sql.NullString
+			var derived int
+			if err := db.QueryRow(`SELECT CAST(value AS TEXT), derived FROM v_cells WHERE report_id = ? AND key = ?`, c.report, c.key).
+				Scan(&v, &derived); err != nil {
+				t.Fatalf("report %d %s: %v", c.report, c.key, err)
+			}
+			if v.String != c.want || derived != c.derived {
+				t.Errorf("report %d %s = %q derived %d, want %q derived %d", c.report, c.key, v.String, derived, c.want, c.derived)
+			}
 		}
-		if v.String != c.want || derived != c.derived {
-			t.Errorf("report %d %s = %q derived %d, want %q derived %d", c.report, c.key, v.String, derived, c.want, c.derived)
+		if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE report_id = ? AND row = 'other' AND total = 3 AND derived = 1`, split.ReportID); n != 1 {
+			t.Errorf("v_table3 lacks the derived row other")
 		}
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_table3 WHERE report_id = ? AND row = 'other' AND total = 3 AND derived`, split.ReportID); n != 1 {
-		t.Errorf("v_table3 lacks the derived row other")
-	}
-	if n := count(t, db, `SELECT count(*) FROM cells WHERE report_id = ? AND derived`, both.ReportID); n != len(nianbao.T3Cols)-1 {
-		t.Errorf("report printing t3.other.total: %d derived cells, want %d (all columns but total)", n, len(nianbao.T3Cols)-1)
-	}
-	if n := count(t, db, `SELECT count(*) FROM v_panel WHERE report_id = ? AND other = 3`, split.ReportID); n != 1 {
-		t.Errorf("v_panel counts （六） of the split report otherwise than 3")
-	}
-	// The same figures read again (another format) are a copy: the
-	// derived cells are not part of what a report prints.
-	again := ingest("a.pdf", fakeDoc("甲市人民政府", 2023, "format=pdf", "template=2021", "cell t3.other.no_correction.total=1",
-		"cell t3.other.no_fee.total=2", "cell t3.other.no_correction.natural=1"))
-	if again.SameAs != split.ReportID {
-		t.Errorf("the PDF of the same figures: same_as %d, want %d", again.SameAs, split.ReportID)
-	}
-	var digest sql.NullInt64
-	db.QueryRow(`SELECT figures FROM reports WHERE id = ?`, split.ReportID).Scan(&digest)
-	rep := fakeParse(context.Background(), "a", fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.other.no_correction.total=1",
-		"cell t3.other.no_fee.total=2", "cell t3.other.no_correction.natural=1"), pipeline.Options{})
-	if _, _, _, figures := encodeCells(rep); figures != digest {
-		t.Errorf("stored digest %v, of the printed cells %v", digest, figures)
-	}
+		if n := count(t, db, `SELECT count(*) FROM cells WHERE report_id = ? AND derived = 1`, both.ReportID); n != len(nianbao.T3Cols)-1 {
+			t.Errorf("report printing t3.other.total: %d derived cells, want %d (all columns but total)", n, len(nianbao.T3Cols)-1)
+		}
+		if n := count(t, db, `SELECT count(*) FROM v_panel WHERE report_id = ? AND other = 3`, split.ReportID); n != 1 {
+			t.Errorf("v_panel counts （六） of the split report otherwise than 3")
+		}
+		// The same figures read again (another format) are a copy: the
+		// derived cells are not part of what a report prints.
+		again := ingest("a.pdf", fakeDoc("甲市人民政府", 2023, "format=pdf", "template=2021", "cell t3.other.no_correction.total=1",
+			"cell t3.other.no_fee.total=2", "cell t3.other.no_correction.natural=1"))
+		if again.SameAs != split.ReportID {
+			t.Errorf("the PDF of the same figures: same_as %d, want %d", again.SameAs, split.ReportID)
+		}
+		var digest sql.NullInt64
+		db.QueryRow(`SELECT figures FROM reports WHERE id = ?`, split.ReportID).Scan(&digest)
+		rep := fakeParse(context.Background(), "a", fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.other.no_correction.total=1",
+			"cell t3.other.no_fee.total=2", "cell t3.other.no_correction.natural=1"), pipeline.Options{})
+		if _, _, _, figures := encodeCells(rep); figures != digest {
+			t.Errorf("stored digest %v, of the printed cells %v", digest, figures)
+		}
+	})
 }
 
 // TestFindingsNumbers: a finding's two sides are stored, the difference
 // computed, all three in v_findings and the findings export; a finding
 // that is no equation has none.
 func TestFindingsNumbers(t *testing.T) {
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	out := ingest("a", fakeDoc("甲市人民政府", 2023, "finding t3.outcome_sum t3.outcome_total.total t3.granted.total expected=10 actual=7",
-		"finding missing_table"))
-	rows, err := s.Reader().Query(`SELECT rule, expected, actual, difference FROM v_findings WHERE report_id = ? ORDER BY finding_id`, out.ReportID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for rows.Next() {
-		var rule string
-		var e, a, d sql.NullString
-		rows.Scan(&rule, &e, &a, &d)
-		got = append(got, rule+" "+e.String+" "+a.String+" "+d.String)
-	}
-	rows.Close()
-	if want := []string{"t3.outcome_sum 10 7 -3", "missing_table   "}; !slices.Equal(got, want) {
-		t.Fatalf("findings %q, want %q", got, want)
-	}
-	for _, tb := range s.ExportTables() {
-		if tb.Name != "findings" {
-			continue
+	forBackends(t, func(t *testing.T, be backend) {
+		s := be.open(t, nil)
+		ingest := ingester(t, s)
+		out := ingest("a", fakeDoc("甲市人民政府", 2023, "finding t3.outcome_sum t3.outcome_total.total t3.granted.total expected=10 actual=7",
+			"finding missing_table"))
+		rows, err := s.Reader().Query(`SELECT rule, expected, actual, difference FROM v_findings WHERE report_id = ? ORDER BY finding_id`, out.ReportID)
+		if err != nil {
+			t.Fatal(err)
 		}
-		var names []string
-		for _, c := range tb.Columns {
-			names = append(names, c.Name)
+		var got []string
+		for rows.Next() {
+			var rule string
+			var e, a, d sql.NullString
+			rows.Scan(&rule, &e, &a, &d)
+			got = append(got, rule+" "+e.String+" "+a.String+" "+d.String)
 		}
-		for _, want := range []string{"report_id", "expected", "actual", "difference", "other_report_id"} {
-			if !slices.Contains(names, want) {
-				t.Errorf("the findings export lacks %s: %v", want, names)
+		rows.Close()
+		if want := []string{"t3.outcome_sum 10 7 -3", "missing_table   "}; !slices.Equal(got, want) {
+			t.Fatalf("findings %q, want %q", got, want)
+		}
+		for _, tb := range s.ExportTables() {
+			if tb.Name != "findings" {
+				continue
+			}
+			var names []string
+			for _, c := range tb.Columns {
+				names = append(names, c.Name)
+			}
+			for _, want := range []string{"report_id", "expected", "actual", "difference", "other_report_id"} {
+				if !slices.Contains(names, want) {
+					t.Errorf("the findings export lacks %s: %v", want, names)
+				}
 			}
 		}
-	}
+	})
 }
 
 // TestUnidentifiedReportsShown: a report read with no organ or no year is
 // in every view and every export table, v_reports saying what is missing.
 func TestUnidentifiedReportsShown(t *testing.T) {
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	known := ingest("a", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=4", "finding t3.balance t3.new.total", "section 1=总体情况"))
-	noOrgan := ingest("b", fakeDoc("", 2023, "cell t3.new.total=5", "finding t3.balance t3.new.total", "section 1=没有机关"))
-	noYear := ingest("c", fakeDoc("乙县人民政府", 0, "cell t3.new.total=6", "finding t3.balance t3.new.total", "section 1=没有年度"))
-	ingest("d", fakeDoc("丙县人民政府", 2023, "status=unsupported"))
-	db := s.Reader()
-	for id, want := range map[int64]string{known.ReportID: "", noOrgan.ReportID: "no organ found", noYear.ReportID: "no year found"} {
-		var missing sql.NullString
-		if err := db.QueryRow(`SELECT missing FROM v_reports WHERE report_id = ?`, id).Scan(&missing); err != nil || missing.String != want {
-			t.Errorf("v_reports report %d: missing %q (%v), want %q", id, missing.String, err, want)
-		}
-	}
-	for _, view := range []string{"v_reports", "v_cells", "v_table2", "v_table3", "v_table4", "v_findings", "v_sections"} {
-		if n := count(t, db, `SELECT count(DISTINCT report_id) FROM `+view); n != 3 {
-			t.Errorf("%s shows %d reports, want 3", view, n)
-		}
-	}
-	for _, tb := range s.ExportTables() {
-		if tb.Name == "fields" {
-			continue
-		}
-		seen := map[int64]bool{}
-		err := tb.Rows(context.Background(), func(vals []any) error {
-			for i, c := range tb.Columns {
-				if c.Name == "report_id" {
-					seen[vals[i].(int64)] = true
-				}
+	forBackends(t, func(t *testing.T, be backend) {
+		s := be.open(t, nil)
+		ingest := ingester(t, s)
+		known := ingest("a", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=4", "finding t3.balance t3.new.total", "section 1=总体情况"))
+		noOrgan := ingest("b", fakeDoc("", 2023, "cell t3.new.total=5", "finding t3.balance t3.new.total", "section 1=没有机关"))
+		noYear := ingest("c", fakeDoc("乙县人民政府", 0, "cell t3.new.total=6", "finding t3.balance t3.new.total", "section 1=没有年度"))
+		ingest("d", fakeDoc("丙县人民政府", 2023, "status=unsupported"))
+		db := s.Reader()
+		for id, want := range map[int64]string{known.ReportID: "", noOrgan.ReportID: "no organ found", noYear.ReportID: "no year found"} {
+			var missing sql.NullString
+			if err := db.QueryRow(`SELECT missing FROM v_reports WHERE report_id = ?`, id).Scan(&missing); err != nil || missing.String != want {
+				t.Errorf("v_reports report %d: missing %q (%v), want %q", id, missing.String, err, want)
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
-		if !seen[noOrgan.ReportID] || !seen[noYear.ReportID] || !seen[known.ReportID] || len(seen) != 3 {
-			t.Errorf("export %s shows reports %v", tb.Name, seen)
+		for _, view := range []string{"v_reports", "v_cells", "v_table2", "v_table3", "v_table4", "v_findings", "v_sections"} {
+			if n := count(t, db, `SELECT count(DISTINCT report_id) FROM `+view); n != 3 {
+				t.Errorf("%s shows %d reports, want 3", view, n)
+			}
 		}
-	}
-	var sum Summary
-	for _, o := range []Outcome{known, noOrgan, noYear} {
-		sum.Add(o)
-	}
-	var b strings.Builder
-	sum.Write(&b, "x.db")
-	if sum.Unidentified != 2 || !strings.Contains(b.String(), "no organ/year       2") {
-		t.Errorf("summary counts %d without organ or year:\n%s", sum.Unidentified, b.String())
-	}
+		for _, tb := range s.ExportTables() {
+			if tb.Name == "fields" {
+				continue
+			}
+			seen := map[int64]bool{}
+			err := tb.Rows(context.Background(), func(vals []any) error {
+				for i, c := range tb.Columns {
+					if c.Name == "report_id" {
+						seen[vals[i].(int64)] = true
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !seen[noOrgan.ReportID] || !seen[noYear.ReportID] || !seen[known.ReportID] || len(seen) != 3 {
+				t.Errorf("export %s shows reports %v", tb.Name, seen)
+			}
+		}
+		var sum Summary
+		for _, o := range []Outcome{known, noOrgan, noYear} {
+			sum.Add(o)
+		}
+		var b strings.Builder
+		sum.Write(&b, "x.db")
+		if sum.Unidentified != 2 || !strings.Contains(b.String(), "no organ/year       2") {
+			t.Errorf("summary counts %d without organ or year:\n%s", sum.Unidentified, b.String())
+		}
+	})
 }
 
 // TestOneNaming: one name per concept (report_id, never id, in every view

@@ -104,8 +104,9 @@ type migrator interface {
 const pgMigrateLock = 0x6e626d67
 
 // migratePostgres applies the PostgreSQL migrations under the advisory
-// lock, on one connection.
-func migratePostgres(ctx context.Context, db *sql.DB) error {
+// lock, on one connection, and then runs after (the fields table) under
+// it too.
+func migratePostgres(ctx context.Context, db *sql.DB, after func(migrator) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -115,7 +116,10 @@ func migratePostgres(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, pgMigrateLock)
-	return migrateWith(ctx, conn, func() ([]migration, error) { return loadMigrationsFrom(pgMigrationFS, "migrations/postgres") })
+	if err := migrateWith(ctx, conn, func() ([]migration, error) { return loadMigrationsFrom(pgMigrationFS, "migrations/postgres") }); err != nil {
+		return err
+	}
+	return after(conn)
 }
 
 func migrateWith(ctx context.Context, db migrator, load func() ([]migration, error)) error {

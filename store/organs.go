@@ -132,6 +132,22 @@ func (w *txWriter) organID(o organ.Organ) (int64, error) {
 	}
 	prov, city, county := o.Region()
 	var id int64
+	if w.s.pg {
+		// PostgreSQL spends an id of the sequence on every upsert, even
+		// one that finds the row: an organ known is looked up first, so
+		// that ids follow the organs made, as on SQLite.
+		found, err := w.pgOrganKnown(o, parent, &id)
+		if err != nil {
+			return 0, fmt.Errorf("organ %s: %w", o.Key, err)
+		}
+		if found {
+			if w.organs == nil {
+				w.organs = map[string]organRow{}
+			}
+			w.organs[o.Key] = organRow{id, o.How != howParent}
+			return id, nil
+		}
+	}
 	err := w.queryRow(qOrganUpsert, o.Key, o.Name, string(o.Kind), level, code,
 		divCode(prov), divName(prov), divCode(city), divName(city), divCode(county), divName(county),
 		parent, o.How, nullString(o.Why)).Scan(&id)
@@ -143,6 +159,26 @@ func (w *txWriter) organID(o organ.Organ) (int64, error) {
 	}
 	w.organs[o.Key] = organRow{id, o.How != howParent}
 	return id, nil
+}
+
+// pgOrganKnown finds a stored organ, updating it as qOrganUpsert would.
+func (w *txWriter) pgOrganKnown(o organ.Organ, parent sql.NullInt64, id *int64) (bool, error) {
+	var how string
+	var par sql.NullInt64
+	err := w.queryRow(`SELECT id, placed_how, parent_id FROM organs WHERE key = ?`, o.Key).Scan(id, &how, &par)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	if (how == howParent && o.How != howParent) || (!par.Valid && parent.Valid) {
+		if _, err := w.exec(`UPDATE organs SET parent_id = coalesce(parent_id, ?),
+			placed_how = CASE WHEN placed_how = 'parent' THEN ? ELSE placed_how END WHERE id = ?`, parent, o.How, *id); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // organRow is an organ the transaction wrote: its id, and whether it was

@@ -21,126 +21,132 @@ func organOf(t *testing.T, s *Store, report int64) string {
 // organ, versions go by organ and year whatever name each version prints,
 // and a city prefix or a short form makes no new organ.
 func TestOneOrganManyNames(t *testing.T) {
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	a := ingest("a", fakeDoc("淮安市洪泽区人民政府", 2023, "cell t3.new.total=5"))
-	b := ingest("b", fakeDoc("洪泽区人民政府", 2023, "cell t3.new.total=6"))
-	c := ingest("c", fakeDoc("江苏省淮安市洪泽区政府", 2024, "cell t3.new.total=7"))
-	d := ingest("d", fakeDoc("沭阳县发改局", 2023, "cell t3.new.total=1"))
-	for _, o := range []Outcome{a, b, c} {
-		if k := organOf(t, s, o.ReportID); k != "320813/人民政府" {
-			t.Fatalf("%s: organ %s", o.Source, k)
+	forBackends(t, func(t *testing.T, be backend) {
+		s := be.open(t, nil)
+		ingest := ingester(t, s)
+		a := ingest("a", fakeDoc("淮安市洪泽区人民政府", 2023, "cell t3.new.total=5"))
+		b := ingest("b", fakeDoc("洪泽区人民政府", 2023, "cell t3.new.total=6"))
+		c := ingest("c", fakeDoc("江苏省淮安市洪泽区政府", 2024, "cell t3.new.total=7"))
+		d := ingest("d", fakeDoc("沭阳县发改局", 2023, "cell t3.new.total=1"))
+		for _, o := range []Outcome{a, b, c} {
+			if k := organOf(t, s, o.ReportID); k != "320813/人民政府" {
+				t.Fatalf("%s: organ %s", o.Source, k)
+			}
 		}
-	}
-	if b.Result != ResultNewVersion || b.Supersedes != a.ReportID || b.Version != 2 {
-		t.Fatalf("a revision printing another name is not the next version: %+v", b)
-	}
-	if k := organOf(t, s, d.ReportID); k != "321322/发展和改革局" {
-		t.Fatalf("abbreviation: %s", k)
-	}
-	var name, kind, level, county, parent string
-	if err := s.rdb.QueryRow(`SELECT o.name, o.kind, o.level, o.county, p.name FROM organs o JOIN organs p ON p.id = o.parent_id WHERE o.key = '321322/发展和改革局'`).
-		Scan(&name, &kind, &level, &county, &parent); err != nil {
-		t.Fatal(err)
-	}
-	if name != "宿迁市沭阳县发展和改革局" || kind != "部门" || level != "县" || county != "沭阳县" || parent != "宿迁市沭阳县人民政府" {
-		t.Fatalf("organ row: %s %s %s %s, parent %s", name, kind, level, county, parent)
-	}
-	if n := count(t, s.rdb, `SELECT count(*) FROM organ_names WHERE organ_id = (SELECT id FROM organs WHERE key = '320813/人民政府')`); n != 3 {
-		t.Fatalf("%d names of 洪泽区人民政府, want 3", n)
-	}
+		if b.Result != ResultNewVersion || b.Supersedes != a.ReportID || b.Version != 2 {
+			t.Fatalf("a revision printing another name is not the next version: %+v", b)
+		}
+		if k := organOf(t, s, d.ReportID); k != "321322/发展和改革局" {
+			t.Fatalf("abbreviation: %s", k)
+		}
+		var name, kind, level, county, parent string
+		if err := s.rdb.QueryRow(`SELECT o.name, o.kind, o.level, o.county, p.name FROM organs o JOIN organs p ON p.id = o.parent_id WHERE o.key = '321322/发展和改革局'`).
+			Scan(&name, &kind, &level, &county, &parent); err != nil {
+			t.Fatal(err)
+		}
+		if name != "宿迁市沭阳县发展和改革局" || kind != "部门" || level != "县" || county != "沭阳县" || parent != "宿迁市沭阳县人民政府" {
+			t.Fatalf("organ row: %s %s %s %s, parent %s", name, kind, level, county, parent)
+		}
+		if n := count(t, s.rdb, `SELECT count(*) FROM organ_names WHERE organ_id = (SELECT id FROM organs WHERE key = '320813/人民政府')`); n != 3 {
+			t.Fatalf("%d names of 洪泽区人民政府, want 3", n)
+		}
+	})
 }
 
 // Cross-year findings: rule 5 between consecutive years of an organ,
 // whatever order the reports come in; a revision that mends the figures
 // takes the finding away; a missing year between gives none.
 func TestCrossYearFindings(t *testing.T) {
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	findings := func() string {
-		t.Helper()
-		rows, err := s.rdb.Query(`SELECT r.year, f.rule, f.cells, f.expected, f.actual, f.other_report_id = (SELECT p.id FROM reports p WHERE p.organ_id = r.organ_id AND p.year = r.year - 1 AND p.current)
-			FROM findings f JOIN reports r ON r.id = f.report_id WHERE f.other_report_id IS NOT NULL ORDER BY r.year, f.cells`)
-		if err != nil {
-			t.Fatal(err)
+	forBackends(t, func(t *testing.T, be backend) {
+		s := be.open(t, nil)
+		ingest := ingester(t, s)
+		findings := func() string {
+			t.Helper()
+			rows, err := s.rdb.Query(`SELECT r.year, f.rule, f.cells, f.expected, f.actual, f.other_report_id = (SELECT p.id FROM reports p WHERE p.organ_id = r.organ_id AND p.year = r.year - 1 AND p.current)
+				FROM findings f JOIN reports r ON r.id = f.report_id WHERE f.other_report_id IS NOT NULL ORDER BY r.year, f.cells`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var b strings.Builder
+			for rows.Next() {
+				var year int
+				var rule, cells string
+				var exp, act float64
+				var names bool
+				rows.Scan(&year, &rule, &cells, &exp, &act, &names)
+				fmt.Fprintf(&b, "%d %s %s %s %s %s\n", year, rule, cells, fmtNum(exp), fmtNum(act), map[bool]string{true: "names the year before", false: "names another report"}[names])
+			}
+			return b.String()
 		}
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var year int
-			var rule, cells string
-			var exp, act float64
-			var names bool
-			rows.Scan(&year, &rule, &cells, &exp, &act, &names)
-			fmt.Fprintf(&b, "%d %s %s %s %s %s\n", year, rule, cells, fmtNum(exp), fmtNum(act), map[bool]string{true: "names the year before", false: "names another report"}[names])
+		// 2024 first, then 2023 carrying forward 4 where 2024 carried 3.
+		ingest("2024", fakeDoc("淮安市人民政府", 2024, "cell t3.carried.natural=3", "cell t3.carried.total=3"))
+		if f := findings(); f != "" {
+			t.Fatalf("a finding without the year before:\n%s", f)
 		}
-		return b.String()
-	}
-	// 2024 first, then 2023 carrying forward 4 where 2024 carried 3.
-	ingest("2024", fakeDoc("淮安市人民政府", 2024, "cell t3.carried.natural=3", "cell t3.carried.total=3"))
-	if f := findings(); f != "" {
-		t.Fatalf("a finding without the year before:\n%s", f)
-	}
-	ingest("2023", fakeDoc("淮安市人民政府", 2023, "cell t3.carry_forward.natural=4", "cell t3.carry_forward.total=4"))
-	want := "2024 t3.carry_over [\"t3.carry_forward.natural\",\"t3.carried.natural\"] 4 3 names the year before\n" +
-		"2024 t3.carry_over [\"t3.carry_forward.total\",\"t3.carried.total\"] 4 3 names the year before\n"
-	if f := findings(); f != want {
-		t.Fatalf("after 2023:\n%s\nwant:\n%s", f, want)
-	}
-	// A revised 2023 that carries forward 3: nothing broken.
-	ingest("2023b", fakeDoc("淮安市人民政府", 2023, "cell t3.carry_forward.natural=3", "cell t3.carry_forward.total=3"))
-	if f := findings(); f != "" {
-		t.Fatalf("after the revision:\n%s", f)
-	}
-	// 2026 with 2025 missing: nothing to compare.
-	ingest("2026", fakeDoc("淮安市人民政府", 2026, "cell t3.carried.natural=9", "cell t3.carried.total=9"))
-	if f := findings(); f != "" {
-		t.Fatalf("across a missing year:\n%s", f)
-	}
+		ingest("2023", fakeDoc("淮安市人民政府", 2023, "cell t3.carry_forward.natural=4", "cell t3.carry_forward.total=4"))
+		want := "2024 t3.carry_over [\"t3.carry_forward.natural\",\"t3.carried.natural\"] 4 3 names the year before\n" +
+			"2024 t3.carry_over [\"t3.carry_forward.total\",\"t3.carried.total\"] 4 3 names the year before\n"
+		if f := findings(); f != want {
+			t.Fatalf("after 2023:\n%s\nwant:\n%s", f, want)
+		}
+		// A revised 2023 that carries forward 3: nothing broken.
+		ingest("2023b", fakeDoc("淮安市人民政府", 2023, "cell t3.carry_forward.natural=3", "cell t3.carry_forward.total=3"))
+		if f := findings(); f != "" {
+			t.Fatalf("after the revision:\n%s", f)
+		}
+		// 2026 with 2025 missing: nothing to compare.
+		ingest("2026", fakeDoc("淮安市人民政府", 2026, "cell t3.carried.natural=9", "cell t3.carried.total=9"))
+		if f := findings(); f != "" {
+			t.Fatalf("across a missing year:\n%s", f)
+		}
+	})
 }
 
 // A names file places what nothing else can, moves the reports and their
 // versions, and taking the decision back places them as before.
 func TestApplyNames(t *testing.T) {
-	ctx := context.Background()
-	s := openFake(t, nil)
-	ingest := ingester(t, s)
-	a := ingest("a", fakeDoc("朝阳区人民政府", 2023, "cell t3.new.total=1"))
-	b := ingest("b", fakeDoc("长春市朝阳区人民政府", 2023, "cell t3.new.total=2"))
-	if k := organOf(t, s, a.ReportID); k != "?朝阳区人民政府" {
-		t.Fatalf("ambiguous name placed: %s", k)
-	}
-	if a.Version != 1 || b.Version != 1 {
-		t.Fatalf("two organs, two first versions: %d %d", a.Version, b.Version)
-	}
-	ch, err := s.ApplyNames(ctx, map[string]string{"朝阳区人民政府": "220104"})
-	if err != nil || ch.Names != 1 || ch.Reports != 1 {
-		t.Fatalf("%+v %v", ch, err)
-	}
-	if k := organOf(t, s, a.ReportID); k != "220104/人民政府" {
-		t.Fatalf("after the decision: %s", k)
-	}
-	// a came first: b is its next version now.
-	var va, vb int
-	var by int64
-	s.rdb.QueryRow(`SELECT version FROM reports WHERE id = ?`, a.ReportID).Scan(&va)
-	s.rdb.QueryRow(`SELECT version, coalesce((SELECT id FROM reports WHERE superseded_by = ?), 0) FROM reports WHERE id = ?`, b.ReportID, b.ReportID).Scan(&vb, &by)
-	if va != 1 || vb != 2 || by != a.ReportID {
-		t.Fatalf("versions after the move: %d %d (supersedes %d)", va, vb, by)
-	}
-	// The decision holds for a new report of the name.
-	c := ingest("c", fakeDoc("朝阳区人民政府", 2024, "cell t3.new.total=3"))
-	if k := organOf(t, s, c.ReportID); k != "220104/人民政府" {
-		t.Fatalf("a later report of the decided name: %s", k)
-	}
-	// Taken back: the name is placed by the program again.
-	if ch, err := s.ApplyNames(ctx, map[string]string{}); err != nil || ch.Names != 1 || ch.Reports != 2 {
-		t.Fatalf("%+v %v", ch, err)
-	}
-	if k := organOf(t, s, a.ReportID); k != "?朝阳区人民政府" {
-		t.Fatalf("after taking the decision back: %s", k)
-	}
-	if _, err := s.ApplyNames(ctx, map[string]string{"朝阳区人民政府": "990000"}); err == nil || !strings.Contains(err.Error(), "990000") {
-		t.Fatalf("a code not in the table: %v", err)
-	}
+	forBackends(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, nil)
+		ingest := ingester(t, s)
+		a := ingest("a", fakeDoc("朝阳区人民政府", 2023, "cell t3.new.total=1"))
+		b := ingest("b", fakeDoc("长春市朝阳区人民政府", 2023, "cell t3.new.total=2"))
+		if k := organOf(t, s, a.ReportID); k != "?朝阳区人民政府" {
+			t.Fatalf("ambiguous name placed: %s", k)
+		}
+		if a.Version != 1 || b.Version != 1 {
+			t.Fatalf("two organs, two first versions: %d %d", a.Version, b.Version)
+		}
+		ch, err := s.ApplyNames(ctx, map[string]string{"朝阳区人民政府": "220104"})
+		if err != nil || ch.Names != 1 || ch.Reports != 1 {
+			t.Fatalf("%+v %v", ch, err)
+		}
+		if k := organOf(t, s, a.ReportID); k != "220104/人民政府" {
+			t.Fatalf("after the decision: %s", k)
+		}
+		// a came first: b is its next version now.
+		var va, vb int
+		var by int64
+		s.rdb.QueryRow(`SELECT version FROM reports WHERE id = ?`, a.ReportID).Scan(&va)
+		s.rdb.QueryRow(`SELECT version, coalesce((SELECT id FROM reports WHERE superseded_by = ?), 0) FROM reports WHERE id = ?`, b.ReportID, b.ReportID).Scan(&vb, &by)
+		if va != 1 || vb != 2 || by != a.ReportID {
+			t.Fatalf("versions after the move: %d %d (supersedes %d)", va, vb, by)
+		}
+		// The decision holds for a new report of the name.
+		c := ingest("c", fakeDoc("朝阳区人民政府", 2024, "cell t3.new.total=3"))
+		if k := organOf(t, s, c.ReportID); k != "220104/人民政府" {
+			t.Fatalf("a later report of the decided name: %s", k)
+		}
+		// Taken back: the name is placed by the program again.
+		if ch, err := s.ApplyNames(ctx, map[string]string{}); err != nil || ch.Names != 1 || ch.Reports != 2 {
+			t.Fatalf("%+v %v", ch, err)
+		}
+		if k := organOf(t, s, a.ReportID); k != "?朝阳区人民政府" {
+			t.Fatalf("after taking the decision back: %s", k)
+		}
+		if _, err := s.ApplyNames(ctx, map[string]string{"朝阳区人民政府": "990000"}); err == nil || !strings.Contains(err.Error(), "990000") {
+			t.Fatalf("a code not in the table: %v", err)
+		}
+	})
 }

@@ -119,11 +119,11 @@ func panelQuery(f PanelFilter) (string, []any, error) {
 	switch f.By {
 	case "", "organ":
 		q = `SELECT p.* FROM v_panel p JOIN organs o ON o.id = p.organ_id` + cond +
-			` ORDER BY p.province IS NULL, p.province, p.city, p.county, p.organ, p.organ_id, p.year`
+			` ORDER BY p.province IS NULL, p.province, p.city NULLS FIRST, p.county NULLS FIRST, p.organ, p.organ_id, p.year`
 	case "county", "city", "province":
 		code, name := f.By+"_code", f.By
 		sums := make([]string, 0, len(panelCounts)+len(panelShares)+6)
-		sums = append(sums, `o.`+code+` AS division_code`, `o.`+name+` AS `+name, `p.year`,
+		sums = append(sums, `o.`+code+` AS division_code`, `min(o.`+name+`) AS `+name, `p.year`,
 			`count(*) AS reports`,
 			// Organs of the division reporting in another year of the
 			// selection but not in this one.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -86,14 +87,18 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 	if err := s.db.PingContext(ctx); err != nil {
 		return fail(err)
 	}
-	if err := migratePostgres(ctx, s.db); err != nil {
-		return fail(err)
-	}
-	if err := s.retry(ctx, func() error { return syncFields(ctx, s.db) }); err != nil {
-		return fail(err)
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO store_meta(key, value) VALUES ('divisions_date', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE store_meta.value <> excluded.value`, organ.BundledDate); err != nil {
+	// The fields table and the divisions' date are kept in step under the
+	// migrations' lock: processes opening the store at once would write
+	// them together.
+	err = migratePostgres(ctx, s.db, func(conn migrator) error {
+		if err := syncFields(ctx, conn); err != nil {
+			return err
+		}
+		_, err := conn.ExecContext(ctx, `INSERT INTO store_meta(key, value) VALUES ('divisions_date', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE store_meta.value <> excluded.value`, organ.BundledDate)
+		return err
+	})
+	if err != nil {
 		return fail(err)
 	}
 	s.rdb = s.db
@@ -130,6 +135,7 @@ func (s *Store) retry(ctx context.Context, fn func() error) error {
 		if err = fn(); err == nil || !s.pg || !retryable(err) {
 			return err
 		}
+		pgRetried.Add(1)
 		select {
 		case <-ctx.Done():
 			return errors.Join(err, ctx.Err())
@@ -141,6 +147,9 @@ func (s *Store) retry(ctx context.Context, fn func() error) error {
 
 // pgRetries is how many times a transaction is tried.
 const pgRetries = 20
+
+// pgRetried counts the transactions run again (tests report it).
+var pgRetried atomic.Int64
 
 // pgArchivePut stores data in the archive table; bytes already there are
 // left as they are.
@@ -350,6 +359,7 @@ func (w *Writer) pgReplay(commitToo func() error) error {
 		if !retryable(err) {
 			return err
 		}
+		pgRetried.Add(1)
 	}
 	return fmt.Errorf("write: gave up after %d attempts: %w", pgRetries, err)
 }

@@ -78,7 +78,7 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter, fn func(ReportInfo)
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY r.agency IS NULL, r.agency, r.year, r.version, r.id`
+	q += ` ORDER BY r.agency IS NULL, r.agency, r.year NULLS FIRST, r.version NULLS FIRST, r.id`
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list reports: %w", err)

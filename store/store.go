@@ -351,7 +351,7 @@ func (s *Store) Reader() *sql.DB { return s.rdb }
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // syncFields keeps the fields table equal to the program's schema.
-func syncFields(ctx context.Context, db *sql.DB) error {
+func syncFields(ctx context.Context, db migrator) error {
 	templates := map[string][]string{}
 	for _, t := range []nianbao.Template{nianbao.Template2019, nianbao.Template2021} {
 		for _, split := range []bool{false, true} {

@@ -89,10 +89,10 @@ func TestOpenReadOnlyMissingDatabase(t *testing.T) {
 }
 
 func TestIngestStoresEverything(t *testing.T) {
-	forBackends(t, func(t *testing.T, b backend) {
+	forBackends(t, func(t *testing.T, be backend) {
 		ctx := context.Background()
 		clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
-		s := b.open(t, clock)
+		s := be.open(t, clock)
 		doc := fakeDoc("甲市人民政府", 2023, "template=2021", "cell t3.new.natural=13", "cell t3.new.total=20",
 			"cell t2.fees.amount=14.2404", "extra t3.x.subtotal.natural=7", "extra t3.x.subtotal.natural=8", "extra t3.new.x.小计=9",
 			"finding t3.balance t3.new.total t3.carried.total", "section 1=本机关坚持以公开为常态",
@@ -159,11 +159,11 @@ func TestIngestStoresEverything(t *testing.T) {
 			t.Fatalf("finding %q %q %v", rule, cells, err)
 		}
 		// Full text search: trigram for three characters and more.
-		if n := count(t, db, b.sqlFor(`SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '信息处理费'`,
+		if n := count(t, db, be.sqlFor(`SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '信息处理费'`,
 			`SELECT count(*) FROM sections WHERE text LIKE '%信息处理费%'`)); n != 1 {
 			t.Fatalf("fts match: %d", n)
 		}
-		if n := count(t, db, b.sqlFor(`SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '公开为常态'`,
+		if n := count(t, db, be.sqlFor(`SELECT count(*) FROM sections_fts WHERE sections_fts MATCH '公开为常态'`,
 			`SELECT count(*) FROM sections WHERE text LIKE '%公开为常态%'`)); n != 1 {
 			t.Fatalf("fts match: %d", n)
 		}
@@ -223,10 +223,10 @@ func TestIngestStoresEverything(t *testing.T) {
 }
 
 func TestIngestSameBytesChangesNothing(t *testing.T) {
-	forBackends(t, func(t *testing.T, b backend) {
+	forBackends(t, func(t *testing.T, be backend) {
 		ctx := context.Background()
 		clock := &fixedClock{t: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
-		s := b.open(t, clock)
+		s := be.open(t, clock)
 		docs := [][]byte{
 			fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"),
 			fakeDoc("乙县人民政府", 2023, "status=unsupported"),
@@ -267,8 +267,8 @@ func TestIngestSameBytesChangesNothing(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
-	forBackends(t, func(t *testing.T, b backend) {
-		s := b.open(t, nil)
+	forBackends(t, func(t *testing.T, be backend) {
+		s := be.open(t, nil)
 		ingest := ingester(t, s)
 		v1 := ingest("v1", fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5"))
 		other := ingest("other", fakeDoc("甲市人民政府", 2022, "cell t3.new.total=4"))

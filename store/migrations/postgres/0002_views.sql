@@ -3,12 +3,14 @@
 -- 0009). A count is NUMERIC here where SQLite makes a whole REAL an
 -- INTEGER (CAST(CAST(x AS TEXT) AS NUMERIC)): the store gives it to Go as
 -- an int64 when it is whole, as SQLite does; CAST(x AS INTEGER) is
--- trunc(x)::bigint (SQLite truncates), shares are double precision.
+-- trunc(x)::bigint (SQLite truncates), shares are double precision. A
+-- figure in v_cells is NUMERIC whatever its key (an amount too: a CASE of
+-- float and NUMERIC would be float), read back with 15 significant digits.
 
 CREATE VIEW v_cells AS
 SELECT r.id AS report_id, r.agency, r.year, r.template,
        c.key, f.row_label, f.col_label, c.label,
-       CASE WHEN c.key LIKE '%.amount' THEN c.value ELSE CAST(c.value AS numeric) END AS value,
+       CAST(c.value AS numeric) AS value,
        c.raw, c.blank, c.unit, c.uncertain, c.extra,
        c.tbl, c.row, c.col, c.page, c.x0, c.y0, c.x1, c.y1, c.engine, c.derived
 FROM reports r
