@@ -70,7 +70,7 @@ func ReadRegular(path string, maxSize int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("read %s: %w (%s)", path, ErrNotRegular, kindOf(fi.Mode()))
+		return nil, fmt.Errorf("read %s: %w (%s)", path, ErrNotRegular, FileKind(fi.Mode()))
 	}
 	if fi.Size() > maxSize {
 		return nil, fmt.Errorf("read %s: %d bytes, more than the limit of %d (--max-size)", path, fi.Size(), maxSize)
@@ -93,8 +93,8 @@ func ReadRegular(path string, maxSize int64) ([]byte, error) {
 	return data, nil
 }
 
-// kindOf names the kind of a file that is not a regular one.
-func kindOf(m fs.FileMode) string {
+// FileKind names the kind of a file that is not a regular one ("a FIFO").
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a folder"
@@ -103,7 +103,7 @@ func kindOf(m fs.FileMode) string {
 	case m&fs.ModeCharDevice != 0:
 		return "a character device"
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		return "a block device"
 	case m&fs.ModeSocket != 0:
 		return "a socket"
 	}

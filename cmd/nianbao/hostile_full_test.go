@@ -127,44 +127,7 @@ func TestHostileFull(t *testing.T) {
 	fmt.Printf("| whole corpus and the special files | %d | %.1f s | %d MB |\n", code, wall.Seconds(), rss>>10)
 
 	// crawl: the corpus as one site.
-	var names []string
-	paths := map[string]string{}
-	for _, folder := range classes {
-		files, _ := os.ReadDir(folder)
-		for _, f := range files {
-			names = append(names, f.Name())
-			paths[f.Name()] = filepath.Join(folder, f.Name())
-		}
-	}
-	sort.Strings(names)
-	mux := http.NewServeMux()
-	mux.HandleFunc("/col/index.html", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "<html><head><meta charset=utf-8></head><body><ul>")
-		for i := range names {
-			fmt.Fprintf(w, `<li><a href="/r/%d.html">某市2019年政府信息公开工作年度报告（%d）</a></li>`, i, i)
-		}
-		fmt.Fprint(w, "</ul></body></html>")
-	})
-	mux.HandleFunc("/r/", func(w http.ResponseWriter, r *http.Request) {
-		var i int
-		if _, err := fmt.Sscanf(r.URL.Path, "/r/%d.html", &i); err != nil || i >= len(names) {
-			http.NotFound(w, r)
-			return
-		}
-		if strings.HasSuffix(names[i], ".pdf") {
-			fmt.Fprintf(w, `<html><head><meta charset=utf-8></head><body><a href="/f/%d.pdf">附件</a></body></html>`, i)
-			return
-		}
-		http.ServeFile(w, r, paths[names[i]])
-	})
-	mux.HandleFunc("/f/", func(w http.ResponseWriter, r *http.Request) {
-		var i int
-		if _, err := fmt.Sscanf(r.URL.Path, "/f/%d.pdf", &i); err != nil || i >= len(names) {
-			http.NotFound(w, r)
-			return
-		}
-		http.ServeFile(w, r, paths[names[i]])
-	})
+	mux, _ := corpusSite(classes)
 	// A page that trickles a byte a second: the crawl must not wait on it.
 	mux.HandleFunc("/trickle.html", func(w http.ResponseWriter, r *http.Request) {
 		for range 600 {

@@ -88,47 +88,7 @@ func TestHostileCorpus(t *testing.T) {
 
 	// crawl, the corpus served as a site: every document is a report page
 	// or, for a PDF, a page's attachment.
-	var names []string
-	paths := map[string]string{}
-	for _, folder := range classes {
-		files, _ := os.ReadDir(folder)
-		for _, f := range files {
-			names = append(names, f.Name())
-			paths[f.Name()] = filepath.Join(folder, f.Name())
-		}
-	}
-	sort.Strings(names)
-	mux := http.NewServeMux()
-	mux.HandleFunc("/col/index.html", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "<html><head><meta charset=utf-8></head><body><ul>")
-		for i := range names {
-			fmt.Fprintf(w, `<li><a href="/r/%d.html">某市2019年政府信息公开工作年度报告（%d）</a></li>`, i, i)
-		}
-		fmt.Fprint(w, "</ul></body></html>")
-	})
-	mux.HandleFunc("/r/", func(w http.ResponseWriter, r *http.Request) {
-		var i int
-		if _, err := fmt.Sscanf(r.URL.Path, "/r/%d.html", &i); err != nil || i >= len(names) {
-			http.NotFound(w, r)
-			return
-		}
-		if strings.HasSuffix(names[i], ".pdf") {
-			fmt.Fprintf(w, `<html><head><meta charset=utf-8></head><body><h1>某市2019年政府信息公开工作年度报告</h1><a href="/f/%d.pdf">附件</a></body></html>`, i)
-			return
-		}
-		if strings.HasSuffix(names[i], ".txt") {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		}
-		http.ServeFile(w, r, paths[names[i]])
-	})
-	mux.HandleFunc("/f/", func(w http.ResponseWriter, r *http.Request) {
-		var i int
-		if _, err := fmt.Sscanf(r.URL.Path, "/f/%d.pdf", &i); err != nil || i >= len(names) {
-			http.NotFound(w, r)
-			return
-		}
-		http.ServeFile(w, r, paths[names[i]])
-	})
+	mux, names := corpusSite(classes)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	cdb := filepath.Join(dir, "crawl.db")
@@ -207,4 +167,53 @@ func storedStatuses(t *testing.T, db string) map[string]string {
 		out[src] = st + " " + limitOf(msg)
 	}
 	return out
+}
+
+// corpusSite serves the documents of the folders as one site: a listing
+// page /col/index.html linking every document as a report page; a PDF is
+// the attachment of its report page. names are the documents' in the
+// order of their addresses.
+func corpusSite(classes map[string]string) (*http.ServeMux, []string) {
+	var names []string
+	paths := map[string]string{}
+	for _, folder := range classes {
+		files, _ := os.ReadDir(folder)
+		for _, f := range files {
+			names = append(names, f.Name())
+			paths[f.Name()] = filepath.Join(folder, f.Name())
+		}
+	}
+	sort.Strings(names)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/col/index.html", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html><head><meta charset=utf-8></head><body><ul>")
+		for i := range names {
+			fmt.Fprintf(w, `<li><a href="/r/%d.html">某市2019年政府信息公开工作年度报告（%d）</a></li>`, i, i)
+		}
+		fmt.Fprint(w, "</ul></body></html>")
+	})
+	mux.HandleFunc("/r/", func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		if _, err := fmt.Sscanf(r.URL.Path, "/r/%d.html", &i); err != nil || i >= len(names) {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(names[i], ".pdf") {
+			fmt.Fprintf(w, `<html><head><meta charset=utf-8></head><body><h1>某市2019年政府信息公开工作年度报告</h1><a href="/f/%d.pdf">附件</a></body></html>`, i)
+			return
+		}
+		if strings.HasSuffix(names[i], ".txt") {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		}
+		http.ServeFile(w, r, paths[names[i]])
+	})
+	mux.HandleFunc("/f/", func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		if _, err := fmt.Sscanf(r.URL.Path, "/f/%d.pdf", &i); err != nil || i >= len(names) {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, paths[names[i]])
+	})
+	return mux, names
 }

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/storetest"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -36,58 +36,11 @@ func storeDB(t *testing.T, path string) *sql.DB {
 	return st.Reader()
 }
 
-func storeCount(t *testing.T, db *sql.DB, q string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
+var storeCount = storetest.Count
 
 // storeDump renders every row of the store's tables, sorted, leaving out
 // the columns named table.column in skip and the rows of tables in skip.
-func storeDump(t *testing.T, db *sql.DB, skip ...string) string {
-	t.Helper()
-	skipped := map[string]bool{}
-	for _, s := range skip {
-		skipped[s] = true
-	}
-	var b strings.Builder
-	for _, table := range []string{"documents", "document_sources", "reports", "cells", "findings", "sections", "fields",
-		"organs", "organ_names", "store_meta", "schema_migrations"} {
-		if skipped[table] {
-			continue
-		}
-		rows, err := db.Query(`SELECT * FROM ` + table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var parts []string
-			for i, c := range cols {
-				if !skipped[table+"."+c] {
-					parts = append(parts, fmt.Sprintf("%s=%v", c, vals[i]))
-				}
-			}
-			lines = append(lines, strings.Join(parts, " "))
-		}
-		rows.Close()
-		sort.Strings(lines)
-		fmt.Fprintf(&b, "## %s (%d)\n%s\n", table, len(lines), strings.Join(lines, "\n"))
-	}
-	return b.String()
-}
+var storeDump = storetest.Dump
 
 // storeSamples are the bundled real reports: text, HTML and PDF.
 var storeSamples = []string{"../../testdata/samples/weibin-2019-text.txt", "../../testdata/samples/shanghai-bgt-2019.html",

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nianbao/nianbao/ingest"
+	"github.com/nianbao/nianbao/pipeline"
 )
 
 // checkInputs refuses input paths that do not exist (exit 2): a typo is
@@ -26,26 +27,10 @@ func checkInputs(paths []string) error {
 		// A device gives endless bytes and a FIFO blocks the reader until
 		// a writer comes: neither is a document.
 		if !fi.IsDir() && !fi.Mode().IsRegular() {
-			return usageError("%s: %s, not a regular file or folder", p, kindOf(fi.Mode()))
+			return usageError("%s: %s, not a regular file or folder", p, pipeline.FileKind(fi.Mode()))
 		}
 	}
 	return nil
-}
-
-// kindOf names the kind of a file that is neither a folder nor a
-// regular file.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
 }
 
 // checkDBFolder refuses a database whose folder does not exist (exit 2):

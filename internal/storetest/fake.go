@@ -136,7 +136,8 @@ func FakeDoc(agency string, year int, lines ...string) []byte {
 }
 
 // Dump returns every row of the store's tables as text, ordered, so that
-// two states can be compared. Columns in skip are left out.
+// two states can be compared. skip names columns (table.column) and whole
+// tables to leave out.
 func Dump(t testing.TB, db *sql.DB, skip ...string) string {
 	t.Helper()
 	skipped := map[string]bool{}
@@ -144,7 +145,11 @@ func Dump(t testing.TB, db *sql.DB, skip ...string) string {
 		skipped[s] = true
 	}
 	var out strings.Builder
-	for _, table := range []string{"documents", "document_sources", "reports", "cells", "findings", "sections", "fields", "schema_migrations"} {
+	for _, table := range []string{"documents", "document_sources", "reports", "cells", "findings", "sections", "fields",
+		"organs", "organ_names", "store_meta", "schema_migrations"} {
+		if skipped[table] {
+			continue
+		}
 		rows, err := db.Query(`SELECT * FROM ` + table)
 		if err != nil {
 			t.Fatal(err)
