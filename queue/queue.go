@@ -190,23 +190,23 @@ type RecheckArgs struct {
 func (RecheckArgs) Kind() string { return "nianbao_recheck" }
 
 // RecheckPeriod is how often at most a recheck of the whole store runs
-// while documents are written: the parse jobs of one period ask for one
-// recheck at the start of the next.
+// while documents are written (WorkerConfig.RecheckPeriod): the parse
+// jobs of one period ask for one recheck at the start of the next.
 const RecheckPeriod = time.Minute
 
-// InsertOpts makes one recheck job a period (see recheckInsert).
+// InsertOpts puts recheck jobs on the parse queue (see recheckInsert).
 func (RecheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueParse, MaxAttempts: 5,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: RecheckPeriod}}
+	return river.InsertOpts{Queue: QueueParse, MaxAttempts: 5}
 }
 
 // recheckInsert is the recheck job that the writes of the current period
 // ask for: scheduled at the start of the next period, so that every write
-// of this one is committed before it runs.
-func recheckInsert(now time.Time, organ int64) river.InsertManyParams {
-	at := now.Truncate(RecheckPeriod).Add(RecheckPeriod)
+// of this one is committed before it runs, and unique in that period.
+func recheckInsert(now time.Time, period time.Duration, organ int64) river.InsertManyParams {
+	period = max(period, time.Second)
 	opts := RecheckArgs{}.InsertOpts()
-	opts.ScheduledAt = at
+	opts.ScheduledAt = now.Truncate(period).Add(period)
+	opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByPeriod: period}
 	return river.InsertManyParams{Args: RecheckArgs{Organ: organ}, InsertOpts: &opts}
 }
 

@@ -50,9 +50,20 @@ type WorkerConfig struct {
 	// StopTimeout is how long a stop waits for the running jobs before it
 	// cuts them off (they are then run again by another worker).
 	StopTimeout time.Duration
-	Log         *slog.Logger
-	// Ready, if set, is called once the worker is working.
-	Ready func()
+	// RecheckPeriod is how often at most the cross-year rules are
+	// checked again while documents are written (default RecheckPeriod).
+	RecheckPeriod time.Duration
+	// HostLease is how long a request holds its host at most, should its
+	// worker die (default: the fetch timeout and 10 s).
+	HostLease time.Duration
+	// PollInterval is how often the worker looks for jobs besides being
+	// told of new ones (River's FetchPollInterval, default 1 s): snoozed
+	// jobs are found by it.
+	PollInterval time.Duration
+	Log          *slog.Logger
+	// Ready, if set, is called once the worker is working, with its River
+	// client's id.
+	Ready func(id string)
 }
 
 // Work runs jobs from the queue at dsn until ctx ends, then stops
@@ -85,6 +96,9 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	if cfg.RescueAfter <= 0 {
 		cfg.RescueAfter = longest + 10*time.Minute
 	}
+	if cfg.RecheckPeriod <= 0 {
+		cfg.RecheckPeriod = RecheckPeriod
+	}
 	if cfg.StopTimeout <= 0 {
 		cfg.StopTimeout = 30 * time.Second
 	}
@@ -102,7 +116,10 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	if timeout <= 0 {
 		timeout = fetch.DefaultConfig().Timeout
 	}
-	gate := NewGate(pool, cfg.MaxWait, timeout+30*time.Second, cfg.Log)
+	if cfg.HostLease <= 0 {
+		cfg.HostLease = timeout + 10*time.Second
+	}
+	gate := NewGate(pool, cfg.MaxWait, cfg.HostLease, cfg.Log)
 	fc.Gate = gate
 	w := &worker{cfg: cfg, fetcher: fetch.New(fc)}
 	defer w.fetcher.Close()
@@ -120,6 +137,7 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 		Workers:              allWorkers(w),
 		JobTimeout:           longest,
 		RescueStuckJobsAfter: cfg.RescueAfter,
+		FetchPollInterval:    cfg.PollInterval,
 	})
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -134,7 +152,7 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	}
 	cfg.Log.Info("worker started", "fetch", cfg.FetchWorkers, "parse", cfg.ParseWorkers, "id", rc.ID())
 	if cfg.Ready != nil {
-		cfg.Ready()
+		cfg.Ready(rc.ID())
 	}
 	<-ctx.Done()
 	cfg.Log.Info("worker stopping", "wait", cfg.StopTimeout)
@@ -335,7 +353,7 @@ func (p *parseWorker) Work(ctx context.Context, job *river.Job[ParseArgs]) error
 	w.cfg.Log.Info("stored", "source", a.Source, "result", out.Result, "status", out.Status,
 		"agency", out.Agency, "year", out.Year)
 	if out.Result == store.ResultNew || out.Result == store.ResultNewVersion {
-		if _, err := insertMany(ctx, w.river, []river.InsertManyParams{recheckInsert(time.Now(), 0)}); err != nil {
+		if _, err := insertMany(ctx, w.river, []river.InsertManyParams{recheckInsert(time.Now(), w.cfg.RecheckPeriod, 0)}); err != nil {
 			return w.interrupted(ctx, fmt.Errorf("parse %s: %w", a.Source, err))
 		}
 	}
