@@ -93,11 +93,11 @@ func connect(ctx context.Context, dsn string, conns int, log *slog.Logger) (*pgx
 	cfg.MaxConns = int32(conns)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("queue database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("queue database %s: %w", Redact(dsn), err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("queue database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("queue database %s: %w", Redact(dsn), err)
 	}
 	if err := Migrate(ctx, pool, log); err != nil {
 		pool.Close()
@@ -106,8 +106,8 @@ func connect(ctx context.Context, dsn string, conns int, log *slog.Logger) (*pgx
 	return pool, nil
 }
 
-// redact drops a password from a database address for messages.
-func redact(dsn string) string {
+// Redact drops a password from a database address for messages.
+func Redact(dsn string) string {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil || cfg.Password == "" {
 		return dsn

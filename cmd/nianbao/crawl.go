@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/fetch"
+	"github.com/nianbao/nianbao/queue"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -29,7 +31,9 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		"database (default nianbao.db, or $NIANBAO_DB). Politeness: one request per host every\n"+
 		"--delay, robots.txt honoured, retries with backoff. A second run sends conditional GETs\n"+
 		"and stores only what changed; a killed run resumes where it stopped. Only one crawl\n"+
-		"runs on a database at a time. Prints a summary per site on stdout.")
+		"runs on a database at a time. Prints a summary per site on stdout.\n\n"+
+		"With a PostgreSQL --db (or --queue) the sites are enqueued instead, as one crawl run, for\n"+
+		"the workers (nianbao worker) to fetch and parse; --here crawls in this process.")
 	db := storeDBFlag(fl.FlagSet, env)
 	sitesFile := fl.String("sites", "", "read the sites from this `FILE` (one start URL per line, optional name=… delay=… max-pages=… max-bytes=… hosts=…)")
 	def := fetch.DefaultConfig()
@@ -49,6 +53,8 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	strict := fl.Bool("strict", false, "exit with status 1 when a URL failed (for cron and systemd, which report a failed run)")
 	retryNow := fl.Bool("retry-now", false, "fetch the URLs that wait after failures now, instead of when their wait ends")
 	quiet := fl.Bool("q", false, "no progress on stderr")
+	queueDB := queueFlag(fl.FlagSet)
+	here := fl.Bool("here", false, "crawl in this process even when --db (or --queue) is a PostgreSQL database, instead of enqueueing the sites for the workers")
 	urls, err := fl.parse(env, args)
 	if err != nil {
 		return err
@@ -108,17 +114,16 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	if *siteTime <= 0 {
 		return usageError("--site-time must be positive (got %s)", *siteTime)
 	}
-	ua := *userAgent
-	if ua == "" {
-		ua = fetch.DefaultUserAgent
-		if *contact != "" {
-			ua = strings.Replace(ua, "CONTACT-EMAIL-HERE", *contact, 1)
-		} else if !*allowPrivate {
-			fmt.Fprintln(env.Stderr, "nianbao crawl: no --contact given: the User-Agent carries a placeholder; set --contact or $NIANBAO_CONTACT before crawling real sites")
-		}
+	qdsn, err := queueDSN(*db, *queueDB)
+	if err != nil {
+		return err
 	}
+	if qdsn != "" && !*here {
+		return enqueueCrawl(ctx, env, fl, qdsn, sites, *delay, *jsonOut)
+	}
+	ua := userAgentOf(env, "crawl", *userAgent, *contact, *allowPrivate)
 
-	if err := checkDBFolder(*db); err != nil {
+	if err := checkDB(*db); err != nil {
 		return err
 	}
 	ctx = rf.apply(ctx, env)
@@ -303,3 +308,69 @@ func writeCrawlJSON(w io.Writer, res *crawl.Result, db string) error {
 		Sites    []crawl.Summary `json:"sites"`
 	}{res.Run, res.Resumed, db, started, finished, end.Sub(res.Started).Seconds(), res.Sites})
 }
+
+// queueCrawlFlags are the flags of a crawl in one process: with the work
+// queue they belong to the workers (or do not apply), and are refused
+// rather than ignored.
+var queueCrawlFlags = map[string]string{
+	"allow-private": "a setting of the workers (nianbao worker --allow-private)",
+	"contact":       "a setting of the workers (nianbao worker --contact)",
+	"user-agent":    "a setting of the workers (nianbao worker --user-agent)",
+	"timeout":       "a setting of the workers (nianbao worker --timeout)",
+	"retries":       "a setting of the workers (nianbao worker --retries)",
+	"backoff":       "a setting of the workers (nianbao worker --backoff)",
+	"max-size":      "a setting of the workers (nianbao worker --max-size)",
+	"limit":         "a setting of the workers (nianbao worker --limit)",
+	"max-pages":     "a bound of a crawl in one process (--here)",
+	"max-bytes":     "a bound of a crawl in one process (--here)",
+	"site-time":     "a bound of a crawl in one process (--here)",
+	"retry-now":     "a setting of a crawl in one process (--here)",
+	"strict":        "a setting of a crawl in one process (--here)",
+}
+
+// enqueueCrawl puts the sites on the work queue as one crawl run. An
+// explicit --delay is given to every site that sets none.
+func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites []crawl.Site, delay time.Duration, jsonOut bool) error {
+	var refused error
+	fl.Visit(func(f *flag.Flag) {
+		if why, ok := queueCrawlFlags[f.Name]; ok && refused == nil {
+			refused = usageError("--%s is %s; the sites go to the work queue of %s", f.Name, why, queueName(dsn))
+		}
+		if f.Name == "delay" {
+			for i := range sites {
+				if sites[i].Delay == nil {
+					sites[i].Delay = &delay
+				}
+			}
+		}
+	})
+	if refused != nil {
+		return refused
+	}
+	q, err := queue.Open(ctx, dsn, env.Log)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	run := queue.NewRun(time.Now())
+	n, err := q.EnqueueCrawl(ctx, run, sites)
+	if err != nil {
+		return err
+	}
+	if jsonOut {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(struct {
+			Run      string `json:"run"`
+			Queue    string `json:"queue"`
+			Sites    int    `json:"sites"`
+			Enqueued int    `json:"enqueued"`
+		}{run, queueName(dsn), len(sites), n})
+	}
+	_, err = fmt.Fprintf(env.Stdout, "crawl run %s: %d of %d sites enqueued on %s (the others were already); the workers (nianbao worker) fetch and parse them\n",
+		run, n, len(sites), queueName(dsn))
+	return err
+}
+
+// queueName is a queue database's address without its password.
+func queueName(dsn string) string { return queue.Redact(dsn) }
