@@ -190,7 +190,7 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 		}
 		sites[i].Start = u
 	}
-	unlock, err := lock(st.Path())
+	unlock, err := lockStore(ctx, st)
 	if err != nil {
 		return nil, err
 	}

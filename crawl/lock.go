@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,7 +9,25 @@ import (
 	"strings"
 
 	"github.com/gofrs/flock"
+
+	"github.com/nianbao/nianbao/store"
 )
+
+// lockStore takes the crawl lock of a store: the lock file beside a SQLite
+// database, a database lock of a PostgreSQL one (store.TryLock).
+func lockStore(ctx context.Context, st *store.Store) (unlock func(), err error) {
+	if !st.Postgres() {
+		return lock(st.Path())
+	}
+	unlock, ok, err := st.TryLock(ctx, "crawl")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: a crawl holds the database's lock", ErrLocked)
+	}
+	return unlock, nil
+}
 
 // ErrLocked is returned when another crawl holds the database.
 var ErrLocked = errors.New("another crawl is running on this database")

@@ -82,6 +82,11 @@ func Batch(ctx context.Context, st *store.Store, items iter.Seq[Item], opt Optio
 		if err := w.Commit(); err != nil {
 			return err
 		}
+		// A PostgreSQL transaction another writer made fail was written
+		// again: its outcomes are those of the second writing.
+		if r := w.Replayed(); r != nil {
+			pending = append(pending[:0], r...)
+		}
 		for _, o := range pending {
 			arch.done(o.SHA256)
 		}

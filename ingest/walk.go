@@ -72,6 +72,12 @@ type walker struct {
 }
 
 func walkPaths(paths []string, db string, sorted bool, each func(string) bool) (Counts, error) {
+	if store.IsPostgres(db) {
+		// No file of the database to skip; spills go to the temporary folder.
+		w := &walker{own: map[string]bool{}, sorted: sorted, spill: os.TempDir(), each: each, abs: true}
+		err := w.walk(paths)
+		return w.n, err
+	}
 	abs, err := filepath.Abs(db)
 	if err != nil {
 		return Counts{}, fmt.Errorf("walk: %w", err)

@@ -389,3 +389,33 @@ func (w *Writer) pgCommit() error {
 // unchanged). nil when nothing was written again; the next transaction's
 // first Write clears it.
 func (w *Writer) Replayed() []Outcome { return w.replayed }
+
+// TryLock takes a lock named name that lasts until unlock or the end of
+// the process, for work one process at a time may do on the database (a
+// crawl): on PostgreSQL a session advisory lock on a connection of its
+// own. ok is false when another holds it. On SQLite it fails: lock a file
+// beside the database instead.
+func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
+	if !s.pg || s.db == nil {
+		return nil, false, errors.New("lock: only a writable PostgreSQL store has database locks")
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?, hashtext(?))`, int32(pgNamedLock), name).Scan(&ok); err != nil {
+		conn.Close()
+		return nil, false, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if !ok {
+		conn.Close()
+		return nil, false, nil
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?, hashtext(?))`, int32(pgNamedLock), name)
+		conn.Close()
+	}, true, nil
+}
+
+// pgNamedLock is the first key of TryLock's locks ('nblk').
+const pgNamedLock = 0x6e626c6b

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -83,11 +85,34 @@ func sqlSkipComment(q string, i int) int {
 	return len(q)
 }
 
-// IsReadOnlyRefusal says whether SQLite refused a statement because the
-// connection is read-only (its own words are "not authorized").
+// IsReadOnlyRefusal says whether the database refused a statement because
+// the store is open read-only: SQLite's "not authorized", PostgreSQL's
+// read-only transaction (25006) or the reader role's missing privilege
+// (42501).
 func IsReadOnlyRefusal(err error) bool {
+	switch pgCode(err) {
+	case "25006", "42501":
+		return true
+	}
+	if errors.Is(err, errReadOnly) {
+		return true
+	}
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrAuth || se.Code == sqlite3.ErrReadonly)
+}
+
+// TablesSQL is the query that lists what a user may query: the tables
+// and views of the store (name, type), without the database's own and the
+// full-text index's shadow tables.
+func (s *Store) TablesSQL() string {
+	if s.pg {
+		return `SELECT table_name AS name, CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END AS type
+	FROM information_schema.tables WHERE table_schema = current_schema()
+	ORDER BY type, name`
+	}
+	return `SELECT name, type FROM sqlite_master
+	WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'sections\_fts\_%' ESCAPE '\'
+	ORDER BY type, name`
 }
 
 // CellText renders a value of a query for text output; NULL is "".
@@ -162,4 +187,49 @@ func CSVCell(v any, raw bool) string {
 		return "'" + s
 	}
 	return s
+}
+
+// Columns returns the names of a table's columns, in order.
+func (s *Store) Columns(ctx context.Context, table string) ([]string, error) {
+	q := `SELECT name FROM pragma_table_info(?)`
+	if s.pg {
+		q = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`
+	}
+	rows, err := s.rdb.QueryContext(ctx, q, table)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("columns of %s: %w", table, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// ChangeStamp is a text that changes when the database does: the sizes
+// and times of the SQLite files (the database and its WAL), the count of
+// rows inserted, updated and deleted that PostgreSQL's statistics keep
+// (they lag the writes by a moment).
+func (s *Store) ChangeStamp(ctx context.Context) string {
+	if s.pg {
+		var n int64
+		if err := s.rdb.QueryRowContext(ctx, `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables`).Scan(&n); err != nil {
+			return "-"
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	return fileStamp(s.path) + "|" + fileStamp(s.path+"-wal")
+}
+
+func fileStamp(p string) string {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d.%d", fi.Size(), fi.ModTime().UnixNano())
 }

@@ -7,6 +7,10 @@
 //
 // The driver is github.com/mattn/go-sqlite3 built with the sqlite_fts5 tag
 // (the sections_fts index needs FTS5): build and test with -tags sqlite_fts5.
+//
+// The same store runs on PostgreSQL (a postgres:// address, through
+// github.com/jackc/pgx/v5): see postgres.go for what differs and
+// dialect.go for how one set of statements serves both.
 package store
 
 import (

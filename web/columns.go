@@ -2,8 +2,9 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+
+	"github.com/nianbao/nianbao/store"
 )
 
 // cellColumns says which of the newer provenance columns the store's cells
@@ -15,29 +16,14 @@ type cellColumns struct {
 	line    bool // the line (and col_from, col_to) of a text cell
 }
 
-func readCellColumns(ctx context.Context, db *sql.DB) (cellColumns, error) {
-	rows, err := db.QueryContext(ctx, `PRAGMA table_info(cells)`)
+func readCellColumns(ctx context.Context, st *store.Store) (cellColumns, error) {
+	names, err := st.Columns(ctx, "cells")
 	if err != nil {
 		return cellColumns{}, fmt.Errorf("web: the cells table: %w", err)
 	}
-	defer rows.Close()
 	have := map[string]bool{}
-	cols, _ := rows.Columns()
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return cellColumns{}, fmt.Errorf("web: the cells table: %w", err)
-		}
-		if name, ok := vals[1].(string); ok {
-			have[name] = true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return cellColumns{}, fmt.Errorf("web: the cells table: %w", err)
+	for _, n := range names {
+		have[n] = true
 	}
 	if !have["key"] {
 		return cellColumns{}, fmt.Errorf("web: the database has no cells table (is it a nianbao database?)")

@@ -171,7 +171,12 @@ func (s *Server) filteredFindings(ctx context.Context, f findingsFilter, pg page
 		return where, args
 	}
 	page := []any{perPage + 1, pg.offset()}
-	where, args := conds("+")
+	// SQLite's unary + keeps the planner off an index; PostgreSQL has none.
+	hint := "+"
+	if s.st.Postgres() {
+		hint = ""
+	}
+	where, args := conds(hint)
 	if f.Organ == 0 && f.Rule == "" {
 		// The first try; a rule or an organ has an index of its own.
 		where = append(where, `f.id > (SELECT coalesce(max(id), 0) FROM findings) - ?`)

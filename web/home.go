@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -128,17 +127,9 @@ func (s *Server) refreshHome(stamp string) {
 	s.home.data, s.home.stamp = d, stamp
 }
 
-// dbStamp changes whenever the database's files do.
+// dbStamp changes whenever the database does (store.ChangeStamp).
 func (s *Server) dbStamp() string {
-	return fileStamp(s.st.Path()) + "|" + fileStamp(s.st.Path()+"-wal")
-}
-
-func fileStamp(p string) string {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return "-"
-	}
-	return fmt.Sprintf("%d.%d", fi.Size(), fi.ModTime().UnixNano())
+	return s.st.ChangeStamp(context.Background())
 }
 
 func (s *Server) readHome(ctx context.Context) (*homeData, error) {
@@ -173,7 +164,7 @@ func (s *Server) readHome(ctx context.Context) (*homeData, error) {
 	if err == nil {
 		err = q(`SELECT coalesce(o.level, '(unplaced)'), count(*) FROM organs o
 			WHERE EXISTS (SELECT 1 FROM reports r WHERE r.organ_id = o.id AND r.current)
-			GROUP BY 1 ORDER BY CASE o.level WHEN '省' THEN 1 WHEN '市' THEN 2 WHEN '县' THEN 3 WHEN '乡' THEN 4 ELSE 5 END`, func(rows *sql.Rows) error {
+			GROUP BY o.level ORDER BY CASE o.level WHEN '省' THEN 1 WHEN '市' THEN 2 WHEN '县' THEN 3 WHEN '乡' THEN 4 ELSE 5 END`, func(rows *sql.Rows) error {
 			var l homeLevel
 			if err := rows.Scan(&l.Level, &l.Organs); err != nil {
 				return err
@@ -185,7 +176,7 @@ func (s *Server) readHome(ctx context.Context) (*homeData, error) {
 	}
 	if err == nil {
 		divs := divisionsPerProvince()
-		err = q(`SELECT coalesce(o.province_code, ''), coalesce(o.province, '(unplaced)'), count(DISTINCT o.id), count(*),
+		err = q(`SELECT coalesce(o.province_code, ''), min(coalesce(o.province, '(unplaced)')), count(DISTINCT o.id), count(*),
 				count(DISTINCT o.division_code)
 			FROM reports r JOIN organs o ON o.id = r.organ_id WHERE r.current
 			GROUP BY o.province_code ORDER BY o.province_code IS NULL, o.province_code`, func(rows *sql.Rows) error {

@@ -88,11 +88,21 @@ func (s *Server) searchPage(r *http.Request) (*result, error) {
 	default:
 		// A quoted FTS5 string is matched literally.
 		match := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
-		rows, err := s.db.QueryContext(r.Context(), `SELECT s.report_id, coalesce(r.agency, ''), r.year, s.section,
+		query, args := `SELECT s.report_id, coalesce(r.agency, ''), r.year, s.section,
 				snippet(sections_fts, 0, ?, ?, '…', 24)
 			FROM sections_fts JOIN sections s ON s.id = sections_fts.rowid JOIN reports r ON r.id = s.report_id
 			WHERE sections_fts MATCH ? AND (r.current OR r.version IS NULL AND r.same_as IS NULL)
-			ORDER BY sections_fts.rowid DESC LIMIT ? OFFSET ?`, markOpen, markClose, match, perPage+1, pg.offset())
+			ORDER BY sections_fts.rowid DESC LIMIT ? OFFSET ?`, []any{markOpen, markClose, match, perPage + 1, pg.offset()}
+		if s.st.Postgres() {
+			// pg_trgm's index on sections.text serves LIKE; the snippet is
+			// cut here (pgSnippet).
+			esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+			query, args = `SELECT s.report_id, coalesce(r.agency, ''), r.year, s.section, s.text
+			FROM sections s JOIN reports r ON r.id = s.report_id
+			WHERE s.text LIKE ? ESCAPE '\' AND (r.current OR r.version IS NULL AND r.same_as IS NULL)
+			ORDER BY s.id DESC LIMIT ? OFFSET ?`, []any{"%" + esc + "%", perPage + 1, pg.offset()}
+		}
+		rows, err := s.db.QueryContext(r.Context(), query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
@@ -102,6 +112,9 @@ func (s *Server) searchPage(r *http.Request) (*result, error) {
 			var year sql.NullInt64
 			if err := rows.Scan(&h.ReportID, &h.Agency, &year, &h.Section, &h.Snippet); err != nil {
 				return nil, fmt.Errorf("search: %w", err)
+			}
+			if s.st.Postgres() {
+				h.Snippet = pgSnippet(h.Snippet, q, 24)
 			}
 			h.Year = iptr(year)
 			d.Hits = append(d.Hits, h)
@@ -125,4 +138,31 @@ func (s *Server) searchPage(r *http.Request) (*result, error) {
 	}
 	res.Tables = []table{t}
 	return res, nil
+}
+
+// pgSnippet cuts what FTS5's snippet gives on SQLite from a section's
+// text: about n characters around the first match of q, the matches
+// marked, … where text was left out.
+func pgSnippet(text, q string, n int) string {
+	at := strings.Index(text, q)
+	if at < 0 {
+		return text
+	}
+	r := []rune(text)
+	start := utf8.RuneCountInString(text[:at])
+	qn := utf8.RuneCountInString(q)
+	from := max(0, start-(n-qn)/2)
+	to := min(len(r), from+max(n, qn))
+	if to-from < n {
+		from = max(0, to-n)
+	}
+	part := string(r[from:to])
+	out := strings.ReplaceAll(part, q, markOpen+q+markClose)
+	if from > 0 {
+		out = "…" + out
+	}
+	if to < len(r) {
+		out += "…"
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Server, error) {
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err
 	}
-	if s.cols, err = readCellColumns(ctx, s.db); err != nil {
+	if s.cols, err = readCellColumns(ctx, st); err != nil {
 		return nil, err
 	}
 	if s.pdf, err = newPageRenderer(opt.CacheDir, opt.Pdftoppm); err != nil {

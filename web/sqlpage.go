@@ -106,9 +106,7 @@ func (s *Server) runSQL(ctx context.Context, q string, d *sqlData) error {
 // tableNames lists the tables and views a query may read (without
 // SQLite's own and the full-text index's shadow tables).
 func (s *Server) tableNames(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sqlite_master
-		WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'sections\_fts\_%' ESCAPE '\'
-		ORDER BY type, name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM (`+s.st.TablesSQL()+`) AS t ORDER BY type, name`)
 	if err != nil {
 		return nil, fmt.Errorf("tables: %w", err)
 	}

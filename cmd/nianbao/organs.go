@@ -82,7 +82,7 @@ func applyNames(ctx context.Context, env *Env, db, file string) error {
 	}
 	// The decisions are for a store that exists: a mistyped --db must not
 	// create an empty one.
-	if _, err := os.Stat(db); err != nil {
+	if _, err := os.Stat(db); err != nil && !store.IsPostgres(db) {
 		return usageError("--db %s: %v", db, err)
 	}
 	st, err := store.Open(ctx, db, store.Options{})

@@ -42,7 +42,7 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	case *tables && len(rest) > 0:
 		return usageError("--tables takes no SQL (got %q)", q)
 	case *tables:
-		q = queryTables
+		q = "" // the store's TablesSQL, once open
 	case len(rest) == 0:
 		return usageError("no SQL given (or - to read it from stdin)")
 	}
@@ -60,7 +60,7 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	if *timeout <= 0 {
 		return usageError("--timeout must be positive (got %s)", *timeout)
 	}
-	if err := queryCheck(q); err != nil {
+	if err := queryCheck(q); q != "" && err != nil {
 		return err
 	}
 	out, err := newStoreOut(*format, env.Stdout, env.Stderr)
@@ -75,6 +75,9 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *tables {
+		q = st.TablesSQL()
+	}
 
 	// The driver interrupts SQLite (sqlite3_interrupt) when the context
 	// ends, between rows as well as inside one.
@@ -126,12 +129,6 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 // queryMaxStdin is the longest query read from stdin.
 const queryMaxStdin = 1 << 20
 
-// queryTables lists what a user may query: tables and views, without
-// SQLite's own and the full-text index's shadow tables.
-const queryTables = `SELECT name, type FROM sqlite_master
-	WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'sections\_fts\_%' ESCAPE '\'
-	ORDER BY type, name`
-
 // queryCheck refuses what the driver would run wrongly or explain badly:
 // several statements (the driver shows the rows of the last one only) and
 // the sqlite3 shell's dot-commands (not SQL, a syntax error otherwise).
@@ -167,7 +164,7 @@ func sqlAfterFirst(q string) string { return store.SQLAfterFirst(q) }
 // connection is read-only (its own words are "not authorized").
 func queryError(err error) error {
 	if store.IsReadOnlyRefusal(err) {
-		return usageError("refused: the database is opened read-only, and only reading statements run here (SELECT, WITH, EXPLAIN, PRAGMAs that report); sqlite3 said: %v", err)
+		return usageError("refused: the database is opened read-only, and only reading statements run here (SELECT, WITH, EXPLAIN, PRAGMAs that report); the database said: %v", err)
 	}
 	return fmt.Errorf("query: %w", err)
 }
