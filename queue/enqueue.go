@@ -19,9 +19,11 @@ import (
 func NewRun(now time.Time) string { return now.UTC().Format("20060102T150405.000Z") }
 
 // EnqueueCrawl enqueues a fetch job for each site's start URL in run; the
-// workers follow the links from there. It returns how many were new (a
-// site already enqueued in this run is not enqueued twice).
-func (c *Client) EnqueueCrawl(ctx context.Context, run string, sites []crawl.Site) (int, error) {
+// workers follow the links from there, fetching at most maxPages URLs of a
+// site (its own MaxPages when set; 0: crawl.DefaultMaxPages). It returns
+// how many were new (a site already enqueued in this run is not enqueued
+// twice).
+func (c *Client) EnqueueCrawl(ctx context.Context, run string, sites []crawl.Site, maxPages int) (int, error) {
 	params := make([]river.InsertManyParams, 0, len(sites))
 	for _, s := range sites {
 		start, err := crawl.StartURL(s.Start)
@@ -29,7 +31,10 @@ func (c *Client) EnqueueCrawl(ctx context.Context, run string, sites []crawl.Sit
 			return 0, err
 		}
 		a := FetchArgs{URL: start, Page: store.KindListing, Site: start, Hosts: s.Hosts,
-			Division: crawl.SiteDivision(s), Run: run}
+			Division: crawl.SiteDivision(s), Run: run, MaxPages: maxPages}
+		if s.MaxPages > 0 {
+			a.MaxPages = s.MaxPages
+		}
 		if s.Delay != nil {
 			a.Delay = &Duration{*s.Delay}
 		}

@@ -222,7 +222,7 @@ func TestWorkers(t *testing.T) {
 	for i := range sites {
 		sites[i] = crawl.Site{Start: fmt.Sprintf("http://host%03d.test:%s%s", i, u.Port(), fakesite.BigColumn)}
 	}
-	if n, err := q.EnqueueCrawl(ctx, NewRun(time.Now()), sites); err != nil || n != hosts {
+	if n, err := q.EnqueueCrawl(ctx, NewRun(time.Now()), sites, 0); err != nil || n != hosts {
 		t.Fatalf("enqueued %d sites (%v), want %d", n, err, hosts)
 	}
 
@@ -353,5 +353,68 @@ func TestWorkers(t *testing.T) {
 	}
 	if len(missing) > 0 {
 		t.Errorf("%d report pages not stored exactly once: %v", len(missing), missing[:min(len(missing), 5)])
+	}
+}
+
+// TestPageLimit: a site's page limit bounds the requests of a crawl run
+// to it; the jobs past it are cancelled, saying why.
+func TestPageLimit(t *testing.T) {
+	dsn := pgtest.DB(t)
+	ctx := context.Background()
+	site := &hitLog{h: &fakesite.Big{Listings: 1, PerListing: 10}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if _, err := q.EnqueueCrawl(ctx, "r1", []crawl.Site{{Start: srv.URL + fakesite.BigColumn, MaxPages: 4}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- Work(wctx, dsn, WorkerConfig{Store: st, Fetch: fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second},
+			FetchWorkers: 1, ParseWorkers: 1, PollInterval: 100 * time.Millisecond})
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := q.Jobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(c, RecheckArgs{}.Kind())
+		if c.Unfinished() == 0 && len(c) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs left after a minute: %v", c)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	site.mu.Lock()
+	pages := len(site.hits)
+	site.mu.Unlock()
+	// robots.txt (no rules here) and four pages.
+	if pages != 5 {
+		t.Errorf("%d requests, want robots.txt and 4 pages", pages)
+	}
+	var cancelled int
+	var why string
+	if err := q.Pool().QueryRow(ctx, `SELECT count(*), min(errors[1]->>'error') FROM river_job WHERE kind = 'nianbao_fetch' AND state = 'cancelled'`).Scan(&cancelled, &why); err != nil {
+		t.Fatal(err)
+	}
+	if cancelled != 7 || !strings.Contains(why, "page limit (4)") {
+		t.Errorf("%d fetch jobs cancelled (%s), want 7 for the page limit", cancelled, why)
 	}
 }

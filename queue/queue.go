@@ -52,12 +52,20 @@ const (
 // migrated: workers started together migrate one after the other.
 const migrateLock = 0x6e69616e62616f // "nianbao"
 
-// schema is the queue's own table (River's are made by rivermigrate).
+// schema is the queue's own tables (River's are made by rivermigrate):
+// the hosts' turns (see Gate) and the pages fetched of each site in each
+// crawl run (for its page limit).
 const schema = `CREATE TABLE IF NOT EXISTS nianbao_queue_hosts (
 	host       text PRIMARY KEY,
 	next_at    timestamptz NOT NULL DEFAULT 'epoch',
 	holder     text,
 	held_until timestamptz
+);
+CREATE TABLE IF NOT EXISTS nianbao_queue_sites (
+	run   text NOT NULL,
+	site  text NOT NULL,
+	pages integer NOT NULL DEFAULT 0,
+	PRIMARY KEY (run, site)
 )`
 
 // Migrate brings River's schema and the queue's table up to date.
@@ -134,6 +142,10 @@ type FetchArgs struct {
 	Division string `json:"division,omitempty"`
 	// Run names the crawl run: a URL is fetched once a run.
 	Run string `json:"run" river:"unique"`
+	// MaxPages bounds the requests to the site in the run (0: the
+	// default of a crawl, crawl.DefaultMaxPages): a site whose links never
+	// end cannot fill the queue.
+	MaxPages int `json:"max_pages,omitempty"`
 }
 
 // Kind is River's name of the job.

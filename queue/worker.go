@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -121,7 +122,7 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	}
 	gate := NewGate(pool, cfg.MaxWait, cfg.HostLease, cfg.Log)
 	fc.Gate = gate
-	w := &worker{cfg: cfg, fetcher: fetch.New(fc)}
+	w := &worker{cfg: cfg, fetcher: fetch.New(fc), pool: pool}
 	defer w.fetcher.Close()
 
 	queues := map[string]river.QueueConfig{}
@@ -190,6 +191,7 @@ func allWorkers(w *worker) *river.Workers {
 
 type worker struct {
 	cfg      WorkerConfig
+	pool     *pgxpool.Pool
 	fetcher  *fetch.Fetcher
 	river    *river.Client[pgx.Tx]
 	stopping atomic.Bool
@@ -231,7 +233,28 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		}
 	}
 	allow := func(h string) bool { return allowed[strings.ToLower(h)] }
+	limit := a.MaxPages
+	if limit <= 0 {
+		limit = crawl.DefaultMaxPages
+	}
+	var pages int
+	err = w.pool.QueryRow(ctx, `SELECT COALESCE((SELECT pages FROM nianbao_queue_sites WHERE run = $1 AND site = $2), 0)`,
+		a.Run, a.Site).Scan(&pages)
+	if err != nil {
+		return w.interrupted(ctx, fmt.Errorf("fetch %s: pages of %s: %w", a.URL, a.Site, err))
+	}
+	if pages >= limit {
+		return river.JobCancel(fmt.Errorf("fetch %s: page limit (%d) of %s reached in run %s", a.URL, limit, a.Site, a.Run))
+	}
 	resp, err := w.fetcher.Get(ctx, fetch.Request{URL: a.URL, Allowed: allow})
+	if err == nil || !errors.As(err, new(*fetch.HostBusyError)) && ctx.Err() == nil {
+		// A request was made (a busy host's job makes none).
+		_, cerr := w.pool.Exec(ctx, `INSERT INTO nianbao_queue_sites(run, site, pages) VALUES ($1, $2, 1)
+			ON CONFLICT (run, site) DO UPDATE SET pages = nianbao_queue_sites.pages + 1`, a.Run, a.Site)
+		if cerr != nil {
+			return w.interrupted(ctx, fmt.Errorf("fetch %s: pages of %s: %w", a.URL, a.Site, cerr))
+		}
+	}
 	if err != nil {
 		var busy *fetch.HostBusyError
 		switch {

@@ -119,7 +119,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if qdsn != "" && !*here {
-		return enqueueCrawl(ctx, env, fl, qdsn, sites, *delay, *jsonOut)
+		return enqueueCrawl(ctx, env, fl, qdsn, sites, *delay, *maxPages, *jsonOut)
 	}
 	ua := userAgentOf(env, "crawl", *userAgent, *contact, *allowPrivate)
 
@@ -321,7 +321,6 @@ var queueCrawlFlags = map[string]string{
 	"backoff":       "a setting of the workers (nianbao worker --backoff)",
 	"max-size":      "a setting of the workers (nianbao worker --max-size)",
 	"limit":         "a setting of the workers (nianbao worker --limit)",
-	"max-pages":     "a bound of a crawl in one process (--here)",
 	"max-bytes":     "a bound of a crawl in one process (--here)",
 	"site-time":     "a bound of a crawl in one process (--here)",
 	"retry-now":     "a setting of a crawl in one process (--here)",
@@ -330,7 +329,7 @@ var queueCrawlFlags = map[string]string{
 
 // enqueueCrawl puts the sites on the work queue as one crawl run. An
 // explicit --delay is given to every site that sets none.
-func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites []crawl.Site, delay time.Duration, jsonOut bool) error {
+func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites []crawl.Site, delay time.Duration, maxPages int, jsonOut bool) error {
 	var refused error
 	fl.Visit(func(f *flag.Flag) {
 		if why, ok := queueCrawlFlags[f.Name]; ok && refused == nil {
@@ -353,7 +352,7 @@ func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites
 	}
 	defer q.Close()
 	run := queue.NewRun(time.Now())
-	n, err := q.EnqueueCrawl(ctx, run, sites)
+	n, err := q.EnqueueCrawl(ctx, run, sites, maxPages)
 	if err != nil {
 		return err
 	}

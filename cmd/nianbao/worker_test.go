@@ -24,7 +24,7 @@ func TestWorkerUsage(t *testing.T) {
 		{[]string{"worker", "--db", db, "--queue", "queue.db"}, "want a postgres:// address"},
 		{[]string{"worker", "--db", "postgres:///x", "--fetch", "0", "--parse", "0"}, "would do nothing"},
 		{[]string{"worker", "--db", "postgres:///x", "extra"}, "unexpected argument"},
-		{[]string{"crawl", "--db", "postgres:///x", "--max-pages", "5", "http://example.gov.cn/"}, "--max-pages is a bound of a crawl in one process (--here)"},
+		{[]string{"crawl", "--db", "postgres:///x", "--site-time", "5m", "http://example.gov.cn/"}, "--site-time is a bound of a crawl in one process (--here)"},
 		{[]string{"crawl", "--db", "postgres:///x", "--allow-private", "http://example.gov.cn/"}, "nianbao worker --allow-private"},
 		{[]string{"ingest", "--db", "postgres:///x", "-j", "2", "../../testdata/samples"}, "-j is a setting of reading in one process"},
 	} {
