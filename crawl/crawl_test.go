@@ -18,6 +18,7 @@ import (
 	"github.com/nianbao/nianbao/extract/pdfdoc"
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/internal/fakesite"
+	"github.com/nianbao/nianbao/internal/pgtest"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -203,7 +204,15 @@ func TestCrawlFakeSite(t *testing.T) {
 // answered 304, and fetches nothing; after the site revises one report, a
 // third run stores exactly one new document, a new version of that report.
 func TestCrawlIncremental(t *testing.T) {
-	f := newFixture(t)
+	t.Run("sqlite", func(t *testing.T) { testCrawlIncremental(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		f := newFixture(t)
+		f.db = pgtest.DB(t)
+		testCrawlIncremental(t, f)
+	})
+}
+
+func testCrawlIncremental(t *testing.T, f *fixture) {
 	f.crawl(t, 0)
 	docs := func() int {
 		st, err := store.Open(context.Background(), f.db, store.Options{ReadOnly: true})
@@ -269,7 +278,7 @@ func TestCrawlIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rows, err := st.Reader().Query(`SELECT r.version, r.current FROM reports r JOIN document_sources s ON s.document_id = r.document_id
+	rows, err := st.Reader().Query(`SELECT r.version, CASE WHEN r.current THEN 1 ELSE 0 END FROM reports r JOIN document_sources s ON s.document_id = r.document_id
 		WHERE s.source = ? ORDER BY r.version`, f.srv.URL+fakesite.Shanghai)
 	if err != nil {
 		t.Fatal(err)
@@ -356,6 +365,38 @@ func TestCrawlLock(t *testing.T) {
 	}
 	unlock()
 	if _, err := Run(context.Background(), st, []Site{{Start: f.start()}}, testConfig(t, 0)); err != nil {
+		t.Errorf("crawl after unlock: %v", err)
+	}
+}
+
+// TestCrawlLockPostgres: on PostgreSQL the crawl lock is the database's
+// (store.TryLock): a crawl from another process is refused while one runs.
+func TestCrawlLockPostgres(t *testing.T) {
+	f := newFixture(t)
+	f.db = pgtest.DB(t)
+	ctx := context.Background()
+	holder, err := store.Open(ctx, f.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	unlock, ok, err := holder.TryLock(ctx, "crawl")
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	st, err := store.Open(ctx, f.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := Run(ctx, st, []Site{{Start: f.start()}}, testConfig(t, 0)); !errors.Is(err, ErrLocked) {
+		t.Errorf("second crawl: %v, want ErrLocked", err)
+	}
+	if n := len(f.site.Hits()); n != 0 {
+		t.Errorf("the refused crawl made %d requests", n)
+	}
+	unlock()
+	if _, err := Run(ctx, st, []Site{{Start: f.start()}}, testConfig(t, 0)); err != nil {
 		t.Errorf("crawl after unlock: %v", err)
 	}
 }

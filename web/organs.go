@@ -174,7 +174,7 @@ func organsQuery(f organsFilter, pg pager) (string, []any) {
 			(SELECT group_concat(r.year, ' ') FROM reports r WHERE r.organ_id = o.id AND r.current),
 			(SELECT count(*) FROM reports r JOIN findings x ON x.report_id = r.id WHERE r.organ_id = o.id AND r.current)
 		FROM organs o WHERE ` + strings.Join(where, ` AND `) + `
-		ORDER BY o.division_code, o.id LIMIT ? OFFSET ?`
+		ORDER BY o.division_code NULLS FIRST, o.id LIMIT ? OFFSET ?`
 	args = append(args, perPage+1, pg.offset())
 	return q, args
 }

@@ -1,14 +1,19 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/internal/pgtest"
+	"github.com/nianbao/nianbao/store"
 )
 
 // pagePaths are one address of every page of the test database.
@@ -289,4 +294,66 @@ func TestFindingsTries(t *testing.T) {
 			t.Errorf("the test database has %d findings", strings.Count(all, "\n")-1)
 		}
 	}
+}
+
+// TestEveryPagePostgres: the test database written into PostgreSQL serves
+// every page in every format, and each page's JSON is SQLite's (the home
+// page aside: it says when it was read).
+func TestEveryPagePostgres(t *testing.T) {
+	lite, ls := newTestServer(t, Options{})
+	d := &testDB{}
+	if err := buildTestDBAt(d, pgtest.DB(t)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), d.path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps, err := New(context.Background(), st, Options{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.pdf != lite.pdf || d.panelOrgan != lite.panelOrgan || d.hostile != lite.hostile || d.carryOver != lite.carryOver {
+		t.Fatalf("the two databases number their reports differently: %+v, %+v", d, lite)
+	}
+	for _, p := range pagePaths(d) {
+		for _, ext := range []string{"", ".json", ".csv"} {
+			fp := p
+			if ext != "" {
+				fp = withFormat(p, ext)
+			}
+			w := get(t, ps, fp)
+			if w.Code != http.StatusOK {
+				t.Errorf("%s: %d\n%.300s", fp, w.Code, w.Body.String())
+				continue
+			}
+			// The home page says when it was read; the SQL page's query
+			// leaves its order to the database.
+			if ext == ".json" && p != "/" && !strings.HasPrefix(p, "/sql") {
+				if got, want := jsonLines(w.Body.String()), jsonLines(get(t, ls, fp).Body.String()); got != want {
+					t.Errorf("%s: PostgreSQL's JSON differs from SQLite's:\n%s\n---\n%s", fp, got, want)
+				}
+			}
+		}
+	}
+}
+
+// jsonLines is a page's JSON lines, sorted, without what differs between
+// two writings of one database: when a document was read, how long a query
+// took, the search's snippets (FTS5 cuts them on SQLite, the server on
+// PostgreSQL), and the findings' ids (a batch commits when a second has
+// passed, so cross-year findings come in its transactions' order).
+func jsonLines(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, `"parsed_at"`) || strings.HasPrefix(t, `"seconds"`) ||
+			strings.HasPrefix(t, `"first_seen"`) || strings.HasPrefix(t, `"last_seen"`) || strings.HasPrefix(t, `"snippet"`) ||
+			strings.HasPrefix(t, `"finding_id"`) {
+			continue
+		}
+		keep = append(keep, strings.TrimSpace(strings.TrimSuffix(l, ",")))
+	}
+	slices.Sort(keep)
+	return strings.Join(keep, "\n")
 }

@@ -76,11 +76,18 @@ func buildTestDB() (*testDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &testDB{dir: dir, path: filepath.Join(dir, "test.db")}
+	d := &testDB{dir: dir}
+	return d, buildTestDBAt(d, filepath.Join(dir, "test.db"))
+}
+
+// buildTestDBAt writes the test database into dsn, a SQLite file or a
+// PostgreSQL database.
+func buildTestDBAt(d *testDB, dsn string) error {
+	d.path = dsn
 	ctx := context.Background()
 	st, err := store.Open(ctx, d.path, store.Options{})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer st.Close()
 	var items []ingest.Item
@@ -90,13 +97,13 @@ func buildTestDB() (*testDB, error) {
 	for _, f := range []string{"huaian-szf-2024.pdf", "shanghai-bgt-2019.html", "weibin-2019-text.txt"} {
 		data, err := os.ReadFile(filepath.Join("..", "testdata", "samples", f))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		add(f, data)
 	}
 	divs, err := organ.Bundled()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	_, reports := fixture.Panel(7, 12, divs)
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -119,7 +126,7 @@ func buildTestDB() (*testDB, error) {
 		}
 	}
 	if err := ingest.Batch(ctx, st, seq, ingest.Options{Parse: parse}); err != nil {
-		return nil, err
+		return err
 	}
 	db := st.Reader()
 	for _, q := range []struct {
@@ -134,10 +141,10 @@ func buildTestDB() (*testDB, error) {
 		{&d.panelOrgan, `SELECT organ_id FROM reports WHERE current AND organ_id IS NOT NULL GROUP BY organ_id ORDER BY count(*) DESC, organ_id LIMIT 1`},
 	} {
 		if err := db.QueryRow(q.sql).Scan(q.dst); err != nil {
-			return nil, fmt.Errorf("test database: %s: %w", q.sql, err)
+			return fmt.Errorf("test database: %s: %w", q.sql, err)
 		}
 	}
-	return d, nil
+	return nil
 }
 
 // newTestServer serves the test database.
