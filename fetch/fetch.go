@@ -64,6 +64,10 @@ type Config struct {
 	AllowPrivate bool
 	// Resolver resolves host names; nil means the system resolver.
 	Resolver Resolver
+	// RobotsTTL is how long a host's robots.txt is trusted before it is
+	// asked for again (a worker runs for weeks); 0 means for the life of
+	// the Fetcher (one crawl run).
+	RobotsTTL time.Duration
 	// Gate, when set, spaces the requests to each host in place of the
 	// fetcher's own in-process spacing: a gate several processes share
 	// (package queue keeps the hosts' turns in PostgreSQL). The interval

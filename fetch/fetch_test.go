@@ -445,3 +445,88 @@ func TestRetryAfterAndCrawlDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestRobotsTTL: with RobotsTTL a long-lived fetcher (a worker) reads
+// robots.txt again once it is older than that, and follows the new rules.
+func TestRobotsTTL(t *testing.T) {
+	rec := newRecorder()
+	var mu sync.Mutex
+	rules := "User-agent: *\nDisallow: /a/\n"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprint(w, rules)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	srv := httptest.NewServer(rec.wrap(mux))
+	defer srv.Close()
+	f := testFetcher(t, func(c *Config) { c.RobotsTTL = 100 * time.Millisecond })
+	ctx := context.Background()
+	if _, err := f.Get(ctx, Request{URL: srv.URL + "/a/x.html"}); !errors.Is(err, ErrDisallowed) {
+		t.Fatalf("/a/ under the first rules: %v, want disallowed", err)
+	}
+	mu.Lock()
+	rules = "User-agent: *\nDisallow: /b/\n"
+	mu.Unlock()
+	if _, err := f.Get(ctx, Request{URL: srv.URL + "/a/x.html"}); !errors.Is(err, ErrDisallowed) {
+		t.Fatalf("/a/ within the TTL: %v, want still disallowed", err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	if _, err := f.Get(ctx, Request{URL: srv.URL + "/a/x.html"}); err != nil {
+		t.Errorf("/a/ after the TTL, under the new rules: %v", err)
+	}
+	if n := rec.count("/robots.txt"); n != 2 {
+		t.Errorf("robots.txt fetched %d times, want twice", n)
+	}
+}
+
+// busyGate is a shared gate whose hosts are busy while busy is set.
+type busyGate struct {
+	mu    sync.Mutex
+	busy  bool
+	turns int
+}
+
+func (g *busyGate) Acquire(_ context.Context, host string, _ time.Duration) (func(), error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.busy {
+		return nil, &HostBusyError{Host: host, Wait: 3 * time.Second}
+	}
+	g.turns++
+	return func() {}, nil
+}
+
+// TestGate: a Config.Gate takes the place of the fetcher's own spacing; a
+// host it says is busy fails the fetch as "host busy" with the wait, and
+// robots.txt, not read then, is read at the next turn rather than taken as
+// unavailable.
+func TestGate(t *testing.T) {
+	rec := newRecorder()
+	srv := httptest.NewServer(rec.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})))
+	defer srv.Close()
+	g := &busyGate{busy: true}
+	f := testFetcher(t, func(c *Config) { c.Gate = g })
+	ctx := context.Background()
+	_, err := f.Get(ctx, Request{URL: srv.URL + "/x.html"})
+	var busy *HostBusyError
+	if fe := fetchErr(t, err); fe.Reason != "host busy" || !fe.Temporary || !errors.As(err, &busy) || busy.Wait != 3*time.Second {
+		t.Fatalf("busy host: %v, want host busy for 3s", err)
+	}
+	g.mu.Lock()
+	g.busy = false
+	g.mu.Unlock()
+	if _, err := f.Get(ctx, Request{URL: srv.URL + "/x.html"}); err != nil {
+		t.Fatalf("free host: %v", err)
+	}
+	if g.turns != 2 || rec.count("/robots.txt") != 1 || rec.count("/x.html") != 1 {
+		t.Errorf("%d turns, robots.txt %d, page %d requests: want 2, 1, 1", g.turns, rec.count("/robots.txt"), rec.count("/x.html"))
+	}
+}

@@ -29,8 +29,8 @@ type robotsCache struct {
 }
 
 type robotsEntry struct {
-	mu     sync.Mutex // held while robots.txt is fetched
-	loaded bool
+	mu     sync.Mutex       // held while robots.txt is fetched
+	loaded time.Time        // zero: not yet
 	group  *robotstxt.Group // nil: everything allowed
 	deny   error            // set: everything refused, with why
 }
@@ -50,7 +50,8 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 	}
 	c.mu.Unlock()
 	e.mu.Lock()
-	if !e.loaded {
+	if ttl := c.f.cfg.RobotsTTL; e.loaded.IsZero() || ttl > 0 && time.Since(e.loaded) > ttl {
+		e.group, e.deny = nil, nil
 		// A turn of the host too far off (a shared gate), or a cancelled
 		// run, says nothing about the site: robots.txt is asked for again
 		// by the next request.
@@ -58,11 +59,12 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 			e.mu.Unlock()
 			return err
 		}
-		e.loaded = true
+		e.loaded = time.Now()
 	}
+	deny, group := e.deny, e.group
 	e.mu.Unlock()
-	if e.deny != nil {
-		return e.deny
+	if deny != nil {
+		return deny
 	}
 	path := u.EscapedPath()
 	if path == "" {
@@ -71,7 +73,7 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 	if u.RawQuery != "" {
 		path += "?" + u.RawQuery
 	}
-	if e.group != nil && !e.group.Test(path) {
+	if group != nil && !group.Test(path) {
 		return fmt.Errorf("%w for %s", ErrDisallowed, RobotsAgent)
 	}
 	return nil

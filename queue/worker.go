@@ -113,6 +113,11 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	if fc.Log == nil {
 		fc.Log = cfg.Log
 	}
+	if fc.RobotsTTL <= 0 {
+		// A worker runs for weeks: a site's robots.txt is read again
+		// hourly, and a site skipped for an unavailable one is tried again.
+		fc.RobotsTTL = time.Hour
+	}
 	timeout := fc.Timeout
 	if timeout <= 0 {
 		timeout = fetch.DefaultConfig().Timeout
