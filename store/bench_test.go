@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao/internal/pgtest"
 	"github.com/nianbao/nianbao/internal/storetest"
 )
 
@@ -28,13 +29,23 @@ func benchCorpus() int {
 // its own organ) are written in transactions of 500, as ingest.Batch does.
 // ms/report is the writer goroutine's cost, the bound on a batch's rate.
 func BenchmarkWriter(b *testing.B) {
+	benchWriter(b, func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") })
+}
+
+// BenchmarkWriterPostgres is BenchmarkWriter on PostgreSQL (a fresh
+// database each round; $NIANBAO_BENCH_PG_PARAMS is added to its address).
+func BenchmarkWriterPostgres(b *testing.B) {
+	benchWriter(b, func(b *testing.B) string { return pgtest.DB(b) + os.Getenv("NIANBAO_BENCH_PG_PARAMS") })
+}
+
+func benchWriter(b *testing.B, db func(*testing.B) string) {
 	cache := storetest.Parsed(b)
 	n := benchCorpus()
 	ctx := context.Background()
 	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{})
+		s, err := Open(ctx, db(b), Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

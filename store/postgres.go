@@ -295,7 +295,6 @@ func decodeCells(repID int64, r *rows) ([][]any, error) {
 // written again whole.
 func (w *Writer) pgWrite(d *Doc) (Outcome, error) {
 	if w.tx == nil {
-		w.replayed = nil
 		if err := w.pgBegin(); err != nil {
 			return Outcome{}, err
 		}
@@ -366,6 +365,7 @@ func (w *Writer) pgReplay(commitToo func() error) error {
 
 // pgCommit is Writer.Commit on PostgreSQL.
 func (w *Writer) pgCommit() error {
+	w.committed = nil
 	if w.tx == nil {
 		return nil
 	}
@@ -379,16 +379,16 @@ func (w *Writer) pgCommit() error {
 		})
 	}
 	w.docs = w.docs[:0]
+	w.committed, w.replayed = w.replayed, nil
 	return err
 }
 
-// Replayed returns the outcomes of the documents written since the last
-// commit when their transaction had to be written again (PostgreSQL, a
+// Replayed returns, after a Commit, the outcomes of the documents it
+// committed when their transaction had to be written again (PostgreSQL, a
 // deadlock with another writer): they replace those Write returned, which
 // may have changed (a document another writer stored meanwhile is now
-// unchanged). nil when nothing was written again; the next transaction's
-// first Write clears it.
-func (w *Writer) Replayed() []Outcome { return w.replayed }
+// unchanged). nil when nothing was written again.
+func (w *Writer) Replayed() []Outcome { return w.committed }
 
 // TryLock takes a lock named name that lasts until unlock or the end of
 // the process, for work one process at a time may do on the database (a

@@ -157,6 +157,9 @@ type Writer struct {
 	// serialization failure); replayed holds their outcomes then.
 	docs     []*Doc
 	replayed []Outcome
+	// committed are the outcomes of the last Commit's transaction when it
+	// was written again (Replayed).
+	committed []Outcome
 }
 
 // NewWriter starts a batch of writes. Close it when the batch ends.
