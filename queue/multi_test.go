@@ -316,6 +316,17 @@ func TestWorkers(t *testing.T) {
 		t.Errorf("%d jobs not completed: %s", len(bad), strings.Join(bad[:min(len(bad), 5)], "; "))
 	}
 	t.Logf("%d jobs needed more than one try (rescued from the killed worker, or failed once)", rescued)
+	rows, err = q.Pool().Query(ctx, `SELECT left(e->>'error', 160), count(*) FROM river_job, unnest(errors) e GROUP BY 1 ORDER BY 2 DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var msg string
+		var n int
+		rows.Scan(&msg, &n)
+		t.Logf("  %d× %s", n, msg)
+	}
+	rows.Close()
 
 	// Every report stored once: one document, one report, one source per
 	// report page, and no organ and year with two.
