@@ -63,6 +63,10 @@ type Input struct {
 	// Division is the division code of the site the document came from:
 	// it places an organ name that does not say where it is.
 	Division string
+	// Archived says Data was read from the store's archive (a queue's
+	// parse job): it is not written there again, which on PostgreSQL
+	// would send the whole document to the server a second time.
+	Archived bool
 }
 
 // One ingests one document in a transaction of its own: the crawler comes
@@ -71,7 +75,7 @@ type Input struct {
 // stored, with its status and reason; the error return is for storage
 // failures and cancellation.
 func One(ctx context.Context, st *store.Store, in Input, opt Options) (store.Outcome, error) {
-	d := prepare(ctx, st, opt.parse(), &store.Doc{Source: in.Source, Fetch: in.Fetch, Division: in.Division}, in.Data)
+	d := prepareArchived(ctx, st, opt.parse(), &store.Doc{Source: in.Source, Fetch: in.Fetch, Division: in.Division}, in.Data, in.Archived)
 	if err := ctx.Err(); err != nil {
 		// A parse cut short must not be stored as the document's report.
 		return store.Outcome{Source: in.Source, SHA256: d.SHA256, Result: store.ResultFailed, Err: err}, fmt.Errorf("ingest %s: %w", in.Source, err)
@@ -84,6 +88,12 @@ func One(ctx context.Context, st *store.Store, in Input, opt Options) (store.Out
 // resolve the organ. d says where the document came from (Source, Fetch,
 // Division) and, for an archived document read again, Reparse.
 func prepare(ctx context.Context, st *store.Store, parse ParseFunc, d *store.Doc, data []byte) *store.Doc {
+	return prepareArchived(ctx, st, parse, d, data, false)
+}
+
+// prepareArchived is prepare for data that may have come from the
+// archive (archived), which it then leaves alone.
+func prepareArchived(ctx context.Context, st *store.Store, parse ParseFunc, d *store.Doc, data []byte, archived bool) *store.Doc {
 	source, fetch := d.Source, d.Fetch
 	sum := sha256.Sum256(data)
 	d.SHA256, d.Size = hex.EncodeToString(sum[:]), int64(len(data))
@@ -95,9 +105,11 @@ func prepare(ctx context.Context, st *store.Store, parse ParseFunc, d *store.Doc
 		}
 		// A known document's archive file is put back if a crash of the
 		// machine lost it (ArchivePut leaves a whole one alone).
-		if err := st.ArchivePut(d.SHA256, data); err != nil {
-			d.Err = fmt.Errorf("%s: %w", source, err)
-			return d
+		if !archived {
+			if err := st.ArchivePut(d.SHA256, data); err != nil {
+				d.Err = fmt.Errorf("%s: %w", source, err)
+				return d
+			}
 		}
 		if known {
 			d.Known = true

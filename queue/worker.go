@@ -377,7 +377,7 @@ func (p *parseWorker) Work(ctx context.Context, job *river.Job[ParseArgs]) error
 	if !a.FetchedAt.IsZero() {
 		f = &store.Fetch{ETag: a.ETag, LastModified: a.LastModified, ContentType: a.ContentType, FetchedAt: a.FetchedAt}
 	}
-	out, err := ingest.One(ctx, st, ingest.Input{Source: a.Source, Data: data, Fetch: f, Division: a.Division},
+	out, err := ingest.One(ctx, st, ingest.Input{Source: a.Source, Data: data, Fetch: f, Division: a.Division, Archived: true},
 		ingest.Options{Parse: w.cfg.Parse})
 	if err != nil {
 		return w.interrupted(ctx, fmt.Errorf("parse %s: %w", a.Source, err))
