@@ -171,6 +171,10 @@ type copier struct {
 	// progressMu serialises the calls of opt.Progress (the archive is
 	// copied by several goroutines).
 	progressMu sync.Mutex
+	// remake are the statements that make again, after the rows, the
+	// foreign keys and secondary indexes of a PostgreSQL target that
+	// were dropped before them (deferLoad).
+	remake []string
 }
 
 func (c *copier) progress(p CopyProgress) {
@@ -230,6 +234,9 @@ func (c *copier) run(ctx context.Context) (err error) {
 		}
 	}()
 	if err := c.prepareTarget(ctx); err != nil {
+		return err
+	}
+	if err := c.deferLoad(ctx); err != nil {
 		return err
 	}
 	if err := c.copyArchive(ctx); err != nil {
@@ -338,10 +345,97 @@ func (c *copier) prepareTarget(ctx context.Context) error {
 	return nil
 }
 
-// finishTarget sets PostgreSQL's identities past the largest ids copied
-// (the next document, report … gets the next id), or rebuilds SQLite's
-// full-text index of the sections.
+// deferLoad drops, in the target's transaction, the foreign keys and the
+// secondary indexes of the tables copied into PostgreSQL, which
+// finishTarget makes again once the rows are in: a foreign key checked
+// row by row made the copy of the cells four times slower than the
+// check of them all at once, and a trigram index built whole is faster
+// than one grown a section at a time. The primary keys and unique
+// constraints stay. A role that may not alter the tables (not their
+// owner) copies with them in place.
+func (c *copier) deferLoad(ctx context.Context) error {
+	if !c.to.pg {
+		return nil
+	}
+	names := make([]string, len(copyTables))
+	for i, t := range copyTables {
+		names[i] = "'" + t.name + "'"
+	}
+	in := strings.Join(names, ", ")
+	var drop, remake []string
+	rows, err := c.dst.QueryContext(ctx, `SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+		FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+		WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname IN (`+in+`)
+		ORDER BY 1, 2`)
+	if err != nil {
+		return fmt.Errorf("target: foreign keys: %w", err)
+	}
+	for rows.Next() {
+		var table, name, def string
+		if err := rows.Scan(&table, &name, &def); err != nil {
+			rows.Close()
+			return fmt.Errorf("target: foreign keys: %w", err)
+		}
+		drop = append(drop, fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT %s`, table, pgx.Identifier{name}.Sanitize()))
+		remake = append(remake, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s %s`, table, pgx.Identifier{name}.Sanitize(), def))
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("target: foreign keys: %w", err)
+	}
+	// Indexes first, then the keys that refer to them.
+	var indexes []string
+	rows, err = c.dst.QueryContext(ctx, `SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+		WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN (`+in+`)
+		  AND NOT i.indisprimary AND NOT i.indisunique AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+		ORDER BY 1`)
+	if err != nil {
+		return fmt.Errorf("target: indexes: %w", err)
+	}
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return fmt.Errorf("target: indexes: %w", err)
+		}
+		drop = append(drop, `DROP INDEX `+name)
+		indexes = append(indexes, def)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("target: indexes: %w", err)
+	}
+	if _, err := c.dst.ExecContext(ctx, `SAVEPOINT copy_defer`); err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	for _, q := range drop {
+		if _, err := c.dst.ExecContext(ctx, q); err != nil {
+			if pgCode(err) != "42501" { // insufficient_privilege: not the owner
+				return fmt.Errorf("target: %s: %w", q, err)
+			}
+			if _, err := c.dst.ExecContext(ctx, `ROLLBACK TO SAVEPOINT copy_defer`); err != nil {
+				return fmt.Errorf("target: %w", err)
+			}
+			return nil
+		}
+	}
+	c.remake = append(indexes, remake...)
+	return nil
+}
+
+// finishTarget makes again what deferLoad dropped, sets PostgreSQL's
+// identities past the largest ids copied (the next document, report …
+// gets the next id), or rebuilds SQLite's full-text index of the
+// sections.
 func (c *copier) finishTarget(ctx context.Context) error {
+	if n := int64(len(c.remake)); n > 0 {
+		c.progress(CopyProgress{Table: "keys and indexes", Total: n})
+		for _, q := range c.remake {
+			if _, err := c.dst.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("target: %s: %w", q, err)
+			}
+		}
+		c.progress(CopyProgress{Table: "keys and indexes", Done: n, Total: n})
+	}
 	if !c.to.pg {
 		if _, err := c.dst.ExecContext(ctx, `INSERT INTO sections_fts(sections_fts) VALUES ('rebuild')`); err != nil {
 			return fmt.Errorf("target: index sections: %w", err)

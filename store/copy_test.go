@@ -144,7 +144,7 @@ func TestCopyBetweenBackends(t *testing.T) {
 	if len(st.Tables) != len(copyTables) || st.ArchiveDocs == 0 || st.ArchiveBytes == 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	if want := "archive store_meta fields organs organ_names documents document_sources reports cells findings sections crawl_runs frontier"; strings.Join(seen, " ") != want {
+	if want := "archive store_meta fields organs organ_names documents document_sources reports cells findings sections crawl_runs frontier keys and indexes"; strings.Join(seen, " ") != want {
 		t.Errorf("progress ended %q, want %q", strings.Join(seen, " "), want)
 	}
 	for _, c := range st.Checks {
