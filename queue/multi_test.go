@@ -20,10 +20,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao"
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/internal/pgtest"
+	"github.com/nianbao/nianbao/pipeline"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -427,5 +429,82 @@ func TestPageLimit(t *testing.T) {
 	}
 	if cancelled != 7 || !strings.Contains(why, "page limit (4)") {
 		t.Errorf("%d fetch jobs cancelled (%s), want 7 for the page limit", cancelled, why)
+	}
+}
+
+// TestStopPutsBack: a worker stopped while a job runs past its stop
+// timeout cuts the job off and puts it back on the queue at once, its try
+// not counted; the next worker does it.
+func TestStopPutsBack(t *testing.T) {
+	dsn := pgtest.DB(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	path := "../testdata/samples/weibin-2019-text.txt"
+	if isNew, err := q.EnqueueFile(ctx, st, path, 0); err != nil || !isNew {
+		t.Fatalf("enqueue: %v, %v", isNew, err)
+	}
+	started := make(chan bool, 1)
+	slow := func(ctx context.Context, source string, data []byte, opt pipeline.Options) *nianbao.Report {
+		started <- true
+		<-ctx.Done() // a parse longer than the stop timeout
+		return pipeline.Read(ctx, source, data, opt)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- Work(wctx, dsn, WorkerConfig{Store: st, ParseWorkers: 1, Parse: slow, StopTimeout: 200 * time.Millisecond,
+			PollInterval: 100 * time.Millisecond})
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("worker ended: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job did not start")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	var state string
+	var attempt int
+	if err := q.Pool().QueryRow(ctx, `SELECT state::text, attempt FROM river_job WHERE kind = 'nianbao_parse'`).Scan(&state, &attempt); err != nil {
+		t.Fatal(err)
+	}
+	if state != "available" || attempt != 0 {
+		t.Fatalf("the cut job is %s after %d tries, want available after 0", state, attempt)
+	}
+	var reports int
+	st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&reports)
+	if reports != 0 {
+		t.Fatalf("%d reports stored from a cut parse, want none", reports)
+	}
+
+	// The next worker does it.
+	wctx, stop = context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		done <- Work(wctx, dsn, WorkerConfig{Store: st, ParseWorkers: 1, PollInterval: 100 * time.Millisecond})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for reports == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&reports)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if reports != 1 {
+		t.Errorf("%d reports after the second worker, want 1", reports)
 	}
 }
