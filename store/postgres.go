@@ -80,7 +80,21 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 	s.db = sql.OpenDB(pgConnector{inner: stdlib.GetConnector(*cfg)})
 	s.db.SetMaxOpenConns(pgWriteConns)
 	s.db.SetMaxIdleConns(pgWriteConns)
+	// The archive's inserts commit without waiting for the disk: the
+	// document that names the bytes commits after them and waits, and
+	// PostgreSQL's log is written in order, so the bytes are on disk
+	// before any row that needs them; bytes of a document that never
+	// committed are the same as the SQLite store's file left behind.
+	acfg := cfg.Copy()
+	if acfg.RuntimeParams == nil {
+		acfg.RuntimeParams = map[string]string{}
+	}
+	acfg.RuntimeParams["synchronous_commit"] = "off"
+	s.adb = sql.OpenDB(pgConnector{inner: stdlib.GetConnector(*acfg)})
+	s.adb.SetMaxOpenConns(pgWriteConns)
+	s.adb.SetMaxIdleConns(pgWriteConns)
 	fail := func(err error) (*Store, error) {
+		s.adb.Close()
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", shown, err)
 	}
@@ -154,7 +168,7 @@ var pgRetried atomic.Int64
 // pgArchivePut stores data in the archive table; bytes already there are
 // left as they are.
 func (s *Store) pgArchivePut(sha string, data []byte) error {
-	_, err := s.db.ExecContext(context.Background(), `INSERT INTO archive(sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, data)
+	_, err := s.adb.ExecContext(context.Background(), `INSERT INTO archive(sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, data)
 	if err != nil {
 		return fmt.Errorf("archive %s: %w", sha, err)
 	}

@@ -61,6 +61,8 @@ type Store struct {
 	// connections.
 	db  *sql.DB
 	rdb *sql.DB
+	// adb writes the archive of a PostgreSQL store (pgArchivePut).
+	adb *sql.DB
 	// known looks up a document by hash on rdb, prepared once: a batch
 	// worker asks for every document, and preparing the query each time
 	// was two thirds of the lookup.
@@ -305,7 +307,7 @@ func (s *Store) Close() error {
 		errs = append(errs, s.rdb.Close())
 	}
 	if s.db != nil && s.pg {
-		errs = append(errs, s.db.Close())
+		errs = append(errs, s.adb.Close(), s.db.Close())
 	} else if s.db != nil {
 		errs = append(errs, s.optimize())
 		// Fold the WAL back into the database file so that it is one file
