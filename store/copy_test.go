@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,6 +136,7 @@ func TestCopyBetweenBackends(t *testing.T) {
 	sq := backend{name: "sqlite", dsn: filepath.Join(t.TempDir(), "from.db")}.open(t, clock)
 	pg := backend{name: "postgres", dsn: pgtest.DB(t)}.open(t, clock)
 	copyCorpus(t, sq)
+	shape := pgShape(t, pg)
 	var seen []string
 	st := mustCopy(t, sq, pg, CopyOptions{Progress: func(p CopyProgress) {
 		if p.Done == p.Total {
@@ -155,6 +157,7 @@ func TestCopyBetweenBackends(t *testing.T) {
 	}
 	before := storeState(t, sq)
 	firstDiff(t, "rows after the copy", before, storeState(t, pg))
+	firstDiff(t, "keys and indexes after the copy", shape, pgShape(t, pg))
 	firstDiff(t, "answers after the copy", answers(t, sq), answers(t, pg))
 
 	// Back into SQLite: the store it was, its full-text index rebuilt.
@@ -275,5 +278,93 @@ func TestCopyCleansTextForPostgres(t *testing.T) {
 	}
 	if st.Cleaned != 2 || text != "ab" || !bytes.Equal([]byte(source), []byte("bad \uFFFD utf-8")) {
 		t.Fatalf("cleaned %d: %q %q", st.Cleaned, text, source)
+	}
+}
+
+// pgShape lists a PostgreSQL store's constraints and indexes.
+func pgShape(t *testing.T, s *Store) string {
+	t.Helper()
+	rows, err := s.Reader().Query(`SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE connamespace = current_schema()::regnamespace
+		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(line + "\n")
+	}
+	if n := strings.Count(b.String(), "FOREIGN KEY"); n < 10 {
+		t.Fatalf("%d foreign keys:\n%s", n, b.String())
+	}
+	return b.String()
+}
+
+// TestCopyAsNotTheOwner: a role that may write the tables but does not
+// own them (it cannot drop their keys and indexes) copies with them in
+// place.
+func TestCopyAsNotTheOwner(t *testing.T) {
+	dsn := pgtest.DB(t)
+	owner := backend{name: "postgres", dsn: dsn}.open(t, nil)
+	shape := pgShape(t, owner)
+	role := fmt.Sprintf("nianbao_copy_%d", time.Now().UnixNano())
+	for _, q := range []string{
+		`CREATE ROLE ` + role + ` LOGIN`,
+		`GRANT USAGE, CREATE ON SCHEMA public TO ` + role,
+		`GRANT ALL ON ALL TABLES IN SCHEMA public TO ` + role,
+		`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ` + role,
+	} {
+		if _, err := owner.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		owner.db.Exec(`DROP OWNED BY ` + role)
+		owner.db.Exec(`DROP ROLE ` + role)
+	})
+	pg := backend{name: "postgres", dsn: strings.Replace(dsn, "user=postgres", "user="+role, 1)}.open(t, nil)
+	if !strings.Contains(pg.Path(), role) {
+		t.Fatalf("not opened as %s: %s", role, pg.Path())
+	}
+	sq := backend{name: "sqlite", dsn: filepath.Join(t.TempDir(), "from.db")}.open(t, nil)
+	copyCorpus(t, sq)
+	var remade bool
+	mustCopy(t, sq, pg, CopyOptions{Progress: func(p CopyProgress) { remade = remade || p.Table == "keys and indexes" }})
+	if remade {
+		t.Error("keys and indexes dropped by a role that does not own them")
+	}
+	firstDiff(t, "rows copied by another role", storeState(t, sq), storeState(t, pg))
+	firstDiff(t, "keys and indexes", shape, pgShape(t, pg))
+}
+
+// TestCopyMissingBytes: a document whose bytes are missing from the
+// source's archive stops the copy, naming it; the bytes copied before it
+// are removed from the target again.
+func TestCopyMissingBytes(t *testing.T) {
+	sq := backend{name: "sqlite", dsn: filepath.Join(t.TempDir(), "from.db")}.open(t, nil)
+	to := backend{name: "sqlite", dsn: filepath.Join(t.TempDir(), "to.db")}.open(t, nil)
+	copyCorpus(t, sq)
+	var sha string
+	var id int64
+	if err := sq.Reader().QueryRow(`SELECT id, sha256 FROM documents ORDER BY id DESC LIMIT 1`).Scan(&id, &sha); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(sq.archivePath(sha)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Copy(context.Background(), sq, to, CopyOptions{})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("document %d: archive %s: missing", id, sha)) {
+		t.Fatalf("a copy with bytes missing: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(to.Archive(), "*", "*")); len(files) != 0 {
+		t.Fatalf("%d documents' bytes left in the target", len(files))
+	}
+	if n := storetest.Count(t, to.Reader(), `SELECT count(*) FROM documents`); n != 0 {
+		t.Fatalf("%d documents in the target", n)
 	}
 }

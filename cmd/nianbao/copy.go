@@ -62,6 +62,15 @@ func runCopy(ctx context.Context, env *Env, args []string) error {
 			return usageError("--from %s: not a database file", *from)
 		}
 	}
+	if store.IsPostgres(*from) {
+		// A PostgreSQL database without a store is refused rather than
+		// given one (opening it for writing would make the tables).
+		ro, err := store.Open(ctx, *from, store.Options{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		ro.Close()
+	}
 	if err := checkDB(*to); err != nil {
 		return err
 	}

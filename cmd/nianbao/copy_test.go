@@ -145,6 +145,15 @@ func TestCopyCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
 		t.Error("a missing --from was created")
 	}
+	// A PostgreSQL database without a store is no source, and is left
+	// without one.
+	empty := pgtest.DB(t)
+	if code, _, errs := runCmd(t, "copy", "--from", empty, "--to", filepath.Join(dir, "x.db")); code != 1 || !strings.Contains(errs, "no nianbao database there") {
+		t.Errorf("copy from an empty database: exit %d\n%s", code, errs)
+	}
+	if code, out, _ := runCmd(t, "query", "--tables", "--db", empty); code == 0 && strings.Contains(out, "reports") {
+		t.Errorf("copy from an empty database made a store there:\n%s", out)
+	}
 }
 
 // sameAnswers runs copyQueries and nianbao export on two stores and
