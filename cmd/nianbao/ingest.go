@@ -71,8 +71,8 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	var total int
-	if *reparse && !store.IsPostgres(*db) {
-		if _, err := os.Stat(*db); errors.Is(err, fs.ErrNotExist) {
+	if *reparse {
+		if _, err := os.Stat(*db); errors.Is(err, fs.ErrNotExist) && !store.IsPostgres(*db) {
 			return fmt.Errorf("no database at %s to read again", *db)
 		}
 	} else {

@@ -110,3 +110,20 @@ func TestReadingCommandsOnPostgres(t *testing.T) {
 		t.Errorf("a write through query: exit %d, %s", code, errs)
 	}
 }
+
+// TestReparseOnPostgres: ingest --reparse reads the documents archived in
+// a PostgreSQL store again (the bytes from its archive table).
+func TestReparseOnPostgres(t *testing.T) {
+	pg := pgtest.DB(t)
+	samples, err := filepath.Abs("../../testdata/samples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCmd(t, "ingest", "--here", "-q", "--db", pg, samples); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	code, out, errs := runCmd(t, "ingest", "--here", "--reparse", "--all", "-q", "--db", pg)
+	if code != 0 || !strings.Contains(out, "reparsed            3") {
+		t.Fatalf("reparse: exit %d\n%s\n%s", code, out, errs)
+	}
+}
