@@ -368,3 +368,38 @@ func TestCopyMissingBytes(t *testing.T) {
 		t.Fatalf("%d documents in the target", n)
 	}
 }
+
+// TestCopyKnowsEveryTable: every table of a new store, on either backend,
+// is one Copy copies, or one it has its own way for (the archive, SQLite's
+// full-text index, each database's own migrations). A migration that adds
+// a table must add it to copyTables.
+func TestCopyKnowsEveryTable(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		s := b.open(t, nil)
+		q := b.sqlFor(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'sections_fts%' ORDER BY name`,
+			`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`)
+		rows, err := s.Reader().Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		copied := map[string]bool{"schema_migrations": true, "archive": b.pg()}
+		for _, tb := range copyTables {
+			copied[tb.name] = true
+		}
+		n := 0
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if !copied[name] {
+				t.Errorf("table %s is not copied (add it to copyTables in copy.go)", name)
+			}
+		}
+		if n < len(copyTables) {
+			t.Fatalf("%d tables", n)
+		}
+	})
+}
