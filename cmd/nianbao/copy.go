@@ -31,8 +31,8 @@ func runCopy(ctx context.Context, env *Env, args []string) error {
 		"bytes, reports by status, versions, copies, the sum of the figures, findings per rule,\n"+
 		"prose, organs, frontier. The comparison is printed on stdout; a difference undoes the\n"+
 		"copy (exit 1). Progress goes to stderr.")
-	from := fl.String("from", "", "the store to copy: a SQLite database `FILE` or postgres://…")
-	to := fl.String("to", "", "the database to copy it into: postgres://… or a SQLite `FILE` (created)")
+	from := fl.String("from", "", "the store `DB` to copy: a SQLite database file or postgres://…")
+	to := fl.String("to", "", "the database `DB` to copy it into: postgres://… or a SQLite file (created)")
 	replace := fl.Bool("replace", false, "empty a target that holds a store (in the same transaction) instead of refusing it")
 	format := fl.String("format", "table", "output: table, csv or json")
 	quiet := fl.Bool("q", false, "no progress on stderr")
