@@ -55,6 +55,10 @@ func (testResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr
 	return nil, fmt.Errorf("no such test host %s", host)
 }
 
+// rescueAfter is the workers' rescue time in TestWorkers: a job running
+// longer is taken for one of a dead worker.
+const rescueAfter = 6 * time.Second
+
 // workerMain is a worker process: the store and the queue in one
 // PostgreSQL database, the hosts on loopback, short timeouts and a short
 // rescue time. It prints "ready" once working and stops on SIGTERM.
@@ -80,7 +84,7 @@ func workerMain() int {
 			AllowPrivate: true, Resolver: testResolver{}},
 		FetchWorkers: 16, ParseWorkers: 2,
 		MaxWait:      300 * time.Millisecond,
-		FetchTimeout: 3 * time.Second, ParseTimeout: 3 * time.Second, RescueAfter: 4 * time.Second,
+		FetchTimeout: 5 * time.Second, ParseTimeout: 5 * time.Second, RescueAfter: rescueAfter,
 		StopTimeout: 5 * time.Second, HostLease: 3 * time.Second, PollInterval: 100 * time.Millisecond,
 		RecheckPeriod: time.Second,
 		Log:           log,
@@ -262,7 +266,7 @@ func TestWorkers(t *testing.T) {
 	// The leader's rescuer looks for stuck jobs every 30 s; a new term
 	// starts it at once. Once the rescue time has passed, the leader is
 	// asked to resign so that the test need not wait for the next round.
-	time.Sleep(4*time.Second + 500*time.Millisecond)
+	time.Sleep(rescueAfter + 500*time.Millisecond)
 	if err := q.river.Notify().RequestResign(ctx); err != nil {
 		t.Fatal(err)
 	}
