@@ -68,6 +68,10 @@ type Config struct {
 	// asked for again (a worker runs for weeks); 0 means for the life of
 	// the Fetcher (one crawl run).
 	RobotsTTL time.Duration
+	// Robots, when set, shares robots.txt with other fetchers: one asks
+	// the site, the others read its answer (at most RobotsTTL old, or a
+	// day). A failed fetch (5xx, unreachable) is not shared.
+	Robots RobotsCache
 	// Gate, when set, spaces the requests to each host in place of the
 	// fetcher's own in-process spacing: a gate several processes share
 	// (package queue keeps the hosts' turns in PostgreSQL). The interval
@@ -83,6 +87,14 @@ type Config struct {
 // that. A turn too far off to wait for is a *HostBusyError.
 type Gate interface {
 	Acquire(ctx context.Context, host string, delay time.Duration) (release func(), err error)
+}
+
+// RobotsCache keeps what sites answered for /robots.txt, keyed by
+// scheme://host (package queue keeps it in PostgreSQL). Get returns the
+// answer (its HTTP status and body) when one at most maxAge old is there.
+type RobotsCache interface {
+	Get(ctx context.Context, origin string, maxAge time.Duration) (status int, body []byte, ok bool, err error)
+	Put(ctx context.Context, origin string, status int, body []byte) error
 }
 
 // HostBusyError says a host's next turn is Wait away: too long to hold a

@@ -530,3 +530,51 @@ func TestGate(t *testing.T) {
 		t.Errorf("%d turns, robots.txt %d, page %d requests: want 2, 1, 1", g.turns, rec.count("/robots.txt"), rec.count("/x.html"))
 	}
 }
+
+// memRobots is a RobotsCache in memory.
+type memRobots struct {
+	mu sync.Mutex
+	m  map[string][]byte
+	st map[string]int
+}
+
+func (r *memRobots) Get(_ context.Context, origin string, _ time.Duration) (int, []byte, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st, ok := r.st[origin]
+	return st, r.m[origin], ok, nil
+}
+
+func (r *memRobots) Put(_ context.Context, origin string, status int, body []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.st[origin], r.m[origin] = status, body
+	return nil
+}
+
+// TestSharedRobots: fetchers sharing a RobotsCache ask the site for
+// robots.txt once between them, and all follow its rules.
+func TestSharedRobots(t *testing.T) {
+	rec := newRecorder()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	srv := httptest.NewServer(rec.wrap(mux))
+	defer srv.Close()
+	shared := &memRobots{m: map[string][]byte{}, st: map[string]int{}}
+	ctx := context.Background()
+	for i := range 3 {
+		f := testFetcher(t, func(c *Config) { c.Robots = shared })
+		if _, err := f.Get(ctx, Request{URL: srv.URL + "/private/x.html"}); !errors.Is(err, ErrDisallowed) {
+			t.Errorf("fetcher %d: %v, want disallowed", i, err)
+		}
+		if _, err := f.Get(ctx, Request{URL: srv.URL + "/public.html"}); err != nil {
+			t.Errorf("fetcher %d: %v", i, err)
+		}
+	}
+	if n := rec.count("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt fetched %d times by three fetchers sharing it, want once", n)
+	}
+}

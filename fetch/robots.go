@@ -84,6 +84,17 @@ func (c *robotsCache) check(ctx context.Context, u *url.URL, allowed func(string
 // leaving e unloaded, only when the host was busy (a *HostBusyError) or
 // ctx ended.
 func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allowed func(string) bool) error {
+	shared := c.f.cfg.Robots
+	if shared != nil {
+		status, body, ok, err := shared.Get(ctx, key, c.sharedAge())
+		switch {
+		case err != nil:
+			c.f.log.Warn("shared robots.txt", "site", key, "err", err)
+		case ok:
+			c.apply(e, key, status, body)
+			return nil
+		}
+	}
 	resp, err := c.f.get(ctx, Request{URL: key + "/robots.txt", Allowed: allowed, MaxBytes: 512 << 10}, false)
 	if err != nil {
 		var busy *HostBusyError
@@ -92,6 +103,7 @@ func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allo
 		}
 		var fe *Error
 		if errors.As(err, &fe) && fe.Status >= 400 && fe.Status < 500 {
+			c.share(ctx, key, fe.Status, nil)
 			return nil // no robots.txt
 		}
 		if errors.As(err, &fe) && fe.Reason == "too large" {
@@ -101,11 +113,36 @@ func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allo
 		e.deny = fmt.Errorf("robots.txt unavailable, site skipped: %w", err)
 		return nil
 	}
-	data, err := robotstxt.FromStatusAndBytes(resp.Status, resp.Body)
+	c.share(ctx, key, resp.Status, resp.Body)
+	c.apply(e, key, resp.Status, resp.Body)
+	return nil
+}
+
+// sharedAge is how old a shared robots.txt may be.
+func (c *robotsCache) sharedAge() time.Duration {
+	if ttl := c.f.cfg.RobotsTTL; ttl > 0 {
+		return ttl
+	}
+	return 24 * time.Hour // RFC 9309's longest
+}
+
+// share gives what a fetch of robots.txt answered to the other fetchers.
+func (c *robotsCache) share(ctx context.Context, key string, status int, body []byte) {
+	if c.f.cfg.Robots == nil {
+		return
+	}
+	if err := c.f.cfg.Robots.Put(ctx, key, status, body); err != nil {
+		c.f.log.Warn("shared robots.txt", "site", key, "err", err)
+	}
+}
+
+// apply reads the rules of a robots.txt answer into e.
+func (c *robotsCache) apply(e *robotsEntry, key string, status int, body []byte) {
+	data, err := robotstxt.FromStatusAndBytes(status, body)
 	if err != nil {
 		// Unparseable rules: read leniently as none, like the big crawlers.
 		c.f.log.Warn("robots.txt unparseable, ignored", "site", key, "err", err)
-		return nil
+		return
 	}
 	g := data.FindGroup(RobotsAgent)
 	e.group = g
@@ -114,5 +151,4 @@ func (c *robotsCache) load(ctx context.Context, e *robotsEntry, key string, allo
 		u, _ := url.Parse(key)
 		c.f.gate.setDelay(u.Host, c.f.cfg.Delay, d)
 	}
-	return nil
 }

@@ -99,8 +99,8 @@ func workerMain() int {
 
 // hit is one request the site received.
 type hit struct {
-	host string
-	at   time.Time
+	host, path string
+	at         time.Time
 }
 
 // hitLog records every request with its host and arrival time.
@@ -113,7 +113,7 @@ type hitLog struct {
 func (l *hitLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	l.mu.Lock()
-	l.hits = append(l.hits, hit{r.Host, now})
+	l.hits = append(l.hits, hit{r.Host, r.URL.Path, now})
 	l.mu.Unlock()
 	l.h.ServeHTTP(w, r)
 }
@@ -301,6 +301,25 @@ func TestWorkers(t *testing.T) {
 		n, hosts, elapsed.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond), worst, host, interval)
 	if worst < interval {
 		t.Errorf("host %s saw two requests %v apart, closer than the interval %v", host, worst, interval)
+	}
+
+	// robots.txt is shared by the workers: asked for once per host (twice
+	// at most, should two workers miss it at once).
+	robots := map[string]int{}
+	site.mu.Lock()
+	for _, h := range site.hits {
+		if h.path == "/robots.txt" {
+			robots[h.host]++
+		}
+	}
+	site.mu.Unlock()
+	most := 0
+	for _, n := range robots {
+		most = max(most, n)
+	}
+	t.Logf("robots.txt asked for by %d hosts, at most %d times by one", len(robots), most)
+	if len(robots) != hosts || most > 2 {
+		t.Errorf("robots.txt of %d hosts asked for, at most %d times a host: want %d hosts, once (twice at most)", len(robots), most, hosts)
 	}
 
 	var rescued int

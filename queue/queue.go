@@ -53,13 +53,19 @@ const (
 const migrateLock = 0x6e69616e62616f // "nianbao"
 
 // schema is the queue's own tables (River's are made by rivermigrate):
-// the hosts' turns (see Gate) and the pages fetched of each site in each
-// crawl run (for its page limit).
+// the hosts' turns (see Gate), the sites' robots.txt (see Robots) and the
+// pages fetched of each site in each crawl run (for its page limit).
 const schema = `CREATE TABLE IF NOT EXISTS nianbao_queue_hosts (
 	host       text PRIMARY KEY,
 	next_at    timestamptz NOT NULL DEFAULT 'epoch',
 	holder     text,
 	held_until timestamptz
+);
+CREATE TABLE IF NOT EXISTS nianbao_queue_robots (
+	origin     text PRIMARY KEY,
+	status     integer NOT NULL,
+	body       bytea,
+	fetched_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS nianbao_queue_sites (
 	run   text NOT NULL,

@@ -115,7 +115,8 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	}
 	if fc.RobotsTTL <= 0 {
 		// A worker runs for weeks: a site's robots.txt is read again
-		// hourly, and a site skipped for an unavailable one is tried again.
+		// hourly (by one worker for all), and a site skipped for an
+		// unavailable one is tried again.
 		fc.RobotsTTL = time.Hour
 	}
 	timeout := fc.Timeout
@@ -125,8 +126,8 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	if cfg.HostLease <= 0 {
 		cfg.HostLease = timeout + 10*time.Second
 	}
-	gate := NewGate(pool, cfg.MaxWait, cfg.HostLease, cfg.Log)
-	fc.Gate = gate
+	fc.Gate = NewGate(pool, cfg.MaxWait, cfg.HostLease, cfg.Log)
+	fc.Robots = NewRobots(pool)
 	w := &worker{cfg: cfg, fetcher: fetch.New(fc), pool: pool}
 	defer w.fetcher.Close()
 
