@@ -106,3 +106,24 @@ func TestGateBusy(t *testing.T) {
 	}
 	release()
 }
+
+// TestSnoozeFor: a job waits for its host's turn, then a random part of a
+// spread that doubles with each snooze, up to 32 waits.
+func TestSnoozeFor(t *testing.T) {
+	for _, c := range []struct {
+		meta    string
+		longest time.Duration
+	}{
+		{`{}`, 2 * time.Second},
+		{`{"snoozes": 1}`, 3 * time.Second},
+		{`{"snoozes": 3}`, 9 * time.Second},
+		{`{"snoozes": 40}`, 33 * time.Second},
+	} {
+		for range 200 {
+			d := snoozeFor(time.Second, []byte(c.meta))
+			if d < time.Second || d > c.longest {
+				t.Fatalf("%s: snoozed %v, want 1s to %v", c.meta, d, c.longest)
+			}
+		}
+	}
+}

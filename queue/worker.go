@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -269,10 +270,7 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		var busy *fetch.HostBusyError
 		switch {
 		case errors.As(err, &busy):
-			// Snoozed until the host's turn, give or take a tenth, so
-			// that the jobs of one host do not all come back at once.
-			d := busy.Wait + time.Duration(rand.Int64N(int64(busy.Wait/10)+1))
-			return river.JobSnooze(d)
+			return river.JobSnooze(snoozeFor(busy.Wait, job.Metadata))
 		case ctx.Err() != nil:
 			return w.interrupted(ctx, err) // a *fetch.Error names the URL
 		case errors.Is(err, fetch.ErrDisallowed):
@@ -321,6 +319,20 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 	}
 	w.cfg.Log.Debug("fetched", "url", a.URL, "bytes", len(resp.Body), "jobs", len(next))
 	return nil
+}
+
+// snoozeFor is how long a fetch job whose host's turn is wait away
+// sleeps: until the turn, and a random part of a spread that doubles with
+// each snooze of the job (up to 32 waits), so that the hundreds of jobs of
+// one big site, all waiting for the same host, come back spread out
+// rather than all at each turn.
+func snoozeFor(wait time.Duration, metadata []byte) time.Duration {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(metadata, &m)
+	spread := max(wait, 100*time.Millisecond) << min(max(m.Snoozes, 0), 5)
+	return wait + time.Duration(rand.Int64N(int64(spread)+1))
 }
 
 // links turns what a page offers into the URLs to fetch on the allowed
