@@ -79,7 +79,7 @@ func (s *Store) FinishCrawl(ctx context.Context, run int64) error {
 // AddToFrontier records URLs found for site; a URL already known keeps its
 // row (and its site and kind).
 func (s *Store) AddToFrontier(ctx context.Context, site string, links []FrontierLink) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginFrontier(ctx)
 	if err != nil {
 		return fmt.Errorf("add to frontier: %w", err)
 	}
@@ -92,6 +92,29 @@ func (s *Store) AddToFrontier(ctx context.Context, site string, links []Frontier
 	}
 	return nil
 }
+
+// beginFrontier begins a transaction that writes the frontier. On
+// PostgreSQL the crawl's workers write it at once, each on a connection of
+// its own: two adding overlapping links in different orders deadlocked,
+// and two reading max(seq) together numbered their links alike. The
+// frontier's writers take turns instead, under one advisory lock held to
+// the end of the transaction (each is a few rows; SQLite's single writer
+// connection serialises them already).
+func (s *Store) beginFrontier(ctx context.Context) (*sql.Tx, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil || !s.pg {
+		return tx, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(pgFrontierLock)); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// pgFrontierLock is the key of the frontier writers' advisory lock
+// ('nbfr').
+const pgFrontierLock = 0x6e626672
 
 func addLinks(ctx context.Context, tx *sql.Tx, site string, links []FrontierLink, now string) error {
 	if len(links) == 0 {
@@ -186,7 +209,7 @@ func scanItems(rows *sql.Rows, site string) ([]FrontierItem, error) {
 // outcome, error, next try) and adds the URLs found on it, in one
 // transaction: a crash leaves either both or neither.
 func (s *Store) SettleFrontier(ctx context.Context, run int64, it FrontierItem, found []FrontierLink) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginFrontier(ctx)
 	if err != nil {
 		return fmt.Errorf("settle %s: %w", it.URL, err)
 	}
