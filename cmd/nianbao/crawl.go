@@ -366,8 +366,12 @@ func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites
 			Enqueued int    `json:"enqueued"`
 		}{run, queueName(dsn), len(sites), n})
 	}
-	_, err = fmt.Fprintf(env.Stdout, "crawl run %s: %d of %d sites enqueued on %s (the others were already); the workers (nianbao worker) fetch and parse them\n",
-		run, n, len(sites), queueName(dsn))
+	already := ""
+	if n < len(sites) {
+		already = fmt.Sprintf(" (%d were already)", len(sites)-n)
+	}
+	_, err = fmt.Fprintf(env.Stdout, "crawl run %s: %d of %d sites enqueued on %s%s; the workers (nianbao worker) fetch and parse them\n",
+		run, n, len(sites), queueName(dsn), already)
 	return err
 }
 
