@@ -304,3 +304,72 @@ func TestConcurrentWritersPostgres(t *testing.T) {
 		t.Errorf("%d pairs of versions numbered against the order they were stored in", n)
 	}
 }
+
+// TestReadOnlyPostgres: a store opened read-only on PostgreSQL runs each
+// query in a READ ONLY transaction of its own, as the reader role where
+// the migration could make it, with a statement timeout: a write is
+// refused, a SET does not outlive its query, and the store cannot be
+// written through its API.
+func TestReadOnlyPostgres(t *testing.T) {
+	dsn := pgtest.DB(t)
+	ctx := context.Background()
+	w := backend{name: "postgres", dsn: dsn}.open(t, nil)
+	if _, err := w.ingest(ctx, Input{Source: "a", Data: fakeDoc("甲市人民政府", 2023, "cell t3.new.total=5")}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dsn, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db := s.Reader()
+	for _, q := range []string{
+		`INSERT INTO store_meta(key, value) VALUES ('x', 'y')`,
+		`DELETE FROM reports`,
+		`WITH d AS (DELETE FROM cells RETURNING 1) SELECT count(*) FROM d`,
+		`CREATE TABLE x (a int)`,
+	} {
+		rows, err := db.QueryContext(ctx, q)
+		if err == nil {
+			rows.Close()
+		}
+		if err == nil || !IsReadOnlyRefusal(err) {
+			t.Errorf("%s: %v, want a read-only refusal", q, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM reports`); err == nil || !IsReadOnlyRefusal(err) {
+		t.Errorf("Exec: %v, want a read-only refusal", err)
+	}
+	// A SET in one query is rolled back with it: the next still reads only.
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{`SET default_transaction_read_only = off`, `SET SESSION ROLE NONE`} {
+		if rows, err := db.QueryContext(ctx, q); err == nil {
+			rows.Close()
+		}
+		rows, err := db.QueryContext(ctx, `INSERT INTO store_meta(key, value) VALUES ('x', 'y')`)
+		if err == nil {
+			rows.Close()
+			t.Errorf("a write after %s went through", q)
+		}
+	}
+	var user, ro, timeout string
+	if err := db.QueryRowContext(ctx, `SELECT current_user, current_setting('transaction_read_only'), current_setting('statement_timeout')`).Scan(&user, &ro, &timeout); err != nil {
+		t.Fatal(err)
+	}
+	var hasRole bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nianbao_reader')`).Scan(&hasRole); err != nil {
+		t.Fatal(err)
+	}
+	if ro != "on" || timeout != pgReadTimeout || (hasRole && user != "nianbao_reader") {
+		t.Errorf("a read runs as %s, read only %s, timeout %s (the reader role exists: %v)", user, ro, timeout, hasRole)
+	}
+	if n := count(t, db, `SELECT count(*) FROM v_reports`); n != 1 {
+		t.Errorf("the reader sees %d reports, want 1", n)
+	}
+	if err := s.ArchivePut("00", nil); err == nil {
+		t.Error("ArchivePut on a read-only store")
+	}
+	if _, err := s.Write(ctx, &Doc{Source: "b"}); err == nil {
+		t.Error("Write on a read-only store")
+	}
+}
