@@ -477,41 +477,4 @@ func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // every organ's consecutive years, a thousand organs and years a
 // transaction: after a change of the rules, or to measure what checking
 // them costs. It returns how many organs and years it checked.
-func (s *Store) RecheckYears(ctx context.Context) (int, error) {
-	if s.db == nil {
-		return 0, errors.New("recheck: the store is open read-only")
-	}
-	var groups []organYear
-	rows, err := s.rdb.QueryContext(ctx, `SELECT DISTINCT organ_id, year FROM reports WHERE current AND organ_id IS NOT NULL ORDER BY organ_id, year`)
-	if err != nil {
-		return 0, fmt.Errorf("recheck: %w", err)
-	}
-	for rows.Next() {
-		var g organYear
-		if err := rows.Scan(&g.organ, &g.year); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("recheck: %w", err)
-		}
-		groups = append(groups, g)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, fmt.Errorf("recheck: %w", err)
-	}
-	for batch := range slices.Chunk(groups, 1000) {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		err := s.retry(ctx, func() error {
-			return s.withTx(ctx, func(w *txWriter) error {
-				for _, g := range batch {
-					w.touch(g.organ, g.year)
-				}
-				return nil
-			})
-		})
-		if err != nil {
-			return 0, fmt.Errorf("recheck: %w", err)
-		}
-	}
-	return len(groups), nil
-}
+func (s *Store) RecheckYears(ctx context.Context) (int, error) { return s.recheck(ctx, "") }
