@@ -226,20 +226,43 @@ func (w *txWriter) pgLockOrgan(organ int64) error {
 // pgOrganLock is the first key of the organs' advisory locks ('nbor').
 const pgOrganLock = 0x6e626f72
 
-// pgCopyCells writes a report's cells with COPY, on the transaction's
-// connection.
-func (w *txWriter) pgCopyCells(repID int64, r *rows) error {
+// pgWriteChildren writes a report's cells with COPY, and its findings and
+// sections in one batch (one round trip), on the transaction's connection.
+// PostgreSQL's trigram index follows the sections by itself.
+func (w *txWriter) pgWriteChildren(repID int64, r *rows) error {
 	cells, err := decodeCells(repID, r)
-	if err != nil || len(cells) == 0 {
+	if err != nil {
 		return err
 	}
 	return w.conn.Raw(func(dc any) error {
 		c, ok := dc.(*pgConn)
 		if !ok {
-			return errors.New("cells: not a PostgreSQL connection")
+			return errors.New("children: not a PostgreSQL connection")
 		}
-		_, err := c.Conn.Conn().CopyFrom(w.ctx, pgx.Identifier{"cells"}, cellColumns, pgx.CopyFromRows(cells))
-		return err
+		pc := c.Conn.Conn()
+		if len(cells) > 0 {
+			if _, err := pc.CopyFrom(w.ctx, pgx.Identifier{"cells"}, cellColumns, pgx.CopyFromRows(cells)); err != nil {
+				return fmt.Errorf("cells: %w", err)
+			}
+		}
+		var b pgx.Batch
+		for _, f := range r.findings {
+			b.Queue(pgSQL(qFindingInsert), repID, f.rule, f.cells, f.detail, f.expected, f.actual)
+		}
+		for _, sec := range r.sections {
+			b.Queue(pgSQL(qSectionInsert), repID, sec.section, sec.text)
+		}
+		if b.Len() == 0 {
+			return nil
+		}
+		br := pc.SendBatch(w.ctx, &b)
+		for range b.Len() {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return fmt.Errorf("findings and sections: %w", err)
+			}
+		}
+		return br.Close()
 	})
 }
 

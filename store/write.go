@@ -47,6 +47,10 @@ type Outcome struct {
 	Year       int
 	Version    int   // 1, 2, … within the organ and year; 0 when not versioned
 	Supersedes int64 // the report this one superseded, if any
+	// OrganID is the organ the written report was placed under (0: none,
+	// or nothing was written): its cross-year rules are the ones a write
+	// may change (Store.RecheckOrgans).
+	OrganID int64
 	// SameAs is the report this document's report is a copy of: same
 	// organ, year and figures, in another format or with the same prose
 	// (see renumber). A copy is no version (Version is then 0).
@@ -604,6 +608,7 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 	}
 	out.Result = ResultNew
 	out.DocumentID, out.ReportID = docID, repID
+	out.OrganID = organID.Int64
 	out.Status, out.Agency, out.Year = statusOf(rep), rep.Agency, rep.Year
 	out.Reason = reasonOf(rep)
 	if out.Reason == "" {
@@ -723,6 +728,7 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	if err := w.describe(&out); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
+	out.OrganID = organID.Int64
 	return out, nil
 }
 
@@ -925,16 +931,14 @@ func versioned(rep *nianbao.Report) bool {
 // writeChildren writes the cells, findings and sections of a report.
 func (w *txWriter) writeChildren(repID int64, r *rows) error {
 	if w.s.pg {
-		if err := w.pgCopyCells(repID, r); err != nil {
-			return fmt.Errorf("cells: %w", err)
-		}
+		return w.pgWriteChildren(repID, r)
 	}
-	if r.plain != "" && !w.s.pg {
+	if r.plain != "" {
 		if _, err := w.exec(cellsPlainInsert, repID, r.plain, r.engine); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
 	}
-	if r.full != "" && !w.s.pg {
+	if r.full != "" {
 		if _, err := w.exec(cellsFullInsert, repID, r.full); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
@@ -944,8 +948,7 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 			return fmt.Errorf("finding %s: %w", f.rule, err)
 		}
 	}
-	// PostgreSQL's trigram index follows sections by itself.
-	if len(r.sections) > 0 && !w.s.pg {
+	if len(r.sections) > 0 {
 		if err := w.noteSections(); err != nil {
 			return err
 		}
