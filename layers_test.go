@@ -131,3 +131,74 @@ func sourceImports(t *testing.T) map[string][]string {
 	}
 	return out
 }
+
+// TestProcessSettingsInMain: the GC percentage, the Go memory limit and
+// glibc's arena limit are settings of the process, made by cmd/nianbao for
+// the command it runs; a library that set them would change every program
+// importing it (store once ran mallopt in a C constructor).
+func TestProcessSettingsInMain(t *testing.T) {
+	settings := regexp.MustCompile(`debug\.SetGCPercent\(|debug\.SetMemoryLimit\(|\bmallopt\s*\(|M_ARENA_MAX`)
+	// The PDF repair child is a process of its own, which main enters
+	// through pdfdoc.ServeRepair: its limits are its main's settings.
+	allowed := map[string]bool{"extract/pdfdoc/repair.go": true}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path == "cmd" || (path != "." && strings.HasPrefix(d.Name(), ".")) || d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if loc := settings.FindIndex(src); loc != nil && !allowed[filepath.ToSlash(path)] {
+			t.Errorf("%s sets a process setting (%s): only cmd/nianbao may", path, src[loc[0]:loc[1]])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestContractVendored: the output contract is in the repository, the
+// README links it, and no code points outside the repository for it.
+func TestContractVendored(t *testing.T) {
+	contract, err := os.ReadFile("docs/template.md")
+	if err != nil {
+		t.Fatalf("the output contract: %v", err)
+	}
+	if !strings.Contains(string(contract), "t3.new.total") {
+		t.Errorf("docs/template.md does not define the cell keys (no t3.new.total)")
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "](docs/template.md)") {
+		t.Errorf("the README does not link docs/template.md")
+	}
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(src), "shared/"+"reference") {
+			t.Errorf("%s points to the reference folder outside the repository: point to docs/template.md", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -18,6 +18,12 @@ import (
 	"github.com/nianbao/nianbao/internal/hostile"
 )
 
+// hostileRSS is the peak RSS (KB, as getrusage gives it; the process and
+// its children) no hostile document may exceed at the default budget: the
+// readers' own limits (RepairMemory 256 MB for the repair child, the
+// decoded-bytes caps) keep the largest measured at 288 MB.
+const hostileRSS = 512 << 10
+
 // TestHostileFull reads the full hostile corpus (1 GiB streams, 200,000
 // tables, 20,000 pages, 50 MB of text, every sample cut at each
 // twentieth) with a nianbao binary, one process per document for parse
@@ -26,7 +32,8 @@ import (
 // and peak RSS (the process's and its children's: the repair child, the
 // poppler and Tesseract runs). It runs only from scripts/hostile.sh
 // (NIANBAO_HOSTILE_BIN names the binary); it asserts the statuses, and
-// prints the memory and time for the record, asserting none.
+// prints the memory and time for the record, asserting the peak RSS
+// (hostileRSS) and no time.
 func TestHostileFull(t *testing.T) {
 	bin := os.Getenv("NIANBAO_HOSTILE_BIN")
 	if bin == "" {
@@ -115,6 +122,9 @@ func TestHostileFull(t *testing.T) {
 			}
 		}
 		fmt.Printf("| %s | %d | %d MB | %s %.2f s |\n", class, n, peak>>10, slow.name, slow.wall.Seconds())
+		if peak > hostileRSS {
+			t.Errorf("%s: a document took %d MB at its peak, over the %d MB the budget allows", class, peak>>10, hostileRSS>>10)
+		}
 	}
 
 	// ingest, one batch per class and the whole corpus in one batch.
@@ -125,6 +135,9 @@ func TestHostileFull(t *testing.T) {
 	}
 	_, code, wall, rss := measure("ingest", "-q", "--db", filepath.Join(dir, "all.db"), filepath.Join(dir, "corpus"), filepath.Join(dir, hostile.ClassSpecial))
 	fmt.Printf("| whole corpus and the special files | %d | %.1f s | %d MB |\n", code, wall.Seconds(), rss>>10)
+	if rss > hostileRSS {
+		t.Errorf("ingest of the whole corpus took %d MB at its peak, over %d MB", rss>>10, hostileRSS>>10)
+	}
 
 	// crawl: the corpus as one site.
 	mux, _ := corpusSite(classes)
