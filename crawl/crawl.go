@@ -432,17 +432,22 @@ func (c *crawler) deferred(ctx context.Context, site string) ([]Deferral, error)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	return deferrals(items, c.run, time.Now()), nil
+}
+
+// deferrals are the frontier rows run left alone because they failed in
+// earlier runs and their wait is not over at now, the soonest due first.
+func deferrals(items []store.FrontierItem, run int64, now time.Time) []Deferral {
 	var out []Deferral
 	for _, it := range items {
-		if it.Run >= c.run || !it.NextTry.After(now) {
+		if it.Run >= run || !it.NextTry.After(now) {
 			continue
 		}
 		reason, _, _ := strings.Cut(it.Error, ": ")
 		out = append(out, Deferral{URL: it.URL, Due: it.NextTry, Reason: reason, Failures: it.Attempts})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
-	return out, nil
+	return out
 }
 
 // remains says whether the site still has URLs due in this run.
@@ -514,12 +519,8 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 		if errors.Is(err, fetch.ErrDisallowed) {
 			return c.skipped(ctx, s, it, err)
 		}
-		reason := "error"
-		var fe *fetch.Error
-		if errors.As(err, &fe) {
-			reason = fe.Reason
-			it.HTTPStatus = fe.Status
-		}
+		reason, status := FailReason(err)
+		it.HTTPStatus = status
 		return c.failed(ctx, s, it, reason, err)
 	}
 	s.mu.Lock()
@@ -530,65 +531,34 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 		s.sum.Fetched++
 	}
 	s.mu.Unlock()
+
 	it.HTTPStatus = resp.Status
-
-	var found []store.FrontierLink
-	isDoc := it.Kind == store.KindAttachment
-	if !resp.NotModified && it.Kind != store.KindAttachment {
-		page, err := ParsePage(resp.URL, resp.Body, resp.ContentType)
+	v, err := ReadResponse(it, resp, s.allow)
+	if err != nil {
+		return c.failed(ctx, s, it, "unreadable page", err)
+	}
+	s.mu.Lock()
+	s.sum.OffSite += v.OffSite
+	s.mu.Unlock()
+	found, isDoc, outcome := v.Found, v.IsDoc, v.Outcome
+	if outcome == "new" || outcome == "changed" {
+		out, err := ingest.One(ctx, c.st, ingest.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
+			ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()},
+			Division: s.Division},
+			ingest.Options{Parse: c.cfg.Parse})
 		if err != nil {
-			return c.failed(ctx, s, it, "unreadable page", err)
-		}
-		found = c.links(s, it, page)
-		// A report page is the report unless it links to attachments we may fetch.
-		isDoc = it.Kind == store.KindPage && (page.ReportBody || len(found) == 0)
-	}
-	if resp.NotModified {
-		isDoc = it.SHA256 != "" // a document last time, and still the same
-	}
-
-	outcome := "fetched"
-	sum := it.SHA256
-	if !resp.NotModified {
-		h := sha256.Sum256(resp.Body)
-		sum = hex.EncodeToString(h[:])
-	}
-	if isDoc {
-		switch {
-		case resp.NotModified:
-			outcome = "not_modified"
-		case it.SHA256 == "":
-			outcome = "new"
-		case it.SHA256 != sum:
-			outcome = "changed"
-		default:
-			outcome = "unchanged"
-		}
-		if outcome == "new" || outcome == "changed" {
-			out, err := ingest.One(ctx, c.st, ingest.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
-				ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()},
-				Division: s.Division},
-				ingest.Options{Parse: c.cfg.Parse})
-			if err != nil {
-				if ctx.Err() != nil {
-					return false
-				}
-				return c.failed(ctx, s, it, "ingest", err)
+			if ctx.Err() != nil {
+				return false
 			}
-			c.progress("%-9s %s (%s)", outcome, it.URL, describe(out))
-			s.mu.Lock()
-			s.sum.Documents = append(s.sum.Documents, Document{URL: it.URL, Outcome: outcome, Status: string(out.Status),
-				Agency: out.Agency, Year: out.Year, Version: out.Version, Reason: out.Reason})
-			s.mu.Unlock()
+			return c.failed(ctx, s, it, "ingest", err)
 		}
-	} else {
-		sum = "" // not a document: nothing to compare next time
+		c.progress("%-9s %s (%s)", outcome, it.URL, describe(out))
+		s.mu.Lock()
+		s.sum.Documents = append(s.sum.Documents, Document{URL: it.URL, Outcome: outcome, Status: string(out.Status),
+			Agency: out.Agency, Year: out.Year, Version: out.Version, Reason: out.Reason})
+		s.mu.Unlock()
 	}
-
-	it.State, it.Attempts, it.NextTry, it.Error, it.Outcome = store.StateDone, 0, time.Time{}, "", outcome
-	if !resp.NotModified {
-		it.ETag, it.LastModified, it.SHA256 = resp.ETag, resp.LastModified, sum
-	}
+	it = v.Settled(it, resp)
 	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, found); err != nil {
 		s.fail(it.URL, "store", err)
 		return false
@@ -609,22 +579,93 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 	return true
 }
 
-// links turns what a page offers into frontier links on the allowed hosts.
-func (c *crawler) links(s *siteRun, it store.FrontierItem, page *Page) []store.FrontierLink {
-	var out []store.FrontierLink
-	offsite := 0
+// Visit is what a response makes of a frontier URL (ReadResponse): the
+// links found on it, whether it is a document, and the outcome its
+// frontier row records.
+type Visit struct {
+	// Found are the links to fetch, on the allowed hosts; OffSite counts
+	// those elsewhere, not followed.
+	Found   []store.FrontierLink
+	OffSite int
+	// IsDoc says the URL is a document: an attachment, a report page
+	// with the report in it, or (a 304) a document last time.
+	IsDoc bool
+	// Outcome is "fetched" (not a document), or of a document
+	// "not_modified", "new", "changed" or "unchanged": new and changed
+	// ones are to be stored.
+	Outcome string
+	// SHA256 is the body's hash for a document (the stored one after a
+	// 304), "" otherwise.
+	SHA256 string
+}
+
+// ReadResponse reads the response to a frontier URL as a crawl does (the
+// one-process crawl and the queue's fetch jobs): a listing's report links
+// and next pages, a report page's attachments; an error is an unreadable
+// page.
+func ReadResponse(it store.FrontierItem, resp *fetch.Response, allow func(host string) bool) (Visit, error) {
+	var v Visit
+	v.IsDoc = it.Kind == store.KindAttachment
+	if !resp.NotModified && it.Kind != store.KindAttachment {
+		page, err := ParsePage(resp.URL, resp.Body, resp.ContentType)
+		if err != nil {
+			return v, err
+		}
+		v.Found, v.OffSite = Links(it.Kind, page, allow)
+		// A report page is the report unless it links to attachments we may fetch.
+		v.IsDoc = it.Kind == store.KindPage && (page.ReportBody || len(v.Found) == 0)
+	}
+	if resp.NotModified {
+		v.IsDoc = it.SHA256 != "" // a document last time, and still the same
+	}
+	v.Outcome, v.SHA256 = "fetched", it.SHA256
+	if !resp.NotModified {
+		h := sha256.Sum256(resp.Body)
+		v.SHA256 = hex.EncodeToString(h[:])
+	}
+	if !v.IsDoc {
+		v.SHA256 = "" // not a document: nothing to compare next time
+		return v, nil
+	}
+	switch {
+	case resp.NotModified:
+		v.Outcome = "not_modified"
+	case it.SHA256 == "":
+		v.Outcome = "new"
+	case it.SHA256 != v.SHA256:
+		v.Outcome = "changed"
+	default:
+		v.Outcome = "unchanged"
+	}
+	return v, nil
+}
+
+// Settled is the frontier row of a URL visited: done, with the response's
+// validators and hash (a 304 keeps the stored ones) and v's outcome.
+func (v Visit) Settled(it store.FrontierItem, resp *fetch.Response) store.FrontierItem {
+	it.HTTPStatus = resp.Status
+	it.State, it.Attempts, it.NextTry, it.Error, it.Outcome = store.StateDone, 0, time.Time{}, "", v.Outcome
+	if !resp.NotModified {
+		it.ETag, it.LastModified, it.SHA256 = resp.ETag, resp.LastModified, v.SHA256
+	}
+	return it
+}
+
+// Links turns what a page of kind offers into frontier links on the
+// allowed hosts; offsite counts the links elsewhere.
+func Links(kind string, page *Page, allow func(host string) bool) (out []store.FrontierLink, offsite int) {
 	add := func(u, kind, title string) {
 		p, err := url.Parse(u)
 		if err != nil {
 			return
 		}
-		if !s.allow(p.Host) {
+		if !allow(p.Host) {
 			offsite++
 			return
 		}
 		out = append(out, store.FrontierLink{URL: u, Kind: kind, Title: title})
 	}
-	switch it.Kind {
+	switch kind {
 	case store.KindListing:
 		for _, p := range page.Pages {
 			add(p, store.KindListing, "")
@@ -641,43 +682,41 @@ func (c *crawler) links(s *siteRun, it store.FrontierItem, page *Page) []store.F
 			add(a.URL, store.KindAttachment, a.Text)
 		}
 	}
-	s.mu.Lock()
-	s.sum.OffSite += offsite
-	s.mu.Unlock()
-	return out
+	return out, offsite
 }
 
-// skipped settles a URL robots.txt disallows: not a failure and not
-// deferred — the next run asks robots.txt again (which costs the site no
-// request for the URL) and fetches it if the rule is gone.
-func (c *crawler) skipped(ctx context.Context, s *siteRun, it store.FrontierItem, err error) bool {
-	s.mu.Lock()
-	s.sum.Skipped++
-	s.sum.SkippedURLs = append(s.sum.SkippedURLs, Failure{URL: it.URL, Reason: "robots.txt", Detail: err.Error()})
-	s.mu.Unlock()
-	c.progress("%-9s %s (robots.txt)", "skipped", it.URL)
-	it.State, it.Attempts, it.NextTry, it.Outcome, it.Error = store.StateDone, 0, time.Time{}, "robots.txt", ""
-	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, nil); err != nil {
-		s.fail(it.URL, "store", err)
-		return false
+// FailReason is the reason a summary gives for a failed fetch, and the
+// HTTP status when there was one.
+func FailReason(err error) (reason string, status int) {
+	var fe *fetch.Error
+	if errors.As(err, &fe) {
+		return fe.Reason, fe.Status
 	}
-	return true
+	return "error", 0
 }
 
-// failed settles a URL that could not be fetched or stored: it waits
-// retryBase·2^(n-1) after its n-th failed run in a row. A refused address
-// does not wait: no request reached anything, and the refusal may be a
-// setting of this run (--allow-private) that the next run changes.
-func (c *crawler) failed(ctx context.Context, s *siteRun, it store.FrontierItem, reason string, err error) bool {
-	s.fail(it.URL, reason, err)
-	c.progress("%-9s %s (%s)", "failed", it.URL, reason)
+// Skipped is the frontier row of a URL robots.txt disallows: done, not a
+// failure and not deferred — the next run asks robots.txt again (which
+// costs the site no request for the URL) and fetches it if the rule is
+// gone.
+func Skipped(it store.FrontierItem) store.FrontierItem {
+	it.State, it.Attempts, it.NextTry, it.Outcome, it.Error = store.StateDone, 0, time.Time{}, "robots.txt", ""
+	return it
+}
+
+// Failed is the frontier row of a URL that could not be fetched or
+// stored at now: it waits retryBase·2^(n-1) after its n-th failed run in a
+// row. A refused address does not wait: no request reached anything, and
+// the refusal may be a setting of this run (--allow-private) that the
+// next run changes.
+func Failed(it store.FrontierItem, reason string, err error, now time.Time) store.FrontierItem {
 	it.State = store.StateFailed
 	it.Attempts++
 	wait := retryBase << min(it.Attempts-1, 20)
 	if wait > retryMax || wait <= 0 {
 		wait = retryMax
 	}
-	it.NextTry = time.Now().Add(wait)
+	it.NextTry = now.Add(wait)
 	if errors.Is(err, fetch.ErrRefusedAddress) {
 		it.NextTry = time.Time{}
 	}
@@ -686,6 +725,29 @@ func (c *crawler) failed(ctx context.Context, s *siteRun, it store.FrontierItem,
 	if err != nil {
 		it.Error = reason + ": " + err.Error()
 	}
+	return it
+}
+
+// skipped settles a URL robots.txt disallows (Skipped).
+func (c *crawler) skipped(ctx context.Context, s *siteRun, it store.FrontierItem, err error) bool {
+	s.mu.Lock()
+	s.sum.Skipped++
+	s.sum.SkippedURLs = append(s.sum.SkippedURLs, Failure{URL: it.URL, Reason: "robots.txt", Detail: err.Error()})
+	s.mu.Unlock()
+	c.progress("%-9s %s (robots.txt)", "skipped", it.URL)
+	it = Skipped(it)
+	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, nil); err != nil {
+		s.fail(it.URL, "store", err)
+		return false
+	}
+	return true
+}
+
+// failed settles a URL that could not be fetched or stored (Failed).
+func (c *crawler) failed(ctx context.Context, s *siteRun, it store.FrontierItem, reason string, err error) bool {
+	s.fail(it.URL, reason, err)
+	c.progress("%-9s %s (%s)", "failed", it.URL, reason)
+	it = Failed(it, reason, err, time.Now())
 	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, nil); err != nil {
 		s.fail(it.URL, "store", err)
 		return false

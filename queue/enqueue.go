@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -15,36 +16,85 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
-// NewRun names a crawl run: a URL is fetched once a run.
-func NewRun(now time.Time) string { return now.UTC().Format("20060102T150405.000Z") }
+// Enqueued is what EnqueueCrawl put on the queue.
+type Enqueued struct {
+	// Run is the crawl run (crawl_runs); Resumed says it continues one
+	// not finished yet (enqueued before, or a crawl killed).
+	Run     int64
+	Resumed bool
+	// Sites counts the sites with a new fetch job, URLs the new fetch
+	// jobs (a URL already queued in the run is not queued twice).
+	Sites, URLs int
+	// Deferred counts the URLs left alone because they failed in an
+	// earlier run and their wait is not over.
+	Deferred int
+}
 
-// EnqueueCrawl enqueues a fetch job for each site's start URL in run; the
-// workers follow the links from there, fetching at most maxPages URLs of a
-// site (its own MaxPages when set; 0: crawl.DefaultMaxPages). It returns
-// how many were new (a site already enqueued in this run is not enqueued
-// twice).
-func (c *Client) EnqueueCrawl(ctx context.Context, run string, sites []crawl.Site, maxPages int) (int, error) {
-	params := make([]river.InsertManyParams, 0, len(sites))
+// EnqueueCrawl starts a crawl run in st's frontier (or resumes the one
+// not finished) and enqueues a fetch job for each URL of each site that
+// the run has not settled yet and that does not wait after failures — the
+// start URL and every URL found by earlier runs, fetched with their
+// validators (conditional GETs) — at most maxPages a site (its own
+// MaxPages when set; 0: crawl.DefaultMaxPages). The workers follow the
+// new links from there; a crawl-run job ends the run once no fetch job of
+// it is left.
+func (c *Client) EnqueueCrawl(ctx context.Context, st *store.Store, sites []crawl.Site, maxPages int) (*Enqueued, error) {
+	run, resumed, err := st.BeginCrawl(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Enqueued{Run: run, Resumed: resumed}
+	runName := strconv.FormatInt(run, 10)
 	for _, s := range sites {
 		start, err := crawl.StartURL(s.Start)
 		if err != nil {
-			return 0, err
+			return res, err
 		}
-		a := FetchArgs{URL: start, Page: store.KindListing, Site: start, Hosts: s.Hosts,
-			Division: crawl.SiteDivision(s), Run: run, MaxPages: maxPages}
+		limit := maxPages
 		if s.MaxPages > 0 {
-			a.MaxPages = s.MaxPages
+			limit = s.MaxPages
 		}
+		if limit <= 0 {
+			limit = crawl.DefaultMaxPages
+		}
+		if err := st.AddToFrontier(ctx, start, []store.FrontierLink{{URL: start, Kind: store.KindListing}}); err != nil {
+			return res, err
+		}
+		due, err := st.DueInFrontier(ctx, start, run, limit)
+		if err != nil {
+			return res, err
+		}
+		deferred, err := st.DeferredInFrontier(ctx, start, run)
+		if err != nil {
+			return res, err
+		}
+		res.Deferred += deferred
+		a := FetchArgs{Site: start, Hosts: s.Hosts, Division: crawl.SiteDivision(s), Run: runName, MaxPages: limit}
 		if s.Delay != nil {
 			a.Delay = &Duration{*s.Delay}
 		}
-		params = append(params, river.InsertManyParams{Args: a})
+		params := make([]river.InsertManyParams, 0, len(due))
+		for _, it := range due {
+			job := a
+			job.URL, job.Page, job.Title = it.URL, it.Kind, it.Title
+			params = append(params, river.InsertManyParams{Args: job})
+		}
+		n, err := c.insert(ctx, params)
+		if err != nil {
+			return res, fmt.Errorf("enqueue crawl run %d: %w", run, err)
+		}
+		res.URLs += n
+		if n > 0 {
+			res.Sites++
+		}
 	}
-	n, err := c.insert(ctx, params)
-	if err != nil {
-		return n, fmt.Errorf("enqueue crawl %s: %w", run, err)
+	// The run's end, checked after the fetch jobs are queued.
+	opts := CrawlRunArgs{}.InsertOpts()
+	opts.ScheduledAt = time.Now().Add(time.Second)
+	if _, err := c.insert(ctx, []river.InsertManyParams{{Args: CrawlRunArgs{Run: run}, InsertOpts: &opts}}); err != nil {
+		return res, fmt.Errorf("enqueue crawl run %d: %w", run, err)
 	}
-	return n, nil
+	return res, nil
 }
 
 // EnqueueFile archives a local file in st and enqueues its parse job

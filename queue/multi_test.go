@@ -86,9 +86,9 @@ func workerMain() int {
 		MaxWait:      300 * time.Millisecond,
 		FetchTimeout: 5 * time.Second, ParseTimeout: 5 * time.Second, RescueAfter: rescueAfter,
 		StopTimeout: 5 * time.Second, HostLease: 3 * time.Second, PollInterval: 100 * time.Millisecond,
-		RecheckPeriod: time.Second,
-		Log:           log,
-		Ready:         func(id string) { fmt.Println("ready " + id) },
+		RecheckPeriod: time.Second, RunCheck: 500 * time.Millisecond,
+		Log:   log,
+		Ready: func(id string) { fmt.Println("ready " + id) },
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -228,8 +228,8 @@ func TestWorkers(t *testing.T) {
 	for i := range sites {
 		sites[i] = crawl.Site{Start: fmt.Sprintf("http://host%03d.test:%s%s", i, u.Port(), fakesite.BigColumn)}
 	}
-	if n, err := q.EnqueueCrawl(ctx, NewRun(time.Now()), sites, 0); err != nil || n != hosts {
-		t.Fatalf("enqueued %d sites (%v), want %d", n, err, hosts)
+	if res, err := q.EnqueueCrawl(ctx, st, sites, 0); err != nil || res.Sites != hosts || res.URLs != hosts {
+		t.Fatalf("enqueued %+v (%v), want %d sites", res, err, hosts)
 	}
 
 	// SIGKILL one worker once a sixth of the reports are stored: the
@@ -410,14 +410,14 @@ func TestPageLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer q.Close()
-	if _, err := q.EnqueueCrawl(ctx, "r1", []crawl.Site{{Start: srv.URL + fakesite.BigColumn, MaxPages: 4}}, 0); err != nil {
+	if _, err := q.EnqueueCrawl(ctx, st, []crawl.Site{{Start: srv.URL + fakesite.BigColumn, MaxPages: 4}}, 0); err != nil {
 		t.Fatal(err)
 	}
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
 		done <- Work(wctx, dsn, WorkerConfig{Store: st, Fetch: fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second},
-			FetchWorkers: 1, ParseWorkers: 1, PollInterval: 100 * time.Millisecond})
+			FetchWorkers: 1, ParseWorkers: 1, PollInterval: 100 * time.Millisecond, RunCheck: 200 * time.Millisecond})
 	}()
 	deadline := time.Now().Add(time.Minute)
 	for {

@@ -7,7 +7,15 @@
 //     document file (its bytes archived in the store, then a parse job);
 //   - parse: one archived document, by its sha256, read and written to the
 //     store as `nianbao ingest` does;
-//   - recheck: the cross-year rules of the store checked again.
+//   - recheck: the cross-year rules of the organs the parse jobs wrote
+//     under checked again;
+//   - crawl run: the end of a crawl run, once no fetch job of it is left.
+//
+// A crawl through the queue uses the store's crawl frontier as the
+// one-process crawl does (package crawl): the run is a row of crawl_runs,
+// each URL is fetched with the validators of the last run (conditional
+// GETs), settled with its outcome, and a URL that failed waits before a
+// later run tries it again.
 //
 // Jobs are idempotent: documents are content-addressed, a URL is fetched
 // once a crawl run and a document parsed once a source (River unique
@@ -53,8 +61,9 @@ const (
 const migrateLock = 0x6e69616e62616f // "nianbao"
 
 // schema is the queue's own tables (River's are made by rivermigrate):
-// the hosts' turns (see Gate), the sites' robots.txt (see Robots) and the
-// pages fetched of each site in each crawl run (for its page limit).
+// the hosts' turns (see Gate), the sites' robots.txt (see Robots), the
+// organs whose cross-year rules wait for a recheck job, and the pages
+// fetched of each site in each crawl run (for its page limit).
 const schema = `CREATE TABLE IF NOT EXISTS nianbao_queue_hosts (
 	host       text PRIMARY KEY,
 	next_at    timestamptz NOT NULL DEFAULT 'epoch',
@@ -66,6 +75,10 @@ CREATE TABLE IF NOT EXISTS nianbao_queue_robots (
 	status     integer NOT NULL,
 	body       bytea,
 	fetched_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS nianbao_queue_recheck (
+	organ_id   bigint PRIMARY KEY,
+	touched_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE TABLE IF NOT EXISTS nianbao_queue_sites (
 	run   text NOT NULL,
@@ -146,7 +159,8 @@ type FetchArgs struct {
 	Delay *Duration `json:"delay,omitempty"`
 	// Division places an organ name that does not say where it is.
 	Division string `json:"division,omitempty"`
-	// Run names the crawl run: a URL is fetched once a run.
+	// Run is the crawl run, the id of its row in the store's crawl_runs
+	// (decimal): a URL is fetched once a run.
 	Run string `json:"run" river:"unique"`
 	// MaxPages bounds the requests to the site in the run (0: the
 	// default of a crawl, crawl.DefaultMaxPages): a site whose links never
@@ -196,20 +210,18 @@ func (ParseArgs) InsertOpts() river.InsertOpts {
 }
 
 // RecheckArgs is a recheck job: the cross-year rules (5 and 6) checked
-// again between the current reports of an organ's consecutive years —
-// of every organ while the store cannot check one (Organ 0). Writers in
-// several processes each check the years they touch; the recheck, run
+// again between the current reports of consecutive years of the organs
+// the parse jobs wrote under (the table nianbao_queue_recheck). Writers
+// in several processes each check the years they touch; the recheck, run
 // after them, sees what they all committed.
-type RecheckArgs struct {
-	Organ int64 `json:"organ" river:"unique"`
-}
+type RecheckArgs struct{}
 
 // Kind is River's name of the job.
 func (RecheckArgs) Kind() string { return "nianbao_recheck" }
 
-// RecheckPeriod is how often at most a recheck of the whole store runs
-// while documents are written (WorkerConfig.RecheckPeriod): the parse
-// jobs of one period ask for one recheck at the start of the next.
+// RecheckPeriod is how often at most a recheck runs while documents are
+// written (WorkerConfig.RecheckPeriod): the parse jobs of one period ask
+// for one recheck at the start of the next.
 const RecheckPeriod = time.Minute
 
 // InsertOpts puts recheck jobs on the parse queue (see recheckInsert).
@@ -220,12 +232,27 @@ func (RecheckArgs) InsertOpts() river.InsertOpts {
 // recheckInsert is the recheck job that the writes of the current period
 // ask for: scheduled at the start of the next period, so that every write
 // of this one is committed before it runs, and unique in that period.
-func recheckInsert(now time.Time, period time.Duration, organ int64) river.InsertManyParams {
+func recheckInsert(now time.Time, period time.Duration) river.InsertManyParams {
 	period = max(period, time.Second)
 	opts := RecheckArgs{}.InsertOpts()
 	opts.ScheduledAt = now.Truncate(period).Add(period)
 	opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByPeriod: period}
-	return river.InsertManyParams{Args: RecheckArgs{Organ: organ}, InsertOpts: &opts}
+	return river.InsertManyParams{Args: RecheckArgs{}, InsertOpts: &opts}
+}
+
+// CrawlRunArgs is the job that ends a crawl run: it waits (snoozed) while
+// fetch jobs of the run are left, then marks the run finished in the
+// store's crawl_runs (the next crawl starts a new run).
+type CrawlRunArgs struct {
+	Run int64 `json:"run"`
+}
+
+// Kind is River's name of the job.
+func (CrawlRunArgs) Kind() string { return "nianbao_crawl_run" }
+
+// InsertOpts puts the job on the fetch queue, one per run.
+func (CrawlRunArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueFetch, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // Client enqueues jobs (an insert-only River client).

@@ -2,14 +2,13 @@ package queue
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -55,6 +54,9 @@ type WorkerConfig struct {
 	// RecheckPeriod is how often at most the cross-year rules are
 	// checked again while documents are written (default RecheckPeriod).
 	RecheckPeriod time.Duration
+	// RunCheck is how often a crawl run's job looks whether fetch jobs
+	// of the run are left (default 10 s).
+	RunCheck time.Duration
 	// HostLease is how long a request holds its host at most, should its
 	// worker die (default: the fetch timeout and 10 s).
 	HostLease time.Duration
@@ -100,6 +102,9 @@ func Work(ctx context.Context, dsn string, cfg WorkerConfig) error {
 	}
 	if cfg.RecheckPeriod <= 0 {
 		cfg.RecheckPeriod = RecheckPeriod
+	}
+	if cfg.RunCheck <= 0 {
+		cfg.RunCheck = 10 * time.Second
 	}
 	if cfg.StopTimeout <= 0 {
 		cfg.StopTimeout = 30 * time.Second
@@ -197,6 +202,7 @@ func allWorkers(w *worker) *river.Workers {
 	river.AddWorker(ws, &fetchWorker{w: w})
 	river.AddWorker(ws, &parseWorker{w: w})
 	river.AddWorker(ws, &recheckWorker{w: w})
+	river.AddWorker(ws, &crawlRunWorker{w: w})
 	return ws
 }
 
@@ -224,12 +230,22 @@ type fetchWorker struct {
 
 func (f *fetchWorker) Timeout(*river.Job[FetchArgs]) time.Duration { return f.w.cfg.FetchTimeout }
 
-// Work fetches one URL: a listing's report links and pages, and a report
-// page's attachments, become fetch jobs; a document is archived and
-// becomes a parse job — all enqueued in one transaction before the job
-// completes, so that a worker killed at any point loses nothing.
+// Work fetches one URL of a crawl run as the one-process crawl does,
+// through the store's frontier: with the validators of the last run (a
+// 304 is unchanged: nothing to parse), settled with its outcome, a failure
+// deferred to a later run. A listing's report links and pages, and a
+// report page's attachments, become fetch jobs — those the run has not
+// settled and that do not wait after failures; a new or changed document
+// is archived and becomes a parse job — all enqueued before the URL is
+// settled, so that a worker killed at any point loses nothing (the job run
+// again finds its URL unsettled and does it again).
 func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error {
 	w, a := f.w, job.Args
+	st := w.cfg.Store
+	run, err := strconv.ParseInt(a.Run, 10, 64)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("fetch %s: run %q is no crawl run of the store (enqueued by an older nianbao): crawl again", a.URL, a.Run))
+	}
 	start, err := url.Parse(a.Site)
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("fetch %s: site %q: %w", a.URL, a.Site, err))
@@ -244,6 +260,26 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		}
 	}
 	allow := func(h string) bool { return allowed[strings.ToLower(h)] }
+
+	known, err := st.FrontierItems(ctx, []string{a.URL})
+	if err != nil {
+		return w.interrupted(ctx, fmt.Errorf("fetch %s: %w", a.URL, err))
+	}
+	it, ok := known[a.URL]
+	if !ok {
+		// Found by a page whose job has not settled it yet (it was
+		// killed between enqueueing and settling): added here.
+		if err := st.AddToFrontier(ctx, a.Site, []store.FrontierLink{{URL: a.URL, Kind: a.Page, Title: a.Title}}); err != nil {
+			return w.interrupted(ctx, fmt.Errorf("fetch %s: %w", a.URL, err))
+		}
+		it = store.FrontierItem{URL: a.URL, Site: a.Site, Kind: a.Page, Title: a.Title, State: store.StatePending}
+	}
+	if it.Run >= run || it.NextTry.After(time.Now()) {
+		// Settled in this run already (a job run again after its worker
+		// died past the settling), or waiting after failures.
+		return nil
+	}
+
 	limit := a.MaxPages
 	if limit <= 0 {
 		limit = crawl.DefaultMaxPages
@@ -255,9 +291,10 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		return w.interrupted(ctx, fmt.Errorf("fetch %s: pages of %s: %w", a.URL, a.Site, err))
 	}
 	if pages >= limit {
+		// The URL stays due: the next run fetches it.
 		return river.JobCancel(fmt.Errorf("fetch %s: page limit (%d) of %s reached in run %s", a.URL, limit, a.Site, a.Run))
 	}
-	resp, err := w.fetcher.Get(ctx, fetch.Request{URL: a.URL, Allowed: allow})
+	resp, err := w.fetcher.Get(ctx, fetch.Request{URL: a.URL, ETag: it.ETag, LastModified: it.LastModified, Allowed: allow})
 	if err == nil || !errors.As(err, new(*fetch.HostBusyError)) && ctx.Err() == nil {
 		// A request was made (a busy host's job makes none).
 		_, cerr := w.pool.Exec(ctx, `INSERT INTO nianbao_queue_sites(run, site, pages) VALUES ($1, $2, 1)
@@ -265,6 +302,12 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		if cerr != nil {
 			return w.interrupted(ctx, fmt.Errorf("fetch %s: pages of %s: %w", a.URL, a.Site, cerr))
 		}
+	}
+	settle := func(it store.FrontierItem, found []store.FrontierLink) error {
+		if err := st.SettleFrontier(context.WithoutCancel(ctx), run, it, found); err != nil {
+			return fmt.Errorf("fetch %s: %w", a.URL, err)
+		}
+		return nil
 	}
 	if err != nil {
 		var busy *fetch.HostBusyError
@@ -275,40 +318,55 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 			return w.interrupted(ctx, err) // a *fetch.Error names the URL
 		case errors.Is(err, fetch.ErrDisallowed):
 			w.cfg.Log.Info("skipped", "url", a.URL, "why", "robots.txt")
-			return nil
+			return settle(crawl.Skipped(it), nil)
 		}
-		var fe *fetch.Error
-		if errors.As(err, &fe) && !fe.Temporary {
-			// A 404, a refused address, a file too large: no later try
-			// does better. The job is cancelled with the reason.
-			w.cfg.Log.Info("failed", "url", a.URL, "reason", fe.Reason)
-			return river.JobCancel(err)
+		// The fetcher has tried again already: as in the one-process
+		// crawl, the URL fails for this run and waits for a later one
+		// (1 h, 2 h, 4 h … after its failed runs in a row). The job is
+		// cancelled with the reason.
+		reason, status := crawl.FailReason(err)
+		it.HTTPStatus = status
+		w.cfg.Log.Info("failed", "url", a.URL, "reason", reason)
+		if err := settle(crawl.Failed(it, reason, err, time.Now()), nil); err != nil {
+			return err
 		}
-		return err // River tries again, waiting longer each time
+		return river.JobCancel(err)
 	}
 
-	var next []river.InsertManyParams
-	isDoc := a.Page == store.KindAttachment
-	if a.Page != store.KindAttachment {
-		page, err := crawl.ParsePage(resp.URL, resp.Body, resp.ContentType)
-		if err != nil {
-			return river.JobCancel(fmt.Errorf("fetch %s: unreadable page: %w", a.URL, err))
+	it.HTTPStatus = resp.Status
+	v, err := crawl.ReadResponse(it, resp, allow)
+	if err != nil {
+		err = fmt.Errorf("fetch %s: unreadable page: %w", a.URL, err)
+		if serr := settle(crawl.Failed(it, "unreadable page", err, time.Now()), nil); serr != nil {
+			return serr
 		}
-		found := links(a, page, allow)
-		isDoc = a.Page == store.KindPage && (page.ReportBody || len(found) == 0)
-		for _, l := range found {
+		return river.JobCancel(err)
+	}
+	var next []river.InsertManyParams
+	if len(v.Found) > 0 {
+		urls := make([]string, len(v.Found))
+		for i, l := range v.Found {
+			urls[i] = l.URL
+		}
+		rows, err := st.FrontierItems(ctx, urls)
+		if err != nil {
+			return w.interrupted(ctx, fmt.Errorf("fetch %s: %w", a.URL, err))
+		}
+		now := time.Now()
+		for _, l := range v.Found {
+			if k, ok := rows[l.URL]; ok && (k.Run >= run || k.NextTry.After(now)) {
+				continue // settled in this run, or waiting after failures
+			}
 			child := a
 			child.URL, child.Page, child.Title = l.URL, l.Kind, l.Title
 			next = append(next, river.InsertManyParams{Args: child})
 		}
 	}
-	if isDoc {
-		h := sha256.Sum256(resp.Body)
-		sum := hex.EncodeToString(h[:])
-		if err := w.cfg.Store.ArchivePut(sum, resp.Body); err != nil {
+	if v.Outcome == "new" || v.Outcome == "changed" {
+		if err := st.ArchivePut(v.SHA256, resp.Body); err != nil {
 			return fmt.Errorf("fetch %s: %w", a.URL, err)
 		}
-		next = append(next, river.InsertManyParams{Args: ParseArgs{SHA256: sum, Source: a.URL,
+		next = append(next, river.InsertManyParams{Args: ParseArgs{SHA256: v.SHA256, Source: a.URL,
 			ContentType: resp.ContentType, ETag: resp.ETag, LastModified: resp.LastModified,
 			FetchedAt: time.Now().UTC(), Division: a.Division}})
 	}
@@ -317,7 +375,10 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 			return w.interrupted(ctx, fmt.Errorf("fetch %s: %w", a.URL, err))
 		}
 	}
-	w.cfg.Log.Debug("fetched", "url", a.URL, "bytes", len(resp.Body), "jobs", len(next))
+	if err := settle(v.Settled(it, resp), v.Found); err != nil {
+		return err
+	}
+	w.cfg.Log.Debug("fetched", "url", a.URL, "status", resp.Status, "outcome", v.Outcome, "bytes", len(resp.Body), "jobs", len(next))
 	return nil
 }
 
@@ -333,37 +394,6 @@ func snoozeFor(wait time.Duration, metadata []byte) time.Duration {
 	_ = json.Unmarshal(metadata, &m)
 	spread := max(wait, 100*time.Millisecond) << min(max(m.Snoozes, 0), 5)
 	return wait + time.Duration(rand.Int64N(int64(spread)+1))
-}
-
-// links turns what a page offers into the URLs to fetch on the allowed
-// hosts, as the one-process crawler does.
-func links(a FetchArgs, page *crawl.Page, allow func(string) bool) []store.FrontierLink {
-	var out []store.FrontierLink
-	add := func(u, kind, title string) {
-		p, err := url.Parse(u)
-		if err != nil || !allow(p.Host) {
-			return
-		}
-		out = append(out, store.FrontierLink{URL: u, Kind: kind, Title: title})
-	}
-	switch a.Page {
-	case store.KindListing:
-		for _, p := range page.Pages {
-			add(p, store.KindListing, "")
-		}
-		for _, r := range page.Reports {
-			kind := store.KindPage
-			if crawl.IsAttachment(r.URL) {
-				kind = store.KindAttachment
-			}
-			add(r.URL, kind, r.Text)
-		}
-	case store.KindPage:
-		for _, at := range page.Attachments {
-			add(at.URL, store.KindAttachment, at.Text)
-		}
-	}
-	return out
 }
 
 type parseWorker struct {
@@ -397,8 +427,13 @@ func (p *parseWorker) Work(ctx context.Context, job *river.Job[ParseArgs]) error
 	}
 	w.cfg.Log.Info("stored", "source", a.Source, "result", out.Result, "status", out.Status,
 		"agency", out.Agency, "year", out.Year)
-	if out.Result == store.ResultNew || out.Result == store.ResultNewVersion {
-		if _, err := insertMany(ctx, w.river, []river.InsertManyParams{recheckInsert(time.Now(), w.cfg.RecheckPeriod, 0)}); err != nil {
+	if (out.Result == store.ResultNew || out.Result == store.ResultNewVersion) && out.OrganID != 0 {
+		// The organ's cross-year rules wait for the next recheck.
+		if _, err := w.pool.Exec(ctx, `INSERT INTO nianbao_queue_recheck(organ_id, touched_at) VALUES ($1, clock_timestamp())
+			ON CONFLICT (organ_id) DO UPDATE SET touched_at = excluded.touched_at`, out.OrganID); err != nil {
+			return w.interrupted(ctx, fmt.Errorf("parse %s: recheck of organ %d: %w", a.Source, out.OrganID, err))
+		}
+		if _, err := insertMany(ctx, w.river, []river.InsertManyParams{recheckInsert(time.Now(), w.cfg.RecheckPeriod)}); err != nil {
 			return w.interrupted(ctx, fmt.Errorf("parse %s: %w", a.Source, err))
 		}
 	}
@@ -412,12 +447,67 @@ type recheckWorker struct {
 
 func (r *recheckWorker) Timeout(*river.Job[RecheckArgs]) time.Duration { return r.w.cfg.ParseTimeout }
 
-// Work checks the cross-year rules again.
+// Work checks the cross-year rules again of the organs the parse jobs
+// wrote under. An organ written again while it runs keeps its row (its
+// time changed) for the next recheck.
 func (r *recheckWorker) Work(ctx context.Context, job *river.Job[RecheckArgs]) error {
-	n, err := r.w.cfg.Store.RecheckYears(ctx)
+	w := r.w
+	rows, err := w.pool.Query(ctx, `SELECT organ_id, touched_at FROM nianbao_queue_recheck ORDER BY organ_id`)
 	if err != nil {
-		return r.w.interrupted(ctx, fmt.Errorf("recheck organ %d: %w", job.Args.Organ, err))
+		return w.interrupted(ctx, fmt.Errorf("recheck: %w", err))
 	}
-	r.w.cfg.Log.Info("rechecked", "organ_years", n)
+	var ids []int64
+	var touched []time.Time
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("recheck: %w", err)
+		}
+		ids, touched = append(ids, id), append(touched, at)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return w.interrupted(ctx, fmt.Errorf("recheck: %w", err))
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	n, err := w.cfg.Store.RecheckOrgans(ctx, ids)
+	if err != nil {
+		return w.interrupted(ctx, fmt.Errorf("recheck of %d organs: %w", len(ids), err))
+	}
+	if _, err := w.pool.Exec(ctx, `DELETE FROM nianbao_queue_recheck r USING unnest($1::bigint[], $2::timestamptz[]) AS d(organ_id, touched_at)
+		WHERE r.organ_id = d.organ_id AND r.touched_at = d.touched_at`, ids, touched); err != nil {
+		return w.interrupted(ctx, fmt.Errorf("recheck: %w", err))
+	}
+	w.cfg.Log.Info("rechecked", "organs", len(ids), "organ_years", n)
+	return nil
+}
+
+type crawlRunWorker struct {
+	river.WorkerDefaults[CrawlRunArgs]
+	w *worker
+}
+
+// Work ends a crawl run once no fetch job of it is left: until then it
+// snoozes (WorkerConfig.RunCheck), a snooze costing no try.
+func (c *crawlRunWorker) Work(ctx context.Context, job *river.Job[CrawlRunArgs]) error {
+	w, run := c.w, job.Args.Run
+	var left int
+	err := w.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'run' = $2
+		AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`,
+		FetchArgs{}.Kind(), strconv.FormatInt(run, 10)).Scan(&left)
+	if err != nil {
+		return w.interrupted(ctx, fmt.Errorf("crawl run %d: %w", run, err))
+	}
+	if left > 0 {
+		return river.JobSnooze(w.cfg.RunCheck)
+	}
+	if err := w.cfg.Store.FinishCrawl(ctx, run); err != nil {
+		return w.interrupted(ctx, err)
+	}
+	w.cfg.Log.Info("crawl run finished", "run", run)
 	return nil
 }

@@ -119,7 +119,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if qdsn != "" && !*here {
-		return enqueueCrawl(ctx, env, fl, qdsn, sites, *delay, *maxPages, *jsonOut)
+		return enqueueCrawl(ctx, env, fl, *db, qdsn, sites, *delay, *maxPages, *jsonOut)
 	}
 	ua := userAgentOf(env, "crawl", *userAgent, *contact, *allowPrivate)
 
@@ -329,7 +329,7 @@ var queueCrawlFlags = map[string]string{
 
 // enqueueCrawl puts the sites on the work queue as one crawl run. An
 // explicit --delay is given to every site that sets none.
-func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites []crawl.Site, delay time.Duration, maxPages int, jsonOut bool) error {
+func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, db, dsn string, sites []crawl.Site, delay time.Duration, maxPages int, jsonOut bool) error {
 	var refused error
 	fl.Visit(func(f *flag.Flag) {
 		if why, ok := queueCrawlFlags[f.Name]; ok && refused == nil {
@@ -346,13 +346,17 @@ func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites
 	if refused != nil {
 		return refused
 	}
+	st, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	q, err := queue.Open(ctx, dsn, env.Log)
 	if err != nil {
 		return err
 	}
 	defer q.Close()
-	run := queue.NewRun(time.Now())
-	n, err := q.EnqueueCrawl(ctx, run, sites, maxPages)
+	res, err := q.EnqueueCrawl(ctx, st, sites, maxPages)
 	if err != nil {
 		return err
 	}
@@ -360,18 +364,29 @@ func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, dsn string, sites
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(struct {
-			Run      string `json:"run"`
+			Run      int64  `json:"run"`
+			Resumed  bool   `json:"resumed"`
 			Queue    string `json:"queue"`
 			Sites    int    `json:"sites"`
 			Enqueued int    `json:"enqueued"`
-		}{run, queueName(dsn), len(sites), n})
+			URLs     int    `json:"urls"`
+			Deferred int    `json:"deferred"`
+		}{res.Run, res.Resumed, queueName(dsn), len(sites), res.Sites, res.URLs, res.Deferred})
+	}
+	how := "started"
+	if res.Resumed {
+		how = "resumed"
 	}
 	already := ""
-	if n < len(sites) {
-		already = fmt.Sprintf(" (%d were already)", len(sites)-n)
+	if res.Sites < len(sites) {
+		already = fmt.Sprintf(" (%d had nothing new to queue)", len(sites)-res.Sites)
 	}
-	_, err = fmt.Fprintf(env.Stdout, "crawl run %s: %d of %d sites enqueued on %s%s; the workers (nianbao worker) fetch and parse them\n",
-		run, n, len(sites), queueName(dsn), already)
+	deferred := ""
+	if res.Deferred > 0 {
+		deferred = fmt.Sprintf(", %d waiting after failures", res.Deferred)
+	}
+	_, err = fmt.Fprintf(env.Stdout, "crawl run %d %s: %d URLs of %d of %d sites enqueued on %s%s%s; the workers (nianbao worker) fetch and parse them\n",
+		res.Run, how, res.URLs, res.Sites, len(sites), queueName(dsn), already, deferred)
 	return err
 }
 

@@ -51,7 +51,7 @@ func TestWorkerCommand(t *testing.T) {
 		t.Fatalf("ingest: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = runCmd(t, "crawl", "--db", dsn, "--delay", "0", srv.URL+fakesite.Column)
-	if code != 0 || !strings.Contains(out, ": 1 of 1 sites enqueued on ") {
+	if code != 0 || !strings.Contains(out, "crawl run 1 started: 1 URLs of 1 of 1 sites enqueued on ") {
 		t.Fatalf("crawl: exit %d\n%s%s", code, out, errs)
 	}
 

@@ -1,0 +1,109 @@
+package queue
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/ingest"
+	"github.com/nianbao/nianbao/internal/pgtest"
+	"github.com/nianbao/nianbao/internal/storetest"
+	"github.com/nianbao/nianbao/store"
+)
+
+// TestRecheckOrgans: the recheck job checks the cross-year rules of the
+// organs the parse jobs wrote under, not the whole store. Two organs have
+// their cross-year findings taken away; a parse job writes a report of
+// one of them; the recheck that follows gives that organ its findings
+// back and leaves the other alone.
+func TestRecheckOrgans(t *testing.T) {
+	dsn := pgtest.DB(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	opt := ingest.Options{Parse: storetest.FakeParse}
+	organs := map[string]int64{}
+	names := []string{"淮安市人民政府", "沭阳县发改局"}
+	for _, name := range names {
+		for _, d := range []struct {
+			year int
+			cell string
+		}{{2023, "cell t3.carry_forward.total=4"}, {2024, "cell t3.carried.total=3"}} {
+			out, err := ingest.One(ctx, st, ingest.Input{Source: name + time.Now().String(), Data: storetest.FakeDoc(name, d.year, d.cell)}, opt)
+			if err != nil || out.OrganID == 0 {
+				t.Fatalf("%s %d: %+v, %v", name, d.year, out, err)
+			}
+			organs[name] = out.OrganID
+		}
+	}
+	crossYear := func(name string) int {
+		t.Helper()
+		var n int
+		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report_id
+			WHERE f.other_report_id IS NOT NULL AND r.organ_id = ?`, organs[name]).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, name := range names {
+		if n := crossYear(name); n != 1 {
+			t.Fatalf("%s: %d cross-year findings, want 1", name, n)
+		}
+	}
+	if _, err := q.Pool().Exec(ctx, `DELETE FROM findings WHERE other_report_id IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+
+	// A 2026 report of the first organ, through a parse job.
+	path := filepath.Join(t.TempDir(), "2026.txt")
+	if err := os.WriteFile(path, storetest.FakeDoc(names[0], 2026, "cell t3.new.total=1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.EnqueueFile(ctx, st, path, 0); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- Work(wctx, dsn, WorkerConfig{Store: st, ParseWorkers: 1, Parse: storetest.FakeParse,
+			PollInterval: 100 * time.Millisecond, RecheckPeriod: time.Second})
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := q.Jobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Unfinished() == 0 && c[RecheckArgs{}.Kind()] != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs left after a minute: %v", c)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if a, b := crossYear(names[0]), crossYear(names[1]); a != 1 || b != 0 {
+		t.Errorf("after the recheck: %d and %d cross-year findings, want 1 (the organ written) and 0 (the other, not rechecked)", a, b)
+	}
+	var pending int
+	if err := q.Pool().QueryRow(ctx, `SELECT count(*) FROM nianbao_queue_recheck`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		t.Errorf("%d organs still wait for a recheck", pending)
+	}
+}
