@@ -157,7 +157,10 @@ type Result struct {
 	Resumed  bool // the run continued a killed one
 	Started  time.Time
 	Finished time.Time // zero when interrupted
-	Sites    []Summary
+	// Queued says the run's URLs are fetched by the queue's workers (a
+	// summary read back by LastRun): unfinished, it is still running.
+	Queued bool
+	Sites  []Summary
 }
 
 // Run crawls the sites into st. It holds the database's crawl lock for the

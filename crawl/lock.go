@@ -13,6 +13,13 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
+// LockStore takes the crawl lock of a store for the time of an
+// enqueuing (package queue): a crawl in one process holds it for its
+// whole run, and an enqueued run must not take that run's URLs over.
+func LockStore(ctx context.Context, st *store.Store) (unlock func(), err error) {
+	return lockStore(ctx, st)
+}
+
 // lockStore takes the crawl lock of a store: the lock file beside a SQLite
 // database, a database lock of a PostgreSQL one (store.TryLock).
 func lockStore(ctx context.Context, st *store.Store) (unlock func(), err error) {

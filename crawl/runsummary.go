@@ -2,6 +2,9 @@ package crawl
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -14,9 +17,9 @@ import (
 // rows (what each URL's last visit settled): the summary of a crawl run
 // whose URLs were fetched by the queue's workers, which keep no summary
 // of their own. The rows of run give the counts, failures and skipped
-// URLs; those of earlier runs still waiting, the deferred URLs. Documents
-// lists the new and changed documents by URL and outcome only (their
-// reports are written by parse jobs); Bytes and OffSite are not known.
+// URLs; those of earlier runs still waiting, the deferred URLs; the new
+// and changed documents are listed with what their parse jobs read from
+// them ("not parsed yet" until then). Bytes and OffSite are not known.
 func RunSummary(ctx context.Context, st *store.Store, run int64, site Site) (Summary, error) {
 	start, err := StartURL(site.Start)
 	if err != nil {
@@ -60,7 +63,7 @@ func RunSummary(ctx context.Context, st *store.Store, run int64, site Site) (Sum
 		}
 		sum.Reports++
 		if it.Outcome == "new" || it.Outcome == "changed" {
-			sum.Documents = append(sum.Documents, Document{URL: it.URL, Outcome: it.Outcome})
+			sum.Documents = append(sum.Documents, storedDocument(ctx, st, it))
 		}
 	}
 	sum.DeferredURLs = deferrals(items, run, time.Now())
@@ -68,4 +71,48 @@ func RunSummary(ctx context.Context, st *store.Store, run int64, site Site) (Sum
 	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].URL < sum.Failures[j].URL })
 	sort.Slice(sum.SkippedURLs, func(i, j int) bool { return sum.SkippedURLs[i].URL < sum.SkippedURLs[j].URL })
 	return sum, nil
+}
+
+// LastRun is the summary of the store's last crawl run on sites, read
+// back from the frontier (RunSummary): `nianbao crawl --status`, for a run
+// the queue's workers fetch. Finished is zero while the run is not over.
+func LastRun(ctx context.Context, st *store.Store, sites []Site) (*Result, error) {
+	var run int64
+	var started, finished string
+	err := st.Reader().QueryRowContext(ctx, `SELECT id, started_at, COALESCE(finished_at, '') FROM crawl_runs ORDER BY id DESC LIMIT 1`).
+		Scan(&run, &started, &finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errors.New("crawl status: no crawl run yet")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("crawl status: %w", err)
+	}
+	res := &Result{Run: run}
+	res.Started, _ = time.Parse(time.RFC3339, started)
+	res.Finished, _ = time.Parse(time.RFC3339, finished)
+	for _, s := range sites {
+		sum, err := RunSummary(ctx, st, run, s)
+		if err != nil {
+			return nil, err
+		}
+		res.Sites = append(res.Sites, sum)
+	}
+	return res, nil
+}
+
+// storedDocument is a new or changed document of a frontier row with what
+// was read from it, when its report is stored.
+func storedDocument(ctx context.Context, st *store.Store, it store.FrontierItem) Document {
+	d := Document{URL: it.URL, Outcome: it.Outcome, Status: "not parsed yet"}
+	var agency sql.NullString
+	var year, version sql.NullInt64
+	var reason sql.NullString
+	err := st.Reader().QueryRowContext(ctx, `SELECT r.status, r.agency, r.year, r.version, COALESCE(r.reason, r.error)
+		FROM documents d JOIN reports r ON r.document_id = d.id WHERE d.sha256 = ?`, it.SHA256).
+		Scan(&d.Status, &agency, &year, &version, &reason)
+	if err != nil {
+		return d
+	}
+	d.Agency, d.Year, d.Version, d.Reason = agency.String, int(year.Int64), int(version.Int64), reason.String
+	return d
 }

@@ -37,8 +37,14 @@ type Enqueued struct {
 // validators (conditional GETs) — at most maxPages a site (its own
 // MaxPages when set; 0: crawl.DefaultMaxPages). The workers follow the
 // new links from there; a crawl-run job ends the run once no fetch job of
-// it is left.
+// it is left. A crawl in one process running on st refuses it
+// (crawl.ErrLocked).
 func (c *Client) EnqueueCrawl(ctx context.Context, st *store.Store, sites []crawl.Site, maxPages int) (*Enqueued, error) {
+	unlock, err := crawl.LockStore(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	run, resumed, err := st.BeginCrawl(ctx)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,7 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	retryNow := fl.Bool("retry-now", false, "fetch the URLs that wait after failures now, instead of when their wait ends")
 	quiet := fl.Bool("q", false, "no progress on stderr")
 	queueDB := queueFlag(fl.FlagSet)
+	status := fl.Bool("status", false, "print the summary of the last crawl run of the sites instead of crawling (a run enqueued for the workers too: what they have done so far)")
 	here := fl.Bool("here", false, "crawl in this process even when --db (or --queue) is a PostgreSQL database, instead of enqueueing the sites for the workers")
 	urls, err := fl.parse(env, args)
 	if err != nil {
@@ -117,6 +118,9 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	qdsn, err := queueDSN(*db, *queueDB)
 	if err != nil {
 		return err
+	}
+	if *status {
+		return crawlStatus(ctx, env, *db, qdsn != "" && !*here, sites, *jsonOut)
 	}
 	if qdsn != "" && !*here {
 		return enqueueCrawl(ctx, env, fl, *db, qdsn, sites, *delay, *maxPages, *jsonOut)
@@ -248,6 +252,9 @@ func writeCrawlSummary(w io.Writer, res *crawl.Result, db string) error {
 	how := "finished " + res.Finished.Format(crawl.StampLayout)
 	elapsed := res.Finished.Sub(res.Started)
 	switch {
+	case res.Finished.IsZero() && res.Queued:
+		how = "not finished yet (the workers are fetching it)"
+		elapsed = time.Since(res.Started)
 	case res.Finished.IsZero():
 		how = "interrupted (the next crawl resumes it)"
 		elapsed = time.Since(res.Started)
@@ -357,6 +364,9 @@ func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, db, dsn string, s
 	}
 	defer q.Close()
 	res, err := q.EnqueueCrawl(ctx, st, sites, maxPages)
+	if errors.Is(err, crawl.ErrLocked) {
+		return &exitError{code: 3, err: err}
+	}
 	if err != nil {
 		return err
 	}
@@ -388,6 +398,29 @@ func enqueueCrawl(ctx context.Context, env *Env, fl *cmdFlags, db, dsn string, s
 	_, err = fmt.Fprintf(env.Stdout, "crawl run %d %s: %d URLs of %d of %d sites enqueued on %s%s%s; the workers (nianbao worker) fetch and parse them\n",
 		res.Run, how, res.URLs, res.Sites, len(sites), queueName(dsn), already, deferred)
 	return err
+}
+
+// crawlStatus prints the summary of the last crawl run of sites, read
+// back from the frontier: for a run the workers fetch (queued), what they
+// have done so far.
+func crawlStatus(ctx context.Context, env *Env, db string, queued bool, sites []crawl.Site, jsonOut bool) error {
+	if err := checkDB(db); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := crawl.LastRun(ctx, st, sites)
+	if err != nil {
+		return err
+	}
+	res.Queued = queued
+	if jsonOut {
+		return writeCrawlJSON(env.Stdout, res, db)
+	}
+	return writeCrawlSummary(&safeWriter{w: env.Stdout}, res, db)
 }
 
 // queueName is a queue database's address without its password.

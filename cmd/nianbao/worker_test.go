@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,16 @@ func TestWorkerCommand(t *testing.T) {
 	}
 	if n := count(`SELECT count(*) FROM reports WHERE agency = ?`, "上海市人民政府办公厅"); n != 1 {
 		t.Errorf("%d reports of Shanghai 2019, want 1", n)
+	}
+
+	// The run's summary, read back from the frontier: the run is over
+	// (the site's 5 documents and its slow page, new, with what was read
+	// from them; the broken link and the redirect elsewhere failed;
+	// robots.txt's rule skipped).
+	code, out, errs = runCmd(t, "crawl", "--db", dsn, "--status", srv.URL+fakesite.Column)
+	if code != 0 || !regexp.MustCompile(`(?m)^\s+10\s+0\s+6\s+6\s+0\s+0\s+2\s+1\s+0\s+http`).MatchString(out) ||
+		!strings.Contains(out, "(ok, 上海市人民政府办公厅 2019)") || !strings.Contains(out, "crawl run 1 started ") || !strings.Contains(out, ", finished ") {
+		t.Errorf("crawl --status: exit %d\n%s%s", code, out, errs)
 	}
 
 	// The same files again: nothing new to do.
