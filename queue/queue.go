@@ -354,3 +354,22 @@ func (c *Client) Jobs(ctx context.Context) (Counts, error) {
 
 // errStopping is the cause of a job's context ended by a worker's stop.
 var errStopping = errors.New("the worker is stopping")
+
+// FetchesLeft counts the fetch jobs not yet done on the queue at dsn (0
+// when it has never been used; nothing is migrated): a crawl in one
+// process (--here) would resume their run under the workers.
+func FetchesLeft(ctx context.Context, dsn string) (int, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, fmt.Errorf("queue database %s: %w", Redact(dsn), err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('river_job') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return 0, err
+	}
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1
+		AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`, FetchArgs{}.Kind()).Scan(&n)
+	return n, err
+}

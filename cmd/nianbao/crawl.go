@@ -130,6 +130,17 @@ func runCrawl(ctx context.Context, env *Env, args []string) error {
 	if err := checkDB(*db); err != nil {
 		return err
 	}
+	if qdsn != "" {
+		// A run the workers are fetching is not taken over by this process.
+		n, err := queue.FetchesLeft(ctx, qdsn)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &exitError{code: 3, err: fmt.Errorf("%w: %d fetch jobs of an enqueued crawl run are left on %s (nianbao crawl --status)",
+				crawl.ErrLocked, n, queueName(qdsn))}
+		}
+	}
 	ctx = rf.apply(ctx, env)
 	st, err := store.Open(ctx, *db, store.Options{})
 	if err != nil {

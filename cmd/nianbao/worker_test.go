@@ -55,6 +55,11 @@ func TestWorkerCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "crawl run 1 started: 1 URLs of 1 of 1 sites enqueued on ") {
 		t.Fatalf("crawl: exit %d\n%s%s", code, out, errs)
 	}
+	// A crawl in this process does not take the enqueued run over.
+	code, out, errs = runCmd(t, "crawl", "--db", dsn, "--here", "--allow-private", "--delay", "0", srv.URL+fakesite.Column)
+	if code != 3 || !strings.Contains(errs, "1 fetch jobs of an enqueued crawl run are left") {
+		t.Fatalf("crawl --here while the workers crawl: exit %d, want 3\n%s%s", code, out, errs)
+	}
 
 	wctx, stop := context.WithCancel(ctx)
 	var werr lockedBuffer
