@@ -508,6 +508,21 @@ func (c *crawlRunWorker) Work(ctx context.Context, job *river.Job[CrawlRunArgs])
 	if err := w.cfg.Store.FinishCrawl(ctx, run); err != nil {
 		return w.interrupted(ctx, err)
 	}
-	w.cfg.Log.Info("crawl run finished", "run", run)
+	// What the run did, from the frontier (nianbao crawl --status has it
+	// per site, with the lists).
+	var sites, fetched, notModified, docs, failed, skipped int
+	err = w.cfg.Store.Reader().QueryRowContext(ctx, `SELECT count(DISTINCT site),
+		COALESCE(sum(CASE WHEN state = 'done' AND outcome <> 'robots.txt' AND http_status <> 304 THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN state = 'done' AND http_status = 304 THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN outcome IN ('new', 'changed') THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN outcome = 'robots.txt' THEN 1 ELSE 0 END), 0)
+		FROM frontier WHERE run = ?`, run).Scan(&sites, &fetched, &notModified, &docs, &failed, &skipped)
+	if err != nil {
+		w.cfg.Log.Warn("crawl run finished", "run", run, "summary", err)
+		return nil
+	}
+	w.cfg.Log.Info("crawl run finished", "run", run, "sites", sites, "pages", fetched, "not_modified", notModified,
+		"new_or_changed", docs, "failed", failed, "skipped", skipped)
 	return nil
 }

@@ -98,6 +98,9 @@ func TestWorkerCommand(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("worker: exit %d after its context ended, want 0\n%s", code, werr.String())
 	}
+	if !regexp.MustCompile(`crawl run finished.*run=1 sites=1 pages=10 not_modified=0 new_or_changed=6 failed=2 skipped=1`).MatchString(werr.String()) {
+		t.Errorf("the run's end not logged with its counts:\n%s", werr.String())
+	}
 	if !strings.Contains(werr.String(), "worker stopped") {
 		t.Errorf("no graceful stop logged:\n%s", werr.String())
 	}
