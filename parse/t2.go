@@ -109,7 +109,7 @@ func (p *parser) readT2() *tableRead {
 		// Table 二 is found when a header names the template's columns, or
 		// enough of its rows are there.
 		canonical int
-		jobs      []rowJob
+		jobs      = make([]rowJob, 0, len(p.t2)) // a job a row, sized once
 		block     int
 	)
 	defer func() {

@@ -216,7 +216,7 @@ func (p *parser) readT3() *tableRead {
 		cols       []string // the columns of the rows under the header colsOf
 		colsOf     []string
 		rule       sumRule
-		jobs       []rowJob
+		jobs       = make([]rowJob, 0, len(p.t3)) // a job a row, sized once
 		block      int
 	)
 	defer func() {
