@@ -13,7 +13,6 @@ import (
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/internal/pgtest"
-	"github.com/nianbao/nianbao/store"
 )
 
 // TestCrawlIncremental is crawl's TestCrawlIncremental through the queue
@@ -34,16 +33,7 @@ func TestCrawlIncremental(t *testing.T) {
 	defer srv.Close()
 	start := srv.URL + fakesite.Column
 
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	q, err := Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	st, q := openStoreQueue(t, dsn)
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {

@@ -206,16 +206,7 @@ func TestWorkers(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 
 	// The store's and the queue's schema made once, before the workers.
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	q, err := Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	st, q := openStoreQueue(t, dsn)
 
 	env := []string{workerEnv + "=1", workerDBEnv + "=" + dsn, workerGapEnv + "=" + interval.String(),
 		workerPortEnv + "=" + u.Port()}
@@ -400,16 +391,7 @@ func TestPageLimit(t *testing.T) {
 	site := &hitLog{h: &fakesite.Big{Listings: 1, PerListing: 10}}
 	srv := httptest.NewServer(site)
 	defer srv.Close()
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	q, err := Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	st, q := openStoreQueue(t, dsn)
 	if _, err := q.EnqueueCrawl(ctx, st, []crawl.Site{{Start: srv.URL + fakesite.BigColumn, MaxPages: 4}}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -461,16 +443,7 @@ func TestPageLimit(t *testing.T) {
 func TestStopPutsBack(t *testing.T) {
 	dsn := pgtest.DB(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	q, err := Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	st, q := openStoreQueue(t, dsn)
 	path := "../testdata/samples/weibin-2019-text.txt"
 	if isNew, err := q.EnqueueFile(ctx, st, path, 0); err != nil || !isNew {
 		t.Fatalf("enqueue: %v, %v", isNew, err)

@@ -21,16 +21,7 @@ import (
 func TestRecheckOrgans(t *testing.T) {
 	dsn := pgtest.DB(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	q, err := Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	st, q := openStoreQueue(t, dsn)
 	opt := ingest.Options{Parse: storetest.FakeParse}
 	organs := map[string]int64{}
 	names := []string{"淮安市人民政府", "沭阳县发改局"}
@@ -106,4 +97,22 @@ func TestRecheckOrgans(t *testing.T) {
 	if pending != 0 {
 		t.Errorf("%d organs still wait for a recheck", pending)
 	}
+}
+
+// openStoreQueue opens the store and the queue of the database dsn (its
+// schemas made), both closed when the test ends.
+func openStoreQueue(t *testing.T, dsn string) (*store.Store, *Client) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	q, err := Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return st, q
 }
