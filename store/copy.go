@@ -151,6 +151,9 @@ func Copy(ctx context.Context, from, to *Store, opt CopyOptions) (*CopyStats, er
 	start := time.Now()
 	c := &copier{from: from, to: to, opt: opt, st: &CopyStats{}}
 	err := c.run(ctx)
+	if to.organs != nil {
+		to.organs.reset() // written around the writer
+	}
 	c.st.Took = time.Since(start)
 	if err != nil {
 		return c.st, fmt.Errorf("copy %s to %s: %w", from.path, to.path, err)

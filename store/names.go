@@ -74,6 +74,7 @@ func (s *Store) ApplyNames(ctx context.Context, decisions map[string]string) (Na
 	err = s.retry(ctx, func() error {
 		ch = NamesChange{}
 		return s.withTx(ctx, func(w *txWriter) error {
+			w.organsWritten() // names written here, not by placeOrgan
 			// The names to place again: those in the file, and those decided
 			// before that the file no longer has.
 			type entry struct {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -32,14 +31,16 @@ const (
 			parent_id = coalesce(organs.parent_id, excluded.parent_id),
 			placed_how = CASE WHEN organs.placed_how = 'parent' THEN excluded.placed_how ELSE organs.placed_how END
 		RETURNING id`
-	qCurrentOf = `SELECT id, template FROM reports INDEXED BY reports_by_organ_year
-		WHERE organ_id = ? AND year = ? AND current`
-	// The cross-year findings on the reports of an organ and year.
+	// The current reports of an organ, by year: the first of a year (by
+	// id) is its report.
+	qCurrentOf = `SELECT id, year, template FROM reports INDEXED BY reports_by_organ_year
+		WHERE organ_id = ? AND current ORDER BY year, id`
+	// The cross-year findings on the reports of an organ, current or not.
 	// From the organ's reports to their findings (CROSS JOIN keeps that
 	// order): searching findings by rule would read every one in the store.
-	qYearFindings = `SELECT f.id, f.report_id, f.rule, f.cells, f.detail, f.other_report_id
+	qYearFindings = `SELECT r.year, f.id, f.report_id, f.rule, f.cells, f.detail, f.other_report_id
 		FROM reports r INDEXED BY reports_by_organ_year CROSS JOIN findings f ON f.report_id = r.id
-		WHERE r.organ_id = ? AND r.year = ? AND f.rule IN ('` + nianbao.RuleCarryOver + `', '` + nianbao.RuleInForce + `')`
+		WHERE r.organ_id = ? AND f.rule IN ('` + nianbao.RuleCarryOver + `', '` + nianbao.RuleInForce + `')`
 	qFindingDelete     = `DELETE FROM findings WHERE id = ?`
 	qYearFindingInsert = `INSERT INTO findings(report_id, rule, cells, detail, other_report_id, expected, actual) VALUES (?,?,?,?,?,?,?)`
 )
@@ -79,17 +80,15 @@ func (w *txWriter) placeOrgan(p *Doc) (sql.NullInt64, error) {
 		o = &r
 	}
 	name := organ.Clean(rep.Agency)
-	var id int64
-	var how, key string
-	err := w.queryRow(qNameLookup, name).Scan(&id, &how, &key)
-	found := err == nil
+	had, found, err := w.lookupName(name)
 	switch {
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		return sql.NullInt64{}, err
-	case found && (how == organ.HowManual || key == o.Key || !o.Placed()):
-		return sql.NullInt64{Int64: id, Valid: true}, nil
+	case found && (had.how == organ.HowManual || had.key == o.Key || !o.Placed()):
+		return sql.NullInt64{Int64: had.id, Valid: true}, nil
 	}
-	if id, err = w.organID(*o); err != nil {
+	id, err := w.organID(*o)
+	if err != nil {
 		return sql.NullInt64{}, err
 	}
 	q := qNameInsert
@@ -100,6 +99,7 @@ func (w *txWriter) placeOrgan(p *Doc) (sql.NullInt64, error) {
 	if _, err := w.exec(q, args...); err != nil {
 		return sql.NullInt64{}, fmt.Errorf("name %s: %w", name, err)
 	}
+	w.keepName(name, nameRow{id, o.How, o.Key})
 	return sql.NullInt64{Int64: id, Valid: true}, nil
 }
 
@@ -108,7 +108,7 @@ func (w *txWriter) placeOrgan(p *Doc) (sql.NullInt64, error) {
 // come many to a batch, each with its parent. An organ written as a parent
 // only is written again when a report of its own comes, which places it.
 func (w *txWriter) organID(o organ.Organ) (int64, error) {
-	if c, ok := w.organs[o.Key]; ok && (c.own || o.How == howParent) {
+	if c, ok := w.knownOrgan(o.Key); ok && (c.own || o.How == howParent) {
 		return c.id, nil
 	}
 	var parent sql.NullInt64
@@ -247,59 +247,36 @@ func (w *txWriter) touch(organ int64, year int) {
 // one. The findings of a pair are written anew each time, from the
 // reports current at commit, so the order documents arrive in does not
 // matter. A missing neighbour year is not a finding.
+//
+// Each organ is read with two queries, its current reports and its
+// cross-year findings, whatever the number of its years touched.
 func (w *txWriter) checkYears() error {
-	pairs := map[organYear]bool{} // by the later year
+	years := map[int64][]int{} // the later years of the pairs, by organ
 	for k := range w.touched {
-		pairs[k] = true
-		pairs[organYear{k.organ, k.year + 1}] = true
+		years[k.organ] = append(years[k.organ], k.year, k.year+1)
 	}
 	w.touched = nil
-	keys := make([]organYear, 0, len(pairs))
-	for k := range pairs {
-		keys = append(keys, k)
+	organs := make([]int64, 0, len(years))
+	for o := range years {
+		organs = append(organs, o)
 	}
-	slices.SortFunc(keys, func(a, b organYear) int {
-		return cmp.Or(cmp.Compare(a.organ, b.organ), cmp.Compare(a.year, b.year))
-	})
-	// A year's report is in two pairs, as the later and as the earlier:
-	// it is read once.
-	current := map[organYear]*yearReport{}
-	for _, k := range keys {
-		if err := w.checkPair(k.organ, k.year, current); err != nil {
-			return fmt.Errorf("cross-year rules of organ %d %d: %w", k.organ, k.year, err)
+	slices.Sort(organs)
+	for _, o := range organs {
+		ys := years[o]
+		slices.Sort(ys)
+		if err := w.checkOrgan(o, slices.Compact(ys)); err != nil {
+			return fmt.Errorf("cross-year rules of organ %d: %w", o, err)
 		}
 	}
 	return nil
 }
 
 // yearReport is the current report of an organ and year with the cells
-// the cross-year equations read; id 0 when there is none.
+// the cross-year equations read (figs read when first needed).
 type yearReport struct {
 	id       int64
 	template string
 	figs     nianbao.Figures
-}
-
-// currentYear returns the current report of an organ and year, read once
-// per checkYears.
-func (w *txWriter) currentYear(k organYear, current map[organYear]*yearReport) (*yearReport, error) {
-	if r, ok := current[k]; ok {
-		return r, nil
-	}
-	r := &yearReport{}
-	err := w.queryRow(qCurrentOf, k.organ, k.year).Scan(&r.id, &r.template)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		r.id = 0
-	case err != nil:
-		return nil, err
-	default:
-		if r.figs, err = w.yearCells(r.id); err != nil {
-			return nil, err
-		}
-	}
-	current[k] = r
-	return r, nil
 }
 
 // yearFinding is a cross-year finding as stored.
@@ -310,70 +287,140 @@ type yearFinding struct {
 	expected, actual float64
 }
 
-// checkPair checks the current reports of an organ's years year-1 and
-// year against each other, and makes the stored findings of the pair what
-// the check found: only the difference is written, so that checking again
-// what did not change writes nothing.
-func (w *txWriter) checkPair(organ int64, year int, current map[organYear]*yearReport) error {
+// storedFinding is a cross-year finding read from the store, with its id
+// and the year of its report.
+type storedFinding struct {
+	yearFinding
+	id   int64
+	year int
+}
+
+// same reports whether a finding to write is this stored one (the figures
+// are in its detail).
+func (f *storedFinding) same(x yearFinding) bool {
+	return x.report == f.report && x.rule == f.rule && x.cells == f.cells && x.why == f.why && x.other == f.other
+}
+
+// checkOrgan checks the pairs of an organ's years (year-1, year) for the
+// given later years against each other, and makes the stored findings of
+// each pair what the check found: only the difference is written, so that
+// checking again what did not change writes nothing.
+func (w *txWriter) checkOrgan(organ int64, years []int) error {
 	if err := w.pgLockOrgan(organ); err != nil {
 		return err
 	}
-	want, err := w.yearFindings(organ, year, current)
+	current, err := w.currentOf(organ)
 	if err != nil {
 		return err
 	}
-	rows, err := w.queryRows(qYearFindings, organ, year)
+	stored, err := w.storedYearFindings(organ)
 	if err != nil {
 		return err
 	}
-	var stale []int64
-	for rows.Next() {
-		var id int64
-		var f yearFinding
-		var other sql.NullInt64
-		if err := rows.Scan(&id, &f.report, &f.rule, &f.cells, &f.why, &other); err != nil {
-			rows.Close()
-			return err
+	for _, year := range years {
+		want, err := w.yearFindings(year, current)
+		if err != nil {
+			return fmt.Errorf("%d: %w", year, err)
 		}
-		f.other = other.Int64
-		if i := slices.IndexFunc(want, func(x yearFinding) bool {
-			return x.report == f.report && x.rule == f.rule && x.cells == f.cells && x.why == f.why && x.other == f.other
-		}); i >= 0 {
-			want = slices.Delete(want, i, i+1) // stored already
-		} else {
-			stale = append(stale, id)
+		for _, f := range stored {
+			if f.year != year {
+				continue
+			}
+			if i := slices.IndexFunc(want, f.same); i >= 0 {
+				want = slices.Delete(want, i, i+1) // stored already
+				continue
+			}
+			if _, err := w.exec(qFindingDelete, f.id); err != nil {
+				return err
+			}
 		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
-	}
-	for _, id := range stale {
-		if _, err := w.exec(qFindingDelete, id); err != nil {
-			return err
-		}
-	}
-	for _, f := range want {
-		if _, err := w.exec(qYearFindingInsert, f.report, f.rule, f.cells, f.why, f.other, f.expected, f.actual); err != nil {
-			return err
+		for _, f := range want {
+			if _, err := w.exec(qYearFindingInsert, f.report, f.rule, f.cells, f.why, f.other, f.expected, f.actual); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// currentOf returns the current report of each year of an organ.
+func (w *txWriter) currentOf(organ int64) (map[int]*yearReport, error) {
+	rows, err := w.queryRows(qCurrentOf, organ)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	current := map[int]*yearReport{}
+	for rows.Next() {
+		var year int
+		r := &yearReport{}
+		if err := rows.Scan(&r.id, &year, &r.template); err != nil {
+			return nil, err
+		}
+		if _, ok := current[year]; !ok {
+			current[year] = r
+		}
+	}
+	return current, rows.Err()
+}
+
+// storedYearFindings returns the cross-year findings stored on the
+// reports of an organ.
+func (w *txWriter) storedYearFindings(organ int64) ([]storedFinding, error) {
+	rows, err := w.queryRows(qYearFindings, organ)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storedFinding
+	for rows.Next() {
+		var f storedFinding
+		var other sql.NullInt64
+		if err := rows.Scan(&f.year, &f.id, &f.report, &f.rule, &f.cells, &f.why, &other); err != nil {
+			return nil, err
+		}
+		f.other = other.Int64
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// figures returns the cells of a current report the cross-year equations
+// read: those the transaction wrote, else read from the store once.
+func (w *txWriter) figures(r *yearReport) (nianbao.Figures, error) {
+	if r.figs != nil {
+		return r.figs, nil
+	}
+	if figs, ok := w.yearFigs[r.id]; ok {
+		r.figs = figs
+		return figs, nil
+	}
+	figs, err := w.yearCells(r.id)
+	if err != nil {
+		return nil, err
+	}
+	r.figs = figs
+	return figs, nil
+}
+
 // yearFindings returns the broken cross-year equations between the
 // current reports of an organ's years year-1 and year; none when either
 // year has no current report.
-func (w *txWriter) yearFindings(organ int64, year int, current map[organYear]*yearReport) ([]yearFinding, error) {
-	c, err := w.currentYear(organYear{organ, year}, current)
-	if err != nil || c.id == 0 {
+func (w *txWriter) yearFindings(year int, current map[int]*yearReport) ([]yearFinding, error) {
+	c, p := current[year], current[year-1]
+	if c == nil || p == nil {
+		return nil, nil
+	}
+	curV, err := w.figures(c)
+	if err != nil {
 		return nil, err
 	}
-	p, err := w.currentYear(organYear{organ, year - 1}, current)
-	if err != nil || p.id == 0 {
+	prevV, err := w.figures(p)
+	if err != nil {
 		return nil, err
 	}
-	cur, curT, curV := c.id, c.template, c.figs
-	prev, prevT, prevV := p.id, p.template, p.figs
+	cur, curT := c.id, c.template
+	prev, prevT := p.id, p.template
 	var out []yearFinding
 	for _, e := range nianbao.YearEquations(nianbao.Template(prevT), nianbao.Template(curT)) {
 		r := nianbao.CheckYears(e, prevV.Get, curV.Get)
@@ -410,6 +457,24 @@ var yearKeys = func() []string {
 	}
 	return keys
 }()
+
+// isYearKey holds yearKeys.
+var isYearKey = func() map[string]bool {
+	m := make(map[string]bool, len(yearKeys))
+	for _, k := range yearKeys {
+		m[k] = true
+	}
+	return m
+}()
+
+// wroteCells keeps the cross-year cells of a report the transaction
+// wrote, for checkYears.
+func (w *txWriter) wroteCells(report int64, r *rows) {
+	if w.yearFigs == nil {
+		w.yearFigs = map[int64]nianbao.Figures{}
+	}
+	w.yearFigs[report] = r.years
+}
 
 var qYearCells = `SELECT key, value, (blank IS NOT NULL AND blank = 'missing') FROM cells WHERE report_id = ? AND key IN (?` + strings.Repeat(",?", len(yearKeys)-1) + `)`
 

@@ -3,8 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/pipeline"
 )
 
 // organOf returns the key of a report's organ.
@@ -149,4 +155,109 @@ func TestApplyNames(t *testing.T) {
 			t.Fatalf("a code not in the table: %v", err)
 		}
 	})
+}
+
+// The cross-year cells the writer keeps of a report it wrote are what
+// reading them back from the store gives, so that checking the years
+// from memory and from the store agree: a figure, an unprinted cell
+// (nil), a cell marked missing (left out), a repeated key (the first), an
+// extra cell, an infinite value.
+func TestYearCellsAsStored(t *testing.T) {
+	forBackends(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, nil)
+		reports := map[string]*nianbao.Report{
+			"plain": {Agency: "淮安市人民政府", Year: 2023, Template: nianbao.Template2021, Cells: []nianbao.Cell{
+				{Key: "t3.carry_forward.natural", Value: nianbao.F(4)},
+				{Key: "t3.carry_forward.total", Value: nianbao.F(4.5)},
+				{Key: "t3.carried.natural", Blank: "blank"},
+				{Key: "t3.carried.total", Blank: "missing"},
+				{Key: "t2.rules.in_force", Value: nianbao.F(0)},
+				{Key: "t3.new.total", Value: nianbao.F(9)},
+			}},
+			"repeated": {Agency: "淮安市人民政府", Year: 2024, Template: nianbao.Template2021, Cells: []nianbao.Cell{
+				{Key: "t3.carried.natural", Value: nianbao.F(1)},
+				{Key: "t3.carried.natural", Value: nianbao.F(2)},
+				{Key: "t3.carried.total", Value: nianbao.F(math.Inf(1))},
+				{Key: "t2.normative.issued", Blank: "dash"},
+			}, Extra: []nianbao.Cell{{Key: "t2.rules.issued", Value: nianbao.F(7)}}},
+			"none": {Agency: "淮安市人民政府", Year: 2025, Template: nianbao.Template2021, Cells: []nianbao.Cell{
+				{Key: "t3.new.total", Value: nianbao.F(3)},
+			}},
+		}
+		setParse(t, func(_ context.Context, source string, _ []byte, _ pipeline.Options) *nianbao.Report {
+			return reports[source]
+		})
+		ingest := ingester(t, s)
+		for _, name := range []string{"plain", "repeated", "none"} {
+			r, err := buildRows(reports[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := ingest(name, []byte(name))
+			var stored nianbao.Figures
+			if err := s.withTx(ctx, func(w *txWriter) (err error) {
+				stored, err = w.yearCells(out.ReportID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := figString(r.years), figString(stored); got != want {
+				t.Errorf("%s: kept %s, stored %s", name, got, want)
+			}
+		}
+	})
+}
+
+func figString(f nianbao.Figures) string {
+	keys := slices.Sorted(maps.Keys(f))
+	var b strings.Builder
+	for _, k := range keys {
+		if v := f[k]; v != nil {
+			fmt.Fprintf(&b, "%s=%v ", k, *v)
+		} else {
+			fmt.Fprintf(&b, "%s=nil ", k)
+		}
+	}
+	return b.String()
+}
+
+// A writer's organs and names are what the store holds even when another
+// process changed them meanwhile: here a second handle on the store
+// decides a name the first had placed (and cached) another way, and the
+// first places its next report of that name as decided.
+func TestOrganCacheSeesOtherWriters(t *testing.T) {
+	forBackends(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s1, s2 := be.open(t, nil), be.open(t, nil)
+		ingest := ingester(t, s1)
+		a := ingest("a", fakeDoc("朝阳区人民政府", 2023, "cell t3.new.total=1"))
+		if k := organOf(t, s1, a.ReportID); k != "?朝阳区人民政府" {
+			t.Fatalf("ambiguous name placed: %s", k)
+		}
+		if _, err := s2.ApplyNames(ctx, map[string]string{"朝阳区人民政府": "220104"}); err != nil {
+			t.Fatal(err)
+		}
+		b := ingest("b", fakeDoc("朝阳区人民政府", 2024, "cell t3.new.total=2"))
+		if k := organOf(t, s1, b.ReportID); k != "220104/人民政府" {
+			t.Fatalf("placed by what the first writer saw before: %s", k)
+		}
+		// And a name the other handle wrote is one the first knows.
+		c := ingest2(t, s2, "c", fakeDoc("长春市绿园区人民政府", 2023, "cell t3.new.total=3"))
+		if _, err := s2.ApplyNames(ctx, map[string]string{"朝阳区人民政府": "220104", "长春市绿园区人民政府": "220106"}); err != nil {
+			t.Fatal(err)
+		}
+		d := ingest("d", fakeDoc("长春市绿园区人民政府", 2024, "cell t3.new.total=4"))
+		if organOf(t, s1, d.ReportID) != organOf(t, s2, c.ReportID) {
+			t.Fatalf("one name, two organs: %s and %s", organOf(t, s1, d.ReportID), organOf(t, s2, c.ReportID))
+		}
+		if n := count(t, s1.rdb, `SELECT count(*) FROM organ_names WHERE name = '长春市绿园区人民政府' AND how = 'manual'`); n != 1 {
+			t.Fatalf("the manual decision was overwritten: %d manual rows", n)
+		}
+	})
+}
+
+func ingest2(t *testing.T, s *Store, source string, data []byte) Outcome {
+	t.Helper()
+	return ingester(t, s)(source, data)
 }

@@ -27,8 +27,11 @@ type rows struct {
 	engine      string        // the engine of every plain cell
 	figures     sql.NullInt64 // digest of the figures, see encodeCells; null when none
 	prose       sql.NullInt64 // digest of the sections without white space; null when none
-	findings    []findingRow
-	sections    []sectionRow
+	// years are the cells the cross-year equations read, as yearCells
+	// reads them back.
+	years    nianbao.Figures
+	findings []findingRow
+	sections []sectionRow
 }
 
 type findingRow struct {
@@ -63,7 +66,7 @@ const (
 // buildRows prepares the children of rep for the writer.
 func buildRows(rep *nianbao.Report) (*rows, error) {
 	r := &rows{}
-	r.plain, r.full, r.engine, r.figures = encodeCells(rep)
+	r.plain, r.full, r.engine, r.figures, r.years = encodeCells(rep)
 	for _, f := range rep.Findings {
 		keys := f.Cells
 		if keys == nil {
@@ -149,7 +152,11 @@ func (d digest) sum() int64 {
 // figures is a digest of what the cells say, whatever the document's
 // format: key, value and blank mark of each, in key order. Two documents of
 // one organ and year with the same digest are one report (see write).
-func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64) {
+//
+// years are the cells the cross-year equations read (yearKeys), as
+// yearCells would read them from the rows: a cell marked missing left out,
+// an unprinted one nil.
+func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64, years nianbao.Figures) {
 	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra)+len(nianbao.T3Cols))
 	for i := range rep.Cells {
 		cells = append(cells, keyedCell{key: rep.Cells[i].Key, c: &rep.Cells[i]})
@@ -181,8 +188,12 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 	p.b = make([]byte, 0, 48*len(cells))
 	figs := newDigest()
 	var bits [9]byte
+	years = nianbao.Figures{}
 	for _, k := range cells {
 		c, src := k.c, k.c.Source
+		if isYearKey[k.key] && c.Blank != "missing" {
+			years[k.key] = c.Value
+		}
 		if k.derived {
 			// Not a figure of the report: the digest stays that of what it
 			// prints, as for the reports stored before derived cells.
@@ -208,7 +219,7 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 	if len(cells) > 0 {
 		figures = sql.NullInt64{Int64: figs.sum(), Valid: true}
 	}
-	return p.array(), f.array(), engine, figures
+	return p.array(), f.array(), engine, figures, years
 }
 
 type keyedCell struct {

@@ -68,6 +68,9 @@ type Store struct {
 	// was two thirds of the lookup.
 	known *sql.Stmt
 	now   func() time.Time
+	// organs caches the organs and names of a SQLite store for its writer
+	// (organcache.go); nil on PostgreSQL and read-only.
+	organs *organCache
 }
 
 const (
@@ -194,6 +197,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.organs = newOrganCache()
 	// Organs are placed with the divisions table of this program.
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO store_meta(key, value) VALUES ('divisions_date', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`, organ.BundledDate); err != nil {

@@ -330,6 +330,16 @@ type txWriter struct {
 	// locked are the organs whose advisory lock the transaction holds
 	// (PostgreSQL, pgLockOrgan).
 	locked map[int64]bool
+	// names are the printed names the transaction wrote or read, and
+	// cache the store's (nil on PostgreSQL); cacheStale: the transaction
+	// wrote names or organs the cache cannot follow (organsWritten).
+	names      map[string]nameRow
+	cache      *organCache
+	cacheStale bool
+	// yearFigs are the cells the cross-year equations read of the reports
+	// the transaction wrote, by report id, so that checkYears need not
+	// read them back.
+	yearFigs map[int64]nianbao.Figures
 }
 
 // withTx runs fn in a write transaction. The transaction does not follow
@@ -364,7 +374,15 @@ func (s *Store) begin(ctx context.Context) (*txWriter, error) {
 		conn.Close()
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &txWriter{s: s, ctx: ctx, conn: conn, stmts: map[string]*sql.Stmt{}, now: stamp(s.now()), ftsAfter: -1}, nil
+	w := &txWriter{s: s, ctx: ctx, conn: conn, stmts: map[string]*sql.Stmt{}, now: stamp(s.now()), ftsAfter: -1}
+	if s.organs != nil {
+		if err := s.organs.sync(w); err != nil {
+			w.rollback()
+			return nil, fmt.Errorf("begin transaction: organs: %w", err)
+		}
+		w.cache = s.organs
+	}
+	return w, nil
 }
 
 func (w *txWriter) closeStmts() {
@@ -388,6 +406,7 @@ func (w *txWriter) commit() error {
 		w.rollback()
 		return fmt.Errorf("commit: %w", err)
 	}
+	w.endCache()
 	w.conn.Close()
 	return nil
 }
@@ -478,7 +497,8 @@ func (w *txWriter) writeItem(p *Doc) (Outcome, error) {
 		// What the document indexed was rolled back with it, and so may
 		// be an organ it wrote.
 		w.ftsAfter = ftsAfter
-		w.organs = nil
+		w.organsWritten()
+		w.yearFigs = nil // its report's id may be given again
 		if _, rerr := w.exec(`RELEASE doc`); rerr != nil {
 			return Outcome{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 		}
@@ -606,6 +626,7 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 	if err := w.writeChildren(repID, p.rows); err != nil {
 		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
+	w.wroteCells(repID, p.rows)
 	out.Result = ResultNew
 	out.DocumentID, out.ReportID = docID, repID
 	out.OrganID = organID.Int64
@@ -704,6 +725,7 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	if err := w.writeChildren(out.ReportID, p.rows); err != nil {
 		return out, fmt.Errorf("reparse %s: %w", p.Source, err)
 	}
+	w.wroteCells(out.ReportID, p.rows)
 	// The report may have left one (organ, year) and joined another; both
 	// are numbered again, which re-points every report that pointed at it
 	// (superseded_by and same_as stay within an organ and year).
