@@ -5,14 +5,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nianbao/nianbao"
+	"github.com/nianbao/nianbao/internal/fakesite"
 )
 
 // smallDB is a database of the Weibin sample alone.
@@ -79,6 +82,72 @@ func TestDocumentBudgetFlag(t *testing.T) {
 			t.Errorf("--limit %s: exit %d %s", bad, code, errs)
 		}
 	}
+}
+
+// TestDocumentTimeLimit: --limit time= bounds the wall clock of each
+// document read by ingest and crawl, not only by pipeline.Read: a document
+// out of time is stored as an error naming the limit, and the run goes on
+// to the next one. 1ns is the smallest time --limit accepts (0 is
+// refused), so every document is over it however fast the machine is.
+func TestDocumentTimeLimit(t *testing.T) {
+	if code, _, errs := storeRun(t, nil, "parse", "--limit", "time=0", storeSamples[0]); code != 2 {
+		t.Errorf("--limit time=0: exit %d %s, want 2", code, errs)
+	}
+	// overTime checks that the store holds exactly docs, each an error
+	// naming --limit time=.
+	overTime := func(t *testing.T, db string, docs []string) {
+		t.Helper()
+		got := storedStatuses(t, db)
+		for _, d := range docs {
+			if got[d] != "error time" {
+				t.Errorf("%s: stored as %q, want an error naming --limit time=", d, got[d])
+			}
+		}
+		if len(got) != len(docs) {
+			t.Errorf("%d documents stored, want %d: %v", len(got), len(docs), got)
+		}
+	}
+	t.Run("ingest", func(t *testing.T) {
+		files := storeSamples[:2] // text, then HTML: the second is read after the first ran out of time
+		var names []string
+		for _, f := range files {
+			names = append(names, filepath.Base(f))
+		}
+		for _, c := range []struct {
+			strict bool
+			code   int // README: failed documents are in the summary, exit 0; --strict exits 1
+		}{{false, 0}, {true, 1}} {
+			db := filepath.Join(t.TempDir(), "x.db")
+			args := []string{"ingest", "-q", "--db", db, "--limit", "time=1ns"}
+			if c.strict {
+				args = append(args, "--strict")
+			}
+			code, out, errs := storeRun(t, nil, append(args, files...)...)
+			if code != c.code || strings.Count(out, "--limit time=") != len(files) {
+				t.Errorf("ingest --strict=%v: exit %d, want %d, and the summary naming the limit for each file\n%s\n%s", c.strict, code, c.code, out, errs)
+			}
+			overTime(t, db, names)
+		}
+	})
+	t.Run("crawl", func(t *testing.T) {
+		// The slow page answers at once: only the documents' time is short.
+		site := fakesite.New(fakesite.Options{SlowDelay: time.Millisecond})
+		srv := httptest.NewServer(site)
+		defer srv.Close()
+		db := filepath.Join(t.TempDir(), "nb.db")
+		code, out, errs := storeRun(t, nil, "crawl", "-q", "--db", db, "--allow-private", "--delay", "0", "--backoff", "10ms",
+			"--limit", "time=1ns", srv.URL+fakesite.Column)
+		// A document stored as an error is no failed URL: exit 0 (README,
+		// crawl --strict: "exit 1 when a URL failed").
+		if code != 0 || !strings.Contains(out, "--limit time=") {
+			t.Errorf("crawl --limit time=1ns: exit %d\n%s\n%s", code, out, errs)
+		}
+		docs := []string{srv.URL + fakesite.Slow} // a page with no link is a document too
+		for _, p := range fakesite.Documents {
+			docs = append(docs, srv.URL+p)
+		}
+		overTime(t, db, docs)
+	})
 }
 
 func TestQueryHardening(t *testing.T) {
