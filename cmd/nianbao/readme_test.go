@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao"
 )
 
 // TestREADMECommandLine holds the README's command-line parts to the
@@ -74,4 +76,41 @@ func commandFlags(t *testing.T, name string) *flag.FlagSet {
 		}
 	}
 	return fl
+}
+
+// TestREADMELimits holds the README's table of limits ("Limits: the
+// budget of a document") to the program: one row for each name --limit
+// takes, and the defaults it states, read as --limit reads them, are
+// exactly nianbao.DefaultBudget. The commands it names take --limit.
+func TestREADMELimits(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n### Limits: the budget of a document\n")
+	if !ok {
+		t.Fatal("README has no section “Limits: the budget of a document”")
+	}
+	section, _, _ = strings.Cut(section, "\n#")
+	row := regexp.MustCompile("(?m)^\\| `([a-z]+)` \\| `([^`]+)` \\|")
+	var stated nianbao.Budget // every field set from the README, none from the defaults
+	var names []string
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		names = append(names, m[1])
+		if err := stated.Set(m[1] + "=" + m[2]); err != nil {
+			t.Errorf("README's default %s=%s: %v", m[1], m[2], err)
+		}
+	}
+	sort.Strings(names)
+	if want := nianbao.LimitNames(); strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("README's table of limits has %v, --limit takes %v", names, want)
+	}
+	if def := nianbao.DefaultBudget(); stated != def {
+		t.Errorf("README's defaults\n %+v\nthe program's\n %+v", stated, def)
+	}
+	for _, cmd := range []string{"parse", "ingest", "crawl"} {
+		if commandFlags(t, cmd).Lookup("limit") == nil {
+			t.Errorf("README: --limit in %s, which does not take it", cmd)
+		}
+	}
 }
