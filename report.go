@@ -94,6 +94,10 @@ type EngineRun struct {
 	// reading is the report's own.
 	Incomplete string `json:"incomplete,omitempty"`
 	Kept       bool   `json:"kept,omitempty"`
+	// Notes are what the engine noticed and could not resolve (a page it
+	// could not read, a charset fallback, OCR stopped at its time limit),
+	// one per line: Document.Notes of its reading.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Cell is one figure of a report.

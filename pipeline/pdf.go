@@ -44,6 +44,9 @@ func choose(ctx context.Context, rep *nianbao.Report, readings iter.Seq[nianbao.
 	var over error
 	for r := range readings {
 		run := nianbao.EngineRun{Engine: r.Engine, Layout: r.Layout}
+		if r.Doc != nil {
+			run.Notes = r.Doc.Notes
+		}
 		if r.Err != nil {
 			run.Error = r.Err.Error()
 			ch.runs = append(ch.runs, run)

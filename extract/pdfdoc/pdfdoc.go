@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -278,6 +279,16 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 			var be budgetError
 			if errors.As(pd.err, &be) && strings.HasPrefix(be.what, "timed out") {
 				return pages, notes, fmt.Errorf("%w at page %d", ErrTimeout, i)
+			}
+			var pe *nianbao.PanicError
+			if errors.As(pd.err, &pe) {
+				// The page is left out and the reading goes on: the note
+				// says so in the report (EngineRun.Notes), --debug logs
+				// where the library broke.
+				slog.Debug("internal error", "reader", pe.Reader, "page", pe.Page,
+					"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+				notes = append(notes, pe.Error()+": the page was not read")
+				continue
 			}
 			notes = append(notes, pd.err.Error())
 		}

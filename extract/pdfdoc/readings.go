@@ -3,7 +3,9 @@ package pdfdoc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"strings"
 	"sync"
 
 	"github.com/nianbao/nianbao"
@@ -81,12 +83,16 @@ func Readings(ctx context.Context, data []byte, opt Options) iter.Seq[nianbao.Re
 
 // runEngine runs one engine and labels its reading and the reading's tables.
 // The textless document that comes with ErrNeedsOCR is dropped: a reading
-// has a document or an error.
+// has a document or an error — which then carries the document's notes (a
+// page left out by an internal error is why it has no text).
 func runEngine(ctx context.Context, data []byte, opt Options, e Engine, label string) nianbao.Reading {
 	opt.Engine = e
 	r := nianbao.Reading{Engine: label, Layout: layoutOf(e)}
 	doc, err := Extract(ctx, data, opt)
 	if err != nil {
+		if doc != nil && len(doc.Notes) > 0 {
+			err = fmt.Errorf("%w (%s)", err, strings.Join(doc.Notes, "; "))
+		}
 		r.Err = err
 		return r
 	}
