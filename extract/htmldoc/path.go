@@ -21,20 +21,38 @@ type elemPath struct {
 	// children, than a page of reports does: the paths are given up
 	// rather than the memory.
 	lost bool
+	// buf is the path of open[:done], rendered, and ends[i] where the step
+	// of open[i] ends in it: a cell's path is its row's path and one step
+	// more, so that only the steps opened since the last cell are written.
 	buf  []byte
+	ends []int
+	done int
 }
 
-// elem is an open element: its name, its number among the siblings of the
-// same name, and the children it has had so far.
+// elem is an open element: its atom and name, its number among the
+// siblings of the same name, and the children it has had so far. Elements
+// are told apart by atom (comparing numbers, not strings), by name for the
+// names the atom table does not know (atom 0): a name the table knows
+// always has its atom (tagOf), so that the two agree.
 type elem struct {
+	a    atom.Atom
 	name string
 	n    int
 	kids []kid
 }
 
 type kid struct {
+	a    atom.Atom
 	name string
 	n    int
+}
+
+// is reports whether two elements, each an atom and a name, are of one name.
+func is(a atom.Atom, name string, a2 atom.Atom, name2 string) bool {
+	if a != 0 || a2 != 0 {
+		return a == a2
+	}
+	return name == name2
 }
 
 const (
@@ -62,7 +80,7 @@ func (p *elemPath) start(a atom.Atom, raw []byte) {
 	}
 	n := 0
 	for i := range *kids {
-		if (*kids)[i].name == name {
+		if k := &(*kids)[i]; is(k.a, k.name, a, name) {
 			(*kids)[i].n++
 			n = (*kids)[i].n
 			break
@@ -73,17 +91,17 @@ func (p *elemPath) start(a atom.Atom, raw []byte) {
 			p.lost = true
 			return
 		}
-		*kids = append(*kids, kid{name, 1})
+		*kids = append(*kids, kid{a, name, 1})
 		n = 1
 	}
 	if len(p.open) < cap(p.open) {
 		// Reuse the frame's list of children.
 		p.open = p.open[:len(p.open)+1]
 		e := &p.open[len(p.open)-1]
-		e.name, e.n, e.kids = name, n, e.kids[:0]
+		e.a, e.name, e.n, e.kids = a, name, n, e.kids[:0]
 		return
 	}
-	p.open = append(p.open, elem{name: name, n: n})
+	p.open = append(p.open, elem{a: a, name: name, n: n})
 }
 
 // end records an end tag: it closes the innermost open element of that
@@ -94,16 +112,16 @@ func (p *elemPath) end(a atom.Atom, raw []byte) {
 	if p.lost || void(a) {
 		return
 	}
-	name := a.String()
+	name := ""
 	if a == 0 {
 		name = rawName(raw)
 	}
 	for i := len(p.open) - 1; i >= 0; i-- {
-		if p.open[i].name == name {
-			p.open = p.open[:i]
+		if e := &p.open[i]; is(e.a, e.name, a, name) {
+			p.close(i)
 			return
 		}
-		if p.open[i].name == "table" && tablePart(a) {
+		if p.open[i].a == atom.Table && tablePart(a) {
 			return
 		}
 	}
@@ -115,30 +133,30 @@ func (p *elemPath) end(a atom.Atom, raw []byte) {
 func (p *elemPath) implyEnds(a atom.Atom) {
 	switch a {
 	case atom.Td, atom.Th:
-		p.clearTo("tr", "table")
+		p.clearTo(atom.Tr, atom.Table)
 	case atom.Tr:
-		p.clearTo("tbody", "thead", "tfoot", "table")
+		p.clearTo(atom.Tbody, atom.Thead, atom.Tfoot, atom.Table)
 	case atom.Tbody, atom.Thead, atom.Tfoot, atom.Caption, atom.Colgroup:
-		p.clearTo("table")
+		p.clearTo(atom.Table)
 	case atom.Dt, atom.Dd:
-		p.closeIn([]string{"dt", "dd"}, "dl")
+		p.closeIn([]atom.Atom{atom.Dt, atom.Dd}, atom.Dl)
 	case atom.Option:
-		p.closeIn([]string{"option"}, "select")
+		p.closeIn([]atom.Atom{atom.Option}, atom.Select)
 	case atom.Li:
-		p.closeIn([]string{"li"}, "ul", "ol")
+		p.closeIn([]atom.Atom{atom.Li}, atom.Ul, atom.Ol)
 	}
 	if closesP(a) {
-		p.closeIn([]string{"p"}, "table", "td", "th", "caption", "button", "object", "template", "html")
+		p.closeIn([]atom.Atom{atom.P}, atom.Table, atom.Td, atom.Th, atom.Caption, atom.Button, atom.Object, atom.Template, atom.Html)
 	}
 }
 
 // clearTo closes every element inside the innermost open one named among
 // keep (which stays open); nothing when none is open.
-func (p *elemPath) clearTo(keep ...string) {
+func (p *elemPath) clearTo(keep ...atom.Atom) {
 	for i := len(p.open) - 1; i >= 0; i-- {
 		for _, k := range keep {
-			if p.open[i].name == k {
-				p.open = p.open[:i+1]
+			if p.open[i].a == k {
+				p.close(i + 1)
 				return
 			}
 		}
@@ -147,12 +165,12 @@ func (p *elemPath) clearTo(keep ...string) {
 
 // closeIn closes the innermost open element named among targets, and
 // what is inside it, unless one named among bounds comes first.
-func (p *elemPath) closeIn(targets []string, bounds ...string) {
+func (p *elemPath) closeIn(targets []atom.Atom, bounds ...atom.Atom) {
 	for i := len(p.open) - 1; i >= 0; i-- {
-		n := p.open[i].name
+		n := p.open[i].a
 		for _, t := range targets {
 			if n == t {
-				p.open = p.open[:i]
+				p.close(i)
 				return
 			}
 		}
@@ -164,28 +182,44 @@ func (p *elemPath) closeIn(targets []string, bounds ...string) {
 	}
 }
 
-// String writes the path of the innermost open element, "" when the page
-// defeated the count.
-func (p *elemPath) String() string {
+// close closes the open elements from the i-th on.
+func (p *elemPath) close(i int) {
+	p.open = p.open[:i]
+	p.done = min(p.done, i)
+}
+
+// render returns the path of the innermost open element, nil when the page
+// defeated the count. The bytes are valid until the next call.
+func (p *elemPath) render() []byte {
 	if p.lost || len(p.open) == 0 {
-		return ""
+		return nil
 	}
-	b := p.buf[:0]
-	for i, e := range p.open {
+	// The steps still open since the last call are written already (an
+	// element opened replaces a closed one only beyond done).
+	b, ends := p.buf[:0], p.ends[:p.done]
+	if p.done > 0 {
+		b = p.buf[:ends[p.done-1]]
+	}
+	for i := p.done; i < len(p.open); i++ {
+		e := p.open[i]
 		if i > 0 {
 			b = append(b, '>')
 		}
 		b = append(b, e.name...)
-		if e.name == "html" || e.name == "body" {
-			continue // one of each
+		if e.a != atom.Html && e.a != atom.Body { // one of each
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(e.n), 10)
+			b = append(b, ']')
 		}
-		b = append(b, '[')
-		b = strconv.AppendInt(b, int64(e.n), 10)
-		b = append(b, ']')
+		ends = append(ends, len(b))
 	}
-	p.buf = b
-	return string(b)
+	p.buf, p.ends, p.done = b, ends, len(p.open)
+	return b
 }
+
+// String returns the path of the innermost open element, "" when the page
+// defeated the count.
+func (p *elemPath) String() string { return string(p.render()) }
 
 // tablePart reports the elements whose end tags stay within their table.
 func tablePart(a atom.Atom) bool {
