@@ -22,19 +22,34 @@ var (
 	// A year as titles write it: 2019年, 2019年度, （2019年度）, 二〇一九年.
 	yearExpr = regexp.MustCompile(`[(（]?((?:19|20)[0-9]{2}|[二][〇零○Ｏ0O][一二三四五六七八九〇零○0O]{2})\s*年\s*度?[)）]?`)
 	// The period the figures cover: "统计期限自2024年1月1日至2024年12月31日".
-	periodRe = regexp.MustCompile(`(?:统计期限|统计时限|统计期间|数据统计|统计区间|所列数据)[^。；]{0,20}?((?:19|20)[0-9]{2})\s*年\s*1\s*月\s*1\s*日`)
-	yearRe   = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
-	// What an organ's name ends with.
-	organEnd   = regexp.MustCompile(`(人民政府|政府|办公厅|办公室|局|委员会|委|厅|院|署|办|中心|街道办事处|管委会|管理委员会|公司|所|站|队|部|处|会|镇|乡|街道|总局|监狱|法院|检察院|银行|集团|学校|大学|学院|医院|分局|支队|大队)$`)
+	periodRe   = regexp.MustCompile(`(?:统计期限|统计时限|统计期间|数据统计|统计区间|所列数据)[^。；]{0,20}?((?:19|20)[0-9]{2})\s*年\s*1\s*月\s*1\s*日`)
+	yearRe     = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
 	junkPrefix = regexp.MustCompile(`^(关于|附件[0-9]*[:：]?|[【\[].*?[】\]]|[#*>•·\-]+|(?:标题|文章标题|发布机构|发文机关|发布单位|信息来源|来源|索引号)\s*[:：])`)
 	// What a page about reports says that a report's title does not: a
 	// notice on compiling them, a reading guide, a list.
 	noticeAfter  = regexp.MustCompile(`通知|通报|的函|意见|方案|公告|编制|发布工作|报送|解读|图解|目录|列表|汇总|专栏|链接`)
 	noticeBefore = regexp.MustCompile(`关于(?:做好|印发|报送|开展|编制|公开|抓好|进一步)|解读|图解`)
-	// What a division's name ends with, for organ names that are a place
-	// (平潭综合实验区) rather than an organ.
-	placeEnd = regexp.MustCompile(`(区|县|市|省|州|旗|盟)$`)
 )
+
+// What an organ's name ends with. (Suffixes, not a regexp ending in $: Go's
+// regexp tries such a pattern at every position of the name.)
+var organEnds = []string{"人民政府", "政府", "办公厅", "办公室", "局", "委员会", "委", "厅", "院", "署", "办", "中心",
+	"街道办事处", "管委会", "管理委员会", "公司", "所", "站", "队", "部", "处", "会", "镇", "乡", "街道", "总局", "监狱",
+	"法院", "检察院", "银行", "集团", "学校", "大学", "学院", "医院", "分局", "支队", "大队"}
+
+// What a division's name ends with, for organ names that are a place
+// (平潭综合实验区) rather than an organ.
+var placeEnds = []string{"区", "县", "市", "省", "州", "旗", "盟"}
+
+// endsWith reports whether s ends with one of ends.
+func endsWith(s string, ends []string) bool {
+	for _, e := range ends {
+		if strings.HasSuffix(s, e) {
+			return true
+		}
+	}
+	return false
+}
 
 // ParseTitle reads organ and year from a title such as
 // "新乡市卫滨区人民政府办公室2019年政府信息公开工作年度报告",
@@ -105,7 +120,7 @@ func cleanAgency(s string) string {
 // is neither.
 func Plausible(agency string) bool {
 	s := strings.Join(strings.Fields(agency), "")
-	return IsAgency(s) || utf8.RuneCountInString(s) >= 3 && placeEnd.MatchString(s)
+	return IsAgency(s) || utf8.RuneCountInString(s) >= 3 && endsWith(s, placeEnds)
 }
 
 // Notice reports whether a title is of a page about reports rather than a
@@ -125,7 +140,7 @@ func Notice(title string) bool {
 func IsAgency(s string) bool {
 	s = cleanAgency(strings.Join(strings.Fields(s), ""))
 	n := len([]rune(s))
-	return n >= 3 && n <= 40 && organEnd.MatchString(s) && !strings.ContainsAny(s, "。，,；:：")
+	return n >= 3 && n <= 40 && endsWith(s, organEnds) && !strings.ContainsAny(s, "。，,；:：")
 }
 
 // PeriodYear returns the year of the statistics period a report states in

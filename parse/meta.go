@@ -27,7 +27,22 @@ func (p *parser) identify(rep *nianbao.Report) {
 	// A title that names no organ ("2024年政府信息公开工作年度报告") gives the
 	// year when nothing better comes.
 	var yearOnly normalize.Title
-	limit := min(len(texts), 30)
+	const lines = 30 // the title is among the first lines
+	limit := min(len(texts), lines)
+	// Each line is read as a title once: a line that is not one is read
+	// again as the next line's predecessor.
+	type parsed struct {
+		t        normalize.Title
+		ok, done bool
+	}
+	var titles [lines]parsed
+	titleOf := func(i int) (normalize.Title, bool) {
+		if !titles[i].done {
+			titles[i].t, titles[i].ok = normalize.ParseTitle(texts[i])
+			titles[i].done = true
+		}
+		return titles[i].t, titles[i].ok
+	}
 	for i := 0; i < limit && !found; i++ {
 		if headingOf(texts[i]) == 1 {
 			break // the title precedes section 一
@@ -36,11 +51,11 @@ func (p *parser) identify(rep *nianbao.Report) {
 			continue
 		}
 		line := texts[i]
-		t, ok := normalize.ParseTitle(line)
+		t, ok := titleOf(i)
 		if !ok && i+1 < limit && len([]rune(texts[i+1])) <= 40 {
 			// "2024 年上海市科委政府信息公开工作" / "年度报告"; not a
 			// breadcrumb followed by a whole title.
-			if _, whole := normalize.ParseTitle(texts[i+1]); whole {
+			if _, whole := titleOf(i + 1); whole {
 				continue
 			}
 			if t, ok = normalize.ParseTitle(line + texts[i+1]); ok {
