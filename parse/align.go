@@ -228,8 +228,11 @@ type rowJob struct {
 	// header's words only.
 	classify headerLabel
 	leaf     func(string) string
-	row      string // the row's first key is row+"."+keys[0]
-	set      func(alignment)
+	// The row's first key is "t"+tn+"."+row+"."+keys[0] (tn '3', row
+	// "denied.law"), written only for the row noteRead keeps.
+	tn  byte
+	row string
+	set func(alignment)
 }
 
 // alignAll matches every row and hands each its alignment, in order. The

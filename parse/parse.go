@@ -140,11 +140,15 @@ type lastRow struct {
 
 // noteRead remembers the last row of the document among jobs.
 func (p *parser) noteRead(_ *tableRead, jobs []rowJob) {
-	for _, j := range jobs {
+	last := -1
+	for i, j := range jobs {
 		t, r := j.rw.t.Index, j.rw.r
 		if !p.last.ok || t > p.last.table || t == p.last.table && r > p.last.r {
-			p.last = lastRow{t, r, j.row, true}
+			p.last, last = lastRow{table: t, r: r, ok: true}, i
 		}
+	}
+	if last >= 0 {
+		p.last.key = "t" + string(jobs[last].tn) + "." + jobs[last].row
 	}
 }
 

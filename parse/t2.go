@@ -165,7 +165,7 @@ func (p *parser) readT2() *tableRead {
 		// Table 二 has no sums.
 		unit := unit
 		jobs = append(jobs, rowJob{rw: rw, m: use, keys: cols, block: block, classify: t2Col, leaf: sameLeaf,
-			row: "t2." + key, set: func(a alignment) {
+			tn: '2', row: key, set: func(a alignment) {
 				for i, col := range cols {
 					tr.set(keyOf('2', key, col), p.figure(rw, a.cells[i], unit, col == "amount", label, a.uncertain))
 				}

@@ -306,7 +306,7 @@ func (p *parser) readT3() *tableRead {
 		}
 		cols := cols
 		jobs = append(jobs, rowJob{rw: rw, m: use, keys: cols, rule: rule, block: block, classify: t3Col, leaf: sameLeaf,
-			row: "t3." + key, set: func(a alignment) {
+			tn: '3', row: key, set: func(a alignment) {
 				for i, col := range cols {
 					tr.set(keyOf('3', key, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
 				}

@@ -107,7 +107,7 @@ func (p *parser) readT4() *tableRead {
 				cols = t4Leaves
 			}
 			jobs = append(jobs, rowJob{rw: rw, m: leaves, keys: cols, rule: rowRule(4, cols), block: block, classify: t4Leaf, leaf: sameLeaf,
-				row: "t4." + g, set: func(a alignment) {
+				tn: '4', row: g, set: func(a alignment) {
 					for i, col := range cols {
 						tr.set(keyOf('4', g, col), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
 					}
@@ -119,7 +119,7 @@ func (p *parser) readT4() *tableRead {
 			cols = t4Default
 		}
 		jobs = append(jobs, rowJob{rw: rw, m: full, keys: cols, rule: rowRule(4, cols), block: block, classify: t4Leaf, leaf: t4LeafOf,
-			row: "t4.review", set: func(a alignment) {
+			tn: '4', row: "review", set: func(a alignment) {
 				for i, col := range cols {
 					g, leaf, _ := strings.Cut(col, ".")
 					tr.set(keyOf('4', g, leaf), p.figure(rw, a.cells[i], "", false, label, a.uncertain))
