@@ -172,7 +172,7 @@ func (w *txWriter) knownOrgan(key string) (organRow, bool) {
 // through placeOrgan, or lost some of its own to a rollback: from then on
 // it asks the store, and the cache is emptied when it commits.
 func (w *txWriter) organsWritten() {
-	w.names, w.organs = nil, nil
+	w.names, w.organs, w.fresh = nil, nil, nil
 	w.cacheStale = true
 }
 
@@ -186,4 +186,80 @@ func (w *txWriter) endCache() {
 		return
 	}
 	w.cache.add(w.names, w.organs)
+}
+
+// freshShortcut turns the fresh organs' shortcut on; a test turns it off
+// to compare.
+var freshShortcut = true
+
+// freshOrgan is an organ the transaction created (SQLite): every report
+// of it is one the transaction wrote, so what the writer would ask the
+// store about it — its versions of a year, its current reports, its
+// cross-year findings — it knows. On a first ingest most organs are new.
+type freshOrgan struct {
+	// years holds, for each year, the reports the transaction placed
+	// there and the first one's id and template.
+	years map[int]*freshYear
+	// dirty: a report came to the organ some other way (a reparse): the
+	// store is asked.
+	dirty bool
+}
+
+type freshYear struct {
+	n        int
+	id       int64
+	template string
+}
+
+// created notes an organ's id as the transaction wrote it: above every
+// id stored when it began, it is one the transaction created.
+func (w *txWriter) created(id int64) {
+	if !freshShortcut || w.cache == nil || w.cacheStale || id <= w.organsBefore {
+		return
+	}
+	if w.fresh == nil {
+		w.fresh = map[int64]*freshOrgan{}
+	}
+	if w.fresh[id] == nil {
+		w.fresh[id] = &freshOrgan{years: map[int]*freshYear{}}
+	}
+}
+
+// freshOf returns the organ if the transaction created it and knows all
+// its reports, else nil.
+func (w *txWriter) freshOf(organ int64) *freshOrgan {
+	if w.cacheStale {
+		return nil
+	}
+	if f := w.fresh[organ]; f != nil && !f.dirty {
+		return f
+	}
+	return nil
+}
+
+// placed notes a report the transaction placed in an organ's year.
+func (w *txWriter) placed(organ int64, year int, report int64, template string) {
+	f := w.freshOf(organ)
+	if f == nil {
+		return
+	}
+	if y := f.years[year]; y != nil {
+		y.n++
+		return
+	}
+	f.years[year] = &freshYear{n: 1, id: report, template: template}
+}
+
+// current returns the current report of each year of a fresh organ
+// when each year has one report (then it is the current one), else nil:
+// the store is asked.
+func (f *freshOrgan) current() map[int]*yearReport {
+	cur := make(map[int]*yearReport, len(f.years))
+	for year, y := range f.years {
+		if y.n != 1 {
+			return nil
+		}
+		cur[year] = &yearReport{id: y.id, template: y.template}
+	}
+	return cur
 }

@@ -158,6 +158,7 @@ func (w *txWriter) organID(o organ.Organ) (int64, error) {
 		w.organs = map[string]organRow{}
 	}
 	w.organs[o.Key] = organRow{id, o.How != howParent}
+	w.created(id)
 	return id, nil
 }
 
@@ -309,13 +310,21 @@ func (w *txWriter) checkOrgan(organ int64, years []int) error {
 	if err := w.pgLockOrgan(organ); err != nil {
 		return err
 	}
-	current, err := w.currentOf(organ)
-	if err != nil {
-		return err
+	var current map[int]*yearReport
+	var stored []storedFinding
+	if f := w.freshOf(organ); f != nil {
+		// Created by this transaction: its reports are the ones it wrote,
+		// and the only cross-year findings it can have are written here.
+		current = f.current()
 	}
-	stored, err := w.storedYearFindings(organ)
-	if err != nil {
-		return err
+	if current == nil {
+		var err error
+		if current, err = w.currentOf(organ); err != nil {
+			return err
+		}
+		if stored, err = w.storedYearFindings(organ); err != nil {
+			return err
+		}
 	}
 	for _, year := range years {
 		want, err := w.yearFindings(year, current)
@@ -391,9 +400,12 @@ func (w *txWriter) figures(r *yearReport) (nianbao.Figures, error) {
 	if r.figs != nil {
 		return r.figs, nil
 	}
-	if figs, ok := w.yearFigs[r.id]; ok {
-		r.figs = figs
-		return figs, nil
+	if cells, ok := w.yearFigs[r.id]; ok {
+		r.figs = make(nianbao.Figures, len(cells))
+		for _, c := range cells {
+			r.figs[c.key] = c.value
+		}
+		return r.figs, nil
 	}
 	figs, err := w.yearCells(r.id)
 	if err != nil {
@@ -467,11 +479,24 @@ var isYearKey = func() map[string]bool {
 	return m
 }()
 
+// yearCell is a cell the cross-year equations read, as a report's rows
+// hold it until checkYears needs its figures.
+type yearCell struct {
+	key   string
+	value *float64
+}
+
+// maybeYearKey is a quick test before isYearKey: the keys of tables 二
+// and of table 三's carry rows ("t3.carried.…", "t3.carry_forward.…").
+func maybeYearKey(k string) bool {
+	return strings.HasPrefix(k, "t2.") || strings.HasPrefix(k, "t3.carr")
+}
+
 // wroteCells keeps the cross-year cells of a report the transaction
 // wrote, for checkYears.
 func (w *txWriter) wroteCells(report int64, r *rows) {
 	if w.yearFigs == nil {
-		w.yearFigs = map[int64]nianbao.Figures{}
+		w.yearFigs = map[int64][]yearCell{}
 	}
 	w.yearFigs[report] = r.years
 }

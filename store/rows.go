@@ -29,7 +29,7 @@ type rows struct {
 	prose       sql.NullInt64 // digest of the sections without white space; null when none
 	// years are the cells the cross-year equations read, as yearCells
 	// reads them back.
-	years    nianbao.Figures
+	years    []yearCell
 	findings []findingRow
 	sections []sectionRow
 }
@@ -156,7 +156,7 @@ func (d digest) sum() int64 {
 // years are the cells the cross-year equations read (yearKeys), as
 // yearCells would read them from the rows: a cell marked missing left out,
 // an unprinted one nil.
-func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64, years nianbao.Figures) {
+func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64, years []yearCell) {
 	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra)+len(nianbao.T3Cols))
 	for i := range rep.Cells {
 		cells = append(cells, keyedCell{key: rep.Cells[i].Key, c: &rep.Cells[i]})
@@ -188,11 +188,10 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 	p.b = make([]byte, 0, 48*len(cells))
 	figs := newDigest()
 	var bits [9]byte
-	years = nianbao.Figures{}
 	for _, k := range cells {
 		c, src := k.c, k.c.Source
-		if isYearKey[k.key] && c.Blank != "missing" {
-			years[k.key] = c.Value
+		if c.Blank != "missing" && maybeYearKey(k.key) && isYearKey[k.key] {
+			years = append(years, yearCell{k.key, c.Value})
 		}
 		if k.derived {
 			// Not a figure of the report: the digest stays that of what it

@@ -336,10 +336,15 @@ type txWriter struct {
 	names      map[string]nameRow
 	cache      *organCache
 	cacheStale bool
+	// organsBefore is the largest organ id when the transaction began
+	// (SQLite: no other writer adds one until it ends); fresh are the
+	// organs it created since (organcache.go).
+	organsBefore int64
+	fresh        map[int64]*freshOrgan
 	// yearFigs are the cells the cross-year equations read of the reports
 	// the transaction wrote, by report id, so that checkYears need not
 	// read them back.
-	yearFigs map[int64]nianbao.Figures
+	yearFigs map[int64][]yearCell
 }
 
 // withTx runs fn in a write transaction. The transaction does not follow
@@ -377,6 +382,10 @@ func (s *Store) begin(ctx context.Context) (*txWriter, error) {
 	w := &txWriter{s: s, ctx: ctx, conn: conn, stmts: map[string]*sql.Stmt{}, now: stamp(s.now()), ftsAfter: -1}
 	if s.organs != nil {
 		if err := s.organs.sync(w); err != nil {
+			w.rollback()
+			return nil, fmt.Errorf("begin transaction: organs: %w", err)
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM organs`).Scan(&w.organsBefore); err != nil {
 			w.rollback()
 			return nil, fmt.Errorf("begin transaction: organs: %w", err)
 		}
@@ -623,6 +632,9 @@ func (w *txWriter) write(p *Doc) (Outcome, error) {
 			return out, fmt.Errorf("store %s: versions: %w", p.Source, err)
 		}
 	}
+	if versioned(rep) && organID.Valid {
+		w.placed(organID.Int64, rep.Year, repID, string(rep.Template))
+	}
 	if err := w.writeChildren(repID, p.rows); err != nil {
 		return out, fmt.Errorf("store %s: %w", p.Source, err)
 	}
@@ -690,6 +702,9 @@ func (w *txWriter) reparse(p *Doc, docID int64) (Outcome, error) {
 	organID, err := w.placeOrgan(p)
 	if err != nil {
 		return out, fmt.Errorf("reparse %s: organ: %w", p.Source, err)
+	}
+	if f := w.fresh[organID.Int64]; f != nil {
+		f.dirty = true // a report of before comes to it
 	}
 	published, pubSource := publication(rep, p.Fetch, w.now)
 	// Versions follow from each report's organ, year, status, figures,
@@ -824,6 +839,12 @@ func (w *txWriter) place(organ int64, year int, r *versionRow) (versionPlace, er
 	var pl versionPlace
 	if err := w.pgLockOrgan(organ); err != nil {
 		return pl, err
+	}
+	if f := w.freshOf(organ); f != nil && f.years[year] == nil {
+		// The first report of a year of an organ new in this
+		// transaction: no other to be a copy of or to supersede.
+		pl.version = sql.NullInt64{Int64: 1, Valid: true}
+		return pl, nil
 	}
 	if r.figures.Valid {
 		var first sql.NullInt64
