@@ -181,8 +181,8 @@ func (p *Page) link(base *url.URL, n *html.Node, add func(kind, u string) bool) 
 		return
 	}
 	u, err := base.Parse(href)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return // javascript:, mailto:, broken
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return // javascript:, mailto:, broken, http: without a host
 	}
 	u.Fragment = ""
 	abs := u.String()
