@@ -59,7 +59,7 @@ func (c *organCache) sync(w *txWriter) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version == c.version && c.names != nil {
+	if version == c.version { // -1 after a reset: never a data_version
 		return nil
 	}
 	c.version, c.complete = version, false

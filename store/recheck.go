@@ -33,7 +33,7 @@ func (s *Store) RecheckOrgans(ctx context.Context, ids []int64) (int, error) {
 
 // recheck checks rules 5 and 6 again for the organs and years of the
 // current reports that cond (" AND …" on reports) selects, a thousand a
-// transaction, through the writer's own check (checkYears, checkPair):
+// transaction, through the writer's own check (checkYears, checkOrgan):
 // only the findings that differ are written.
 func (s *Store) recheck(ctx context.Context, cond string, args ...any) (int, error) {
 	if s.db == nil {
