@@ -13,6 +13,7 @@ import (
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/internal/fakesite"
 	"github.com/nianbao/nianbao/internal/pgtest"
+	"github.com/nianbao/nianbao/internal/storetest"
 )
 
 // TestCrawlIncremental is crawl's TestCrawlIncremental through the queue
@@ -87,13 +88,7 @@ func TestCrawlIncremental(t *testing.T) {
 		}
 		return res, sum
 	}
-	docs := func() int {
-		var n int
-		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM documents`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	docs := func() int { return storetest.Count(t, st.Reader(), `SELECT count(*) FROM documents`) }
 	parseJobs := func() int {
 		var n int
 		if err := q.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'nianbao_parse'`).Scan(&n); err != nil {

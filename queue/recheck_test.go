@@ -39,12 +39,8 @@ func TestRecheckOrgans(t *testing.T) {
 	}
 	crossYear := func(name string) int {
 		t.Helper()
-		var n int
-		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report_id
-			WHERE f.other_report_id IS NOT NULL AND r.organ_id = ?`, organs[name]).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
+		return storetest.Count(t, st.Reader(), `SELECT count(*) FROM findings f JOIN reports r ON r.id = f.report_id
+			WHERE f.other_report_id IS NOT NULL AND r.organ_id = ?`, organs[name])
 	}
 	for _, name := range names {
 		if n := crossYear(name); n != 1 {
