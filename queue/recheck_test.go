@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +31,7 @@ func TestRecheckOrgans(t *testing.T) {
 			year int
 			cell string
 		}{{2023, "cell t3.carry_forward.total=4"}, {2024, "cell t3.carried.total=3"}} {
-			out, err := ingest.One(ctx, st, ingest.Input{Source: name + time.Now().String(), Data: storetest.FakeDoc(name, d.year, d.cell)}, opt)
+			out, err := ingest.One(ctx, st, ingest.Input{Source: fmt.Sprintf("%s-%d", name, d.year), Data: storetest.FakeDoc(name, d.year, d.cell)}, opt)
 			if err != nil || out.OrganID == 0 {
 				t.Fatalf("%s %d: %+v, %v", name, d.year, out, err)
 			}
