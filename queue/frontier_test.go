@@ -63,24 +63,13 @@ func TestCrawlIncremental(t *testing.T) {
 		if res.Run != want || res.Resumed {
 			t.Fatalf("enqueued %+v, want run %d, new", res, want)
 		}
-		deadline := time.Now().Add(time.Minute)
-		for {
-			c, err := q.Jobs(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+		waitJobs(t, q, func(c Counts) bool {
 			var finished sql.NullString
 			if err := st.Reader().QueryRowContext(ctx, `SELECT finished_at FROM crawl_runs WHERE id = ?`, res.Run).Scan(&finished); err != nil {
 				t.Fatal(err)
 			}
-			if c.Unfinished() == 0 && finished.Valid {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("run %d: jobs left after a minute: %v (finished %v)", res.Run, c, finished)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return c.Unfinished() == 0 && finished.Valid
+		})
 		t.Logf("run %d: %d URLs enqueued, %d deferred; done in %v", res.Run, res.URLs, res.Deferred, time.Since(began).Round(time.Millisecond))
 		sum, err := crawl.RunSummary(ctx, st, res.Run, sites[0])
 		if err != nil {

@@ -401,21 +401,10 @@ func TestPageLimit(t *testing.T) {
 		done <- Work(wctx, dsn, WorkerConfig{Store: st, Fetch: fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second},
 			FetchWorkers: 1, ParseWorkers: 1, PollInterval: 100 * time.Millisecond, RunCheck: 200 * time.Millisecond})
 	}()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		c, err := q.Jobs(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	waitJobs(t, q, func(c Counts) bool {
 		delete(c, RecheckArgs{}.Kind())
-		if c.Unfinished() == 0 && len(c) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("jobs left after a minute: %v", c)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return c.Unfinished() == 0 && len(c) > 0
+	})
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)

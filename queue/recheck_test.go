@@ -66,20 +66,7 @@ func TestRecheckOrgans(t *testing.T) {
 		done <- Work(wctx, dsn, WorkerConfig{Store: st, ParseWorkers: 1, Parse: storetest.FakeParse,
 			PollInterval: 100 * time.Millisecond, RecheckPeriod: time.Second})
 	}()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		c, err := q.Jobs(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.Unfinished() == 0 && c[RecheckArgs{}.Kind()] != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("jobs left after a minute: %v", c)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitJobs(t, q, func(c Counts) bool { return c.Unfinished() == 0 && c[RecheckArgs{}.Kind()] != nil })
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -112,4 +99,24 @@ func openStoreQueue(t *testing.T, dsn string) (*store.Store, *Client) {
 	}
 	t.Cleanup(func() { q.Close() })
 	return st, q
+}
+
+// waitJobs polls the queue's job counts every 50 ms until until says
+// they are done, failing the test if they are not within a minute.
+func waitJobs(t *testing.T, q *Client, until func(Counts) bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := q.Jobs(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if until(c) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs not done after a minute: %v", c)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
