@@ -193,7 +193,7 @@ func Run(ctx context.Context, st *store.Store, sites []Site, cfg Config) (*Resul
 		}
 		sites[i].Start = u
 	}
-	unlock, err := lockStore(ctx, st)
+	unlock, err := LockStore(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +443,7 @@ func (c *crawler) deferred(ctx context.Context, site string) ([]Deferral, error)
 func deferrals(items []store.FrontierItem, run int64, now time.Time) []Deferral {
 	var out []Deferral
 	for _, it := range items {
-		if it.Run >= run || !it.NextTry.After(now) {
+		if it.Run >= run || it.Due(run, now) {
 			continue
 		}
 		reason, _, _ := strings.Cut(it.Error, ": ")
@@ -543,8 +543,7 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 	s.mu.Lock()
 	s.sum.OffSite += v.OffSite
 	s.mu.Unlock()
-	found, isDoc, outcome := v.Found, v.IsDoc, v.Outcome
-	if outcome == "new" || outcome == "changed" {
+	if v.Outcome == "new" || v.Outcome == "changed" {
 		out, err := ingest.One(ctx, c.st, ingest.Input{Source: it.URL, Data: resp.Body, Fetch: &store.Fetch{
 			ETag: resp.ETag, LastModified: resp.LastModified, ContentType: resp.ContentType, FetchedAt: time.Now()},
 			Division: s.Division},
@@ -555,21 +554,21 @@ func (c *crawler) visit(ctx context.Context, s *siteRun, it store.FrontierItem) 
 			}
 			return c.failed(ctx, s, it, "ingest", err)
 		}
-		c.progress("%-9s %s (%s)", outcome, it.URL, describe(out))
+		c.progress("%-9s %s (%s)", v.Outcome, it.URL, describe(out))
 		s.mu.Lock()
-		s.sum.Documents = append(s.sum.Documents, Document{URL: it.URL, Outcome: outcome, Status: string(out.Status),
+		s.sum.Documents = append(s.sum.Documents, Document{URL: it.URL, Outcome: v.Outcome, Status: string(out.Status),
 			Agency: out.Agency, Year: out.Year, Version: out.Version, Reason: out.Reason})
 		s.mu.Unlock()
 	}
 	it = v.Settled(it, resp)
-	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, found); err != nil {
+	if err := c.st.SettleFrontier(context.WithoutCancel(ctx), c.run, it, v.Found); err != nil {
 		s.fail(it.URL, "store", err)
 		return false
 	}
 	s.mu.Lock()
-	if isDoc {
+	if v.IsDoc() {
 		s.sum.Reports++
-		switch outcome {
+		switch v.Outcome {
 		case "new":
 			s.sum.New++
 		case "changed":
@@ -590,9 +589,6 @@ type Visit struct {
 	// those elsewhere, not followed.
 	Found   []store.FrontierLink
 	OffSite int
-	// IsDoc says the URL is a document: an attachment, a report page
-	// with the report in it, or (a 304) a document last time.
-	IsDoc bool
 	// Outcome is "fetched" (not a document), or of a document
 	// "not_modified", "new", "changed" or "unchanged": new and changed
 	// ones are to be stored.
@@ -608,31 +604,31 @@ type Visit struct {
 // page.
 func ReadResponse(it store.FrontierItem, resp *fetch.Response, allow func(host string) bool) (Visit, error) {
 	var v Visit
-	v.IsDoc = it.Kind == store.KindAttachment
-	if !resp.NotModified && it.Kind != store.KindAttachment {
+	isDoc := it.Kind == store.KindAttachment
+	switch {
+	case resp.NotModified:
+		isDoc = it.SHA256 != "" // a document last time, and still the same
+	case it.Kind != store.KindAttachment:
 		page, err := ParsePage(resp.URL, resp.Body, resp.ContentType)
 		if err != nil {
 			return v, err
 		}
-		v.Found, v.OffSite = Links(it.Kind, page, allow)
+		v.Found, v.OffSite = links(it.Kind, page, allow)
 		// A report page is the report unless it links to attachments we may fetch.
-		v.IsDoc = it.Kind == store.KindPage && (page.ReportBody || len(v.Found) == 0)
-	}
-	if resp.NotModified {
-		v.IsDoc = it.SHA256 != "" // a document last time, and still the same
-	}
-	v.Outcome, v.SHA256 = "fetched", it.SHA256
-	if !resp.NotModified {
-		h := sha256.Sum256(resp.Body)
-		v.SHA256 = hex.EncodeToString(h[:])
-	}
-	if !v.IsDoc {
-		v.SHA256 = "" // not a document: nothing to compare next time
-		return v, nil
+		isDoc = it.Kind == store.KindPage && (page.ReportBody || len(v.Found) == 0)
 	}
 	switch {
+	case !isDoc:
+		v.Outcome = "fetched" // not a document: no hash to compare next time
+		return v, nil
 	case resp.NotModified:
-		v.Outcome = "not_modified"
+		v.Outcome, v.SHA256 = "not_modified", it.SHA256
+		return v, nil
+	}
+	// Only a document's body is hashed: a listing's never is.
+	h := sha256.Sum256(resp.Body)
+	v.SHA256 = hex.EncodeToString(h[:])
+	switch {
 	case it.SHA256 == "":
 		v.Outcome = "new"
 	case it.SHA256 != v.SHA256:
@@ -642,6 +638,10 @@ func ReadResponse(it store.FrontierItem, resp *fetch.Response, allow func(host s
 	}
 	return v, nil
 }
+
+// IsDoc says the URL is a document: an attachment, a report page with
+// the report in it, or (a 304) a document last time.
+func (v Visit) IsDoc() bool { return v.Outcome != "fetched" }
 
 // Settled is the frontier row of a URL visited: done, with the response's
 // validators and hash (a 304 keeps the stored ones) and v's outcome.
@@ -654,9 +654,9 @@ func (v Visit) Settled(it store.FrontierItem, resp *fetch.Response) store.Fronti
 	return it
 }
 
-// Links turns what a page of kind offers into frontier links on the
+// links turns what a page of kind offers into frontier links on the
 // allowed hosts; offsite counts the links elsewhere.
-func Links(kind string, page *Page, allow func(host string) bool) (out []store.FrontierLink, offsite int) {
+func links(kind string, page *Page, allow func(host string) bool) (out []store.FrontierLink, offsite int) {
 	add := func(u, kind, title string) {
 		p, err := url.Parse(u)
 		if err != nil {

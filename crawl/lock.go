@@ -13,16 +13,11 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
-// LockStore takes the crawl lock of a store for the time of an
-// enqueuing (package queue): a crawl in one process holds it for its
-// whole run, and an enqueued run must not take that run's URLs over.
+// LockStore takes the crawl lock of a store: the lock file beside a SQLite
+// database, a database lock of a PostgreSQL one (store.TryLock). A crawl
+// in one process holds it for its whole run; an enqueuing (package queue)
+// for its time, so that an enqueued run does not take that run's URLs.
 func LockStore(ctx context.Context, st *store.Store) (unlock func(), err error) {
-	return lockStore(ctx, st)
-}
-
-// lockStore takes the crawl lock of a store: the lock file beside a SQLite
-// database, a database lock of a PostgreSQL one (store.TryLock).
-func lockStore(ctx context.Context, st *store.Store) (unlock func(), err error) {
 	if !st.Postgres() {
 		return lock(st.Path())
 	}

@@ -274,7 +274,7 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		}
 		it = store.FrontierItem{URL: a.URL, Site: a.Site, Kind: a.Page, Title: a.Title, State: store.StatePending}
 	}
-	if it.Run >= run || it.NextTry.After(time.Now()) {
+	if !it.Due(run, time.Now()) {
 		// Settled in this run already (a job run again after its worker
 		// died past the settling), or waiting after failures.
 		return nil
@@ -354,7 +354,7 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 		}
 		now := time.Now()
 		for _, l := range v.Found {
-			if k, ok := rows[l.URL]; ok && (k.Run >= run || k.NextTry.After(now)) {
+			if k, ok := rows[l.URL]; ok && !k.Due(run, now) {
 				continue // settled in this run, or waiting after failures
 			}
 			child := a

@@ -43,6 +43,12 @@ type FrontierItem struct {
 	Error                  string
 }
 
+// Due says run is to fetch the URL: no run since the last settled it, and
+// not waiting after failures — what DueInFrontier selects.
+func (it FrontierItem) Due(run int64, now time.Time) bool {
+	return it.Run < run && !it.NextTry.After(now)
+}
+
 // BeginCrawl starts a crawl run, or resumes the last one if it never
 // finished (the process was killed).
 func (s *Store) BeginCrawl(ctx context.Context) (run int64, resumed bool, err error) {

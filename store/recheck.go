@@ -23,10 +23,10 @@ func (s *Store) RecheckOrgans(ctx context.Context, ids []int64) (int, error) {
 			args[i] = id
 		}
 		k, err := s.recheck(ctx, ` AND organ_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
-		n += k
 		if err != nil {
 			return n, err
 		}
+		n += k
 	}
 	return n, nil
 }
