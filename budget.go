@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,6 +262,14 @@ type PanicError struct {
 	Page   int    // 1-based; 0 when not known
 	Value  any
 	Stack  []byte
+}
+
+// Log logs the panic with its value and stack at debug level (the
+// commands' --debug), with attrs first (the document): the report says
+// only what Error says.
+func (e *PanicError) Log(attrs ...any) {
+	slog.Debug("internal error", append(attrs, "reader", e.Reader, "page", e.Page,
+		"panic", fmt.Sprint(e.Value), "stack", string(e.Stack))...)
 }
 
 func (e *PanicError) Error() string {

@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -162,7 +161,7 @@ func parseSafe(ctx context.Context, parse ParseFunc, source string, data []byte,
 	defer func() {
 		if r := recover(); r != nil {
 			pe := &nianbao.PanicError{Reader: "reader", Value: r, Stack: debug.Stack()}
-			slog.Debug("internal error", "source", source, "panic", fmt.Sprint(r), "stack", string(pe.Stack))
+			pe.Log("source", source)
 			rep = &nianbao.Report{Source: source, Status: nianbao.StatusError, Format: nianbao.FormatUnknown,
 				Error: fmt.Sprintf("read %s: %v", source, pe), Parser: nianbao.ParserVersion}
 		}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"log"
 	"log/slog"
 	"os"
 	"strconv"
@@ -27,10 +28,11 @@ func TestPagePanicNoted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var log bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	defer slog.SetDefault(old)
+	var logged bytes.Buffer
+	// SetDefault also points package log at the handler: both are put back.
+	oldSlog, oldW, oldF := slog.Default(), log.Writer(), log.Flags()
+	t.Cleanup(func() { slog.SetDefault(oldSlog); log.SetOutput(oldW); log.SetFlags(oldF) })
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	rep := Read(context.Background(), "page-panic.pdf", []byte(pdf), Options{})
 	// In the notes of a reading, or in the error of one that gave no
@@ -42,12 +44,12 @@ func TestPagePanicNoted(t *testing.T) {
 	}
 	all := strings.Join(notes, "\n")
 	if !strings.Contains(all, "internal error in the PDF reader on page 1: the page was not read") {
-		t.Errorf("status %s %s: no note of the page left out; notes:\n%s\nengines %+v\nlog %s", rep.Status, rep.Reason, all, rep.Engines, log.String())
+		t.Errorf("status %s %s: no note of the page left out; notes:\n%s\nengines %+v\nlog %s", rep.Status, rep.Reason, all, rep.Engines, logged.String())
 	}
 	if strings.Contains(all, "runtime error") || strings.Contains(rep.Reason+rep.Error, "runtime error") {
 		t.Errorf("the runtime's text reached the report: %s %s\n%s", rep.Reason, rep.Error, all)
 	}
-	if l := log.String(); !strings.Contains(l, "internal error") || !strings.Contains(l, "stack=") || !strings.Contains(l, "goroutine") {
+	if l := logged.String(); !strings.Contains(l, "internal error") || !strings.Contains(l, "stack=") || !strings.Contains(l, "goroutine") {
 		t.Errorf("--debug log without the stack:\n%s", l)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"runtime/debug"
 	"syscall"
@@ -154,10 +153,7 @@ func overBudget(rep *nianbao.Report, err error) {
 
 // logPanic logs a reader's panic with its stack, at debug level (the
 // commands' --debug): the report says only "internal error in …".
-func logPanic(source string, pe *nianbao.PanicError) {
-	slog.Debug("internal error", "source", source, "reader", pe.Reader, "page", pe.Page,
-		"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-}
+func logPanic(source string, pe *nianbao.PanicError) { pe.Log("source", source) }
 
 // fail records why a document could not be read.
 func fail(rep *nianbao.Report, source string, err error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -23,8 +24,10 @@ import (
 // (the known library panic, a page of a fuzzed PDF, is only a page note):
 // the panic comes from the fake parser, in the batch ingest runs.
 func TestDebugLogsPanicStack(t *testing.T) {
-	prev := slog.Default()
-	t.Cleanup(func() { slog.SetDefault(prev) }) // apply sets the default logger
+	// apply sets the default logger, and SetDefault points package log at
+	// it: both are put back.
+	prev, prevW, prevF := slog.Default(), log.Writer(), log.Flags()
+	t.Cleanup(func() { slog.SetDefault(prev); log.SetOutput(prevW); log.SetFlags(prevF) })
 	for _, debug := range []bool{false, true} {
 		var errb bytes.Buffer
 		env := &Env{Stdout: io.Discard, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}

@@ -15,7 +15,7 @@ func TestTesseractOneThread(t *testing.T) {
 	dir := t.TempDir()
 	record := filepath.Join(dir, "env")
 	fake := filepath.Join(dir, "tesseract")
-	script := "#!/bin/sh\necho \"OMP_THREAD_LIMIT=$OMP_THREAD_LIMIT\" >> " + record + "\necho text\n"
+	script := "#!/bin/sh\necho \"OMP_THREAD_LIMIT=$OMP_THREAD_LIMIT\" >> '" + record + "'\necho text\n"
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}

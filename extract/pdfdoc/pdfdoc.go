@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -285,9 +284,8 @@ func readPages(ctx context.Context, r *pdf.Reader, opt Options, graphOnly bool) 
 				// The page is left out and the reading goes on: the note
 				// says so in the report (EngineRun.Notes), --debug logs
 				// where the library broke.
-				slog.Debug("internal error", "reader", pe.Reader, "page", pe.Page,
-					"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-				notes = append(notes, pe.Error()+": the page was not read")
+				pe.Log()
+				notes = append(notes, pe.Error()+pageNotRead)
 				continue
 			}
 			notes = append(notes, pd.err.Error())
@@ -347,6 +345,9 @@ func pagePanic(p any, page int) error {
 	}
 	return &nianbao.PanicError{Reader: "PDF reader", Page: page, Value: p, Stack: debug.Stack()}
 }
+
+// pageNotRead ends the note of a page left out by an internal error.
+const pageNotRead = ": the page was not read"
 
 func extractNative(ctx context.Context, data []byte, opt Options) (*nianbao.Document, error) {
 	r, err := openPDFWithin(data, nianbao.BudgetOf(ctx).Objects)

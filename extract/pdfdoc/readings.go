@@ -83,15 +83,23 @@ func Readings(ctx context.Context, data []byte, opt Options) iter.Seq[nianbao.Re
 
 // runEngine runs one engine and labels its reading and the reading's tables.
 // The textless document that comes with ErrNeedsOCR is dropped: a reading
-// has a document or an error — which then carries the document's notes (a
-// page left out by an internal error is why it has no text).
+// has a document or an error — which then names the pages an internal
+// error left out (why it has no text).
 func runEngine(ctx context.Context, data []byte, opt Options, e Engine, label string) nianbao.Reading {
 	opt.Engine = e
 	r := nianbao.Reading{Engine: label, Layout: layoutOf(e)}
 	doc, err := Extract(ctx, data, opt)
 	if err != nil {
-		if doc != nil && len(doc.Notes) > 0 {
-			err = fmt.Errorf("%w (%s)", err, strings.Join(doc.Notes, "; "))
+		var left []string
+		if doc != nil {
+			for _, n := range doc.Notes {
+				if strings.HasSuffix(n, pageNotRead) {
+					left = append(left, n)
+				}
+			}
+		}
+		if len(left) > 0 {
+			err = fmt.Errorf("%w (%s)", err, strings.Join(left, "; "))
 		}
 		r.Err = err
 		return r
