@@ -111,19 +111,26 @@ func TestGateBusy(t *testing.T) {
 // spread that doubles with each snooze, up to 32 waits.
 func TestSnoozeFor(t *testing.T) {
 	for _, c := range []struct {
-		meta    string
-		longest time.Duration
+		meta   string
+		spread time.Duration
 	}{
-		{`{}`, 2 * time.Second},
-		{`{"snoozes": 1}`, 3 * time.Second},
-		{`{"snoozes": 3}`, 9 * time.Second},
-		{`{"snoozes": 40}`, 33 * time.Second},
+		{`{}`, time.Second},
+		{`{"snoozes": 1}`, 2 * time.Second},
+		{`{"snoozes": 3}`, 8 * time.Second},
+		{`{"snoozes": 40}`, 32 * time.Second},
+		{`not json`, time.Second},
 	} {
+		if got := snoozeSpread(time.Second, []byte(c.meta)); got != c.spread {
+			t.Errorf("%s: spread %v, want %v", c.meta, got, c.spread)
+		}
 		for range 200 {
 			d := snoozeFor(time.Second, []byte(c.meta))
-			if d < time.Second || d > c.longest {
-				t.Fatalf("%s: snoozed %v, want 1s to %v", c.meta, d, c.longest)
+			if d < time.Second || d > time.Second+c.spread {
+				t.Fatalf("%s: snoozed %v, want 1s to %v", c.meta, d, time.Second+c.spread)
 			}
 		}
+	}
+	if got := snoozeSpread(10*time.Millisecond, nil); got != 100*time.Millisecond {
+		t.Errorf("a short wait's spread %v, want 100ms", got)
 	}
 }

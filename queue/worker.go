@@ -388,12 +388,17 @@ func (f *fetchWorker) Work(ctx context.Context, job *river.Job[FetchArgs]) error
 // one big site, all waiting for the same host, come back spread out
 // rather than all at each turn.
 func snoozeFor(wait time.Duration, metadata []byte) time.Duration {
+	return wait + time.Duration(rand.Int64N(int64(snoozeSpread(wait, metadata))+1))
+}
+
+// snoozeSpread is the spread of snoozeFor: the wait (at least 100 ms),
+// doubled for each snooze the job's metadata counts, up to 32 times.
+func snoozeSpread(wait time.Duration, metadata []byte) time.Duration {
 	var m struct {
 		Snoozes int `json:"snoozes"`
 	}
 	_ = json.Unmarshal(metadata, &m)
-	spread := max(wait, 100*time.Millisecond) << min(max(m.Snoozes, 0), 5)
-	return wait + time.Duration(rand.Int64N(int64(spread)+1))
+	return max(wait, 100*time.Millisecond) << min(max(m.Snoozes, 0), 5)
 }
 
 type parseWorker struct {
