@@ -308,6 +308,12 @@ func insertMany(ctx context.Context, rc *river.Client[pgx.Tx], params []river.In
 	return n, nil
 }
 
+// qFetchesLeft counts the fetch jobs not yet completed, cancelled or
+// discarded (the states Counts.Unfinished counts); the crawl-run job adds
+// its run.
+const qFetchesLeft = `SELECT count(*) FROM river_job WHERE kind = $1
+	AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`
+
 // Counts are the jobs of each kind by state.
 type Counts map[string]map[rivertype.JobState]int
 
@@ -369,7 +375,6 @@ func FetchesLeft(ctx context.Context, dsn string) (int, error) {
 		return 0, err
 	}
 	var n int
-	err = conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1
-		AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`, FetchArgs{}.Kind()).Scan(&n)
+	err = conn.QueryRow(ctx, qFetchesLeft, FetchArgs{}.Kind()).Scan(&n)
 	return n, err
 }

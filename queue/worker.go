@@ -501,8 +501,7 @@ type crawlRunWorker struct {
 func (c *crawlRunWorker) Work(ctx context.Context, job *river.Job[CrawlRunArgs]) error {
 	w, run := c.w, job.Args.Run
 	var left int
-	err := w.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'run' = $2
-		AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`,
+	err := w.pool.QueryRow(ctx, qFetchesLeft+` AND args->>'run' = $2`,
 		FetchArgs{}.Kind(), strconv.FormatInt(run, 10)).Scan(&left)
 	if err != nil {
 		return w.interrupted(ctx, fmt.Errorf("crawl run %d: %w", run, err))
