@@ -31,38 +31,7 @@ func RunSummary(ctx context.Context, st *store.Store, run int64, site Site) (Sum
 		return sum, err
 	}
 	for _, it := range items {
-		if it.Run != run {
-			continue
-		}
-		switch {
-		case it.State == store.StateFailed:
-			reason, detail, _ := strings.Cut(it.Error, ": ")
-			sum.Failed++
-			sum.Failures = append(sum.Failures, Failure{URL: it.URL, Reason: reason, Detail: detail})
-			continue
-		case it.Outcome == "robots.txt":
-			sum.Skipped++
-			sum.SkippedURLs = append(sum.SkippedURLs, Failure{URL: it.URL, Reason: "robots.txt"})
-			continue
-		case it.State != store.StateDone:
-			continue
-		case it.HTTPStatus == http.StatusNotModified:
-			sum.NotModified++
-		default:
-			sum.Fetched++
-		}
-		switch it.Outcome {
-		case "new":
-			sum.New++
-		case "changed":
-			sum.Changed++
-		case "unchanged", "not_modified":
-			sum.Unchanged++
-		default:
-			continue
-		}
-		sum.Reports++
-		if it.Outcome == "new" || it.Outcome == "changed" {
+		if it.Run == run && sum.tally(it) {
 			sum.Documents = append(sum.Documents, storedDocument(ctx, st, it))
 		}
 	}
@@ -71,6 +40,58 @@ func RunSummary(ctx context.Context, st *store.Store, run int64, site Site) (Sum
 	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].URL < sum.Failures[j].URL })
 	sort.Slice(sum.SkippedURLs, func(i, j int) bool { return sum.SkippedURLs[i].URL < sum.SkippedURLs[j].URL })
 	return sum, nil
+}
+
+// tally counts a frontier row a run settled into sum; stored says it is a
+// document the run stored new or changed.
+func (sum *Summary) tally(it store.FrontierItem) (stored bool) {
+	switch {
+	case it.State == store.StateFailed:
+		reason, detail, _ := strings.Cut(it.Error, ": ")
+		sum.Failed++
+		sum.Failures = append(sum.Failures, Failure{URL: it.URL, Reason: reason, Detail: detail})
+		return false
+	case it.Outcome == "robots.txt":
+		sum.Skipped++
+		sum.SkippedURLs = append(sum.SkippedURLs, Failure{URL: it.URL, Reason: "robots.txt"})
+		return false
+	case it.State != store.StateDone:
+		return false
+	case it.HTTPStatus == http.StatusNotModified:
+		sum.NotModified++
+	default:
+		sum.Fetched++
+	}
+	switch it.Outcome {
+	case "new":
+		sum.New++
+	case "changed":
+		sum.Changed++
+	case "unchanged", "not_modified":
+		sum.Unchanged++
+	default:
+		return false
+	}
+	sum.Reports++
+	return it.Outcome == "new" || it.Outcome == "changed"
+}
+
+// RunTotals counts what a run did on every site, by the rules of
+// RunSummary, and the sites it visited: the log line of a run the queue's
+// workers fetched.
+func RunTotals(ctx context.Context, st *store.Store, run int64) (sum Summary, sites int, err error) {
+	items, err := st.FrontierOf(ctx, "")
+	if err != nil {
+		return sum, 0, err
+	}
+	seen := map[string]bool{}
+	for _, it := range items {
+		if it.Run == run {
+			seen[it.Site] = true
+			sum.tally(it)
+		}
+	}
+	return sum, len(seen), nil
 }
 
 // LastRun is the summary of the store's last crawl run on sites, read

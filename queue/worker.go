@@ -512,21 +512,14 @@ func (c *crawlRunWorker) Work(ctx context.Context, job *river.Job[CrawlRunArgs])
 	if err := w.cfg.Store.FinishCrawl(ctx, run); err != nil {
 		return w.interrupted(ctx, err)
 	}
-	// What the run did, from the frontier (nianbao crawl --status has it
-	// per site, with the lists).
-	var sites, fetched, notModified, docs, failed, skipped int
-	err = w.cfg.Store.Reader().QueryRowContext(ctx, `SELECT count(DISTINCT site),
-		COALESCE(sum(CASE WHEN state = 'done' AND outcome <> 'robots.txt' AND http_status <> 304 THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN state = 'done' AND http_status = 304 THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN outcome IN ('new', 'changed') THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN outcome = 'robots.txt' THEN 1 ELSE 0 END), 0)
-		FROM frontier WHERE run = ?`, run).Scan(&sites, &fetched, &notModified, &docs, &failed, &skipped)
+	// What the run did, from the frontier, counted as nianbao crawl
+	// --status counts it per site.
+	sum, sites, err := crawl.RunTotals(ctx, w.cfg.Store, run)
 	if err != nil {
 		w.cfg.Log.Warn("crawl run finished", "run", run, "summary", err)
 		return nil
 	}
-	w.cfg.Log.Info("crawl run finished", "run", run, "sites", sites, "pages", fetched, "not_modified", notModified,
-		"new_or_changed", docs, "failed", failed, "skipped", skipped)
+	w.cfg.Log.Info("crawl run finished", "run", run, "sites", sites, "pages", sum.Fetched, "not_modified", sum.NotModified,
+		"new_or_changed", sum.New+sum.Changed, "failed", sum.Failed, "skipped", sum.Skipped)
 	return nil
 }
