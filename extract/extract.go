@@ -74,6 +74,9 @@ type Options struct {
 	ContentType string
 	// PDF names the PDF engines' programs and bounds their work.
 	PDF pdfdoc.Options
+	// NoPaths leaves out the element paths of HTML cells (see
+	// htmldoc.Options), for a caller that keeps only grid positions.
+	NoPaths bool
 }
 
 // Readings yields the readings of a document already sniffed as format f,
@@ -107,7 +110,7 @@ func Readings(ctx context.Context, f nianbao.Format, data []byte, opt Options) i
 		case nianbao.FormatText:
 			r.Layout = nianbao.LayoutText
 		}
-		r.Doc, r.Err = extractOne(ctx, f, data, opt.ContentType)
+		r.Doc, r.Err = extractOne(ctx, f, data, opt)
 		yield(r)
 	}
 }
@@ -123,7 +126,7 @@ func Extract(ctx context.Context, name string, data []byte, contentType string) 
 // ExtractFormat is Extract for a document already sniffed as format f.
 func ExtractFormat(ctx context.Context, f nianbao.Format, data []byte, contentType string) (*nianbao.Document, error) {
 	if f != nianbao.FormatPDF {
-		return extractOne(ctx, f, data, contentType)
+		return extractOne(ctx, f, data, Options{ContentType: contentType})
 	}
 	var errs []error
 	for r := range Readings(ctx, f, data, Options{ContentType: contentType}) {
@@ -136,7 +139,7 @@ func ExtractFormat(ctx context.Context, f nianbao.Format, data []byte, contentTy
 }
 
 // extractOne reads a document of a format that has one reading.
-func extractOne(ctx context.Context, f nianbao.Format, data []byte, contentType string) (*nianbao.Document, error) {
+func extractOne(ctx context.Context, f nianbao.Format, data []byte, opt Options) (*nianbao.Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}
@@ -144,7 +147,7 @@ func extractOne(ctx context.Context, f nianbao.Format, data []byte, contentType 
 	var err error
 	switch f {
 	case nianbao.FormatHTML:
-		doc, err = htmldoc.Extract(ctx, data, contentType)
+		doc, err = htmldoc.ExtractWith(ctx, data, htmldoc.Options{ContentType: opt.ContentType, NoPaths: opt.NoPaths})
 	case nianbao.FormatText:
 		doc, err = textdoc.Extract(ctx, data)
 	case nianbao.FormatDOCX, nianbao.FormatDOC:

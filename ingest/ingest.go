@@ -115,7 +115,7 @@ func prepareArchived(ctx context.Context, st *store.Store, parse ParseFunc, d *s
 			return d
 		}
 	}
-	opt := pipeline.Options{SHA256: d.SHA256}
+	opt := pipeline.Options{SHA256: d.SHA256, NoPaths: true}
 	if fetch != nil {
 		opt.ContentType = fetch.ContentType
 	}

@@ -32,6 +32,11 @@ type Options struct {
 	SHA256 string
 	// MaxSize is the largest file ReadFile reads (0: DefaultMaxSize).
 	MaxSize int64
+	// NoPaths leaves out the element paths of HTML cells
+	// (Provenance.Path ""), for a caller that keeps only grid positions:
+	// ingest, whose store has no place for them (the web view reads them
+	// again from the archived document).
+	NoPaths bool
 }
 
 // DefaultMaxSize is the largest file ReadFile reads when Options.MaxSize
@@ -136,7 +141,7 @@ func Read(ctx context.Context, source string, data []byte, opt Options) (rep *ni
 	defer cancel()
 	// A PDF has a reading per engine, tried in order of cost until one is
 	// whole; the other formats have one.
-	choose(dctx, rep, extract.Readings(dctx, rep.Format, data, extract.Options{ContentType: opt.ContentType, PDF: pdfOptions}), opt)
+	choose(dctx, rep, extract.Readings(dctx, rep.Format, data, extract.Options{ContentType: opt.ContentType, PDF: pdfOptions, NoPaths: opt.NoPaths}), opt)
 	if dctx.Err() != nil && ctx.Err() == nil {
 		// The time ran out: whatever was read so far is not the document.
 		overBudget(rep, over)

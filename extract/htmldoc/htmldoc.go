@@ -26,12 +26,30 @@ import (
 // Extract reads an HTML document. contentType is the HTTP Content-Type
 // header when the page was fetched, else "".
 func Extract(ctx context.Context, data []byte, contentType string) (*nianbao.Document, error) {
-	dec := charset.Decode(data, contentType, true)
+	return ExtractWith(ctx, data, Options{ContentType: contentType})
+}
+
+// Options tune ExtractWith.
+type Options struct {
+	// ContentType is the HTTP Content-Type header when the page was
+	// fetched, else "".
+	ContentType string
+	// NoPaths leaves the cells' element paths out (SpanCell.Path ""):
+	// following every element of the page for them is a tenth of the
+	// reading's work, and a caller that keeps only grid positions (the
+	// store) does not need them.
+	NoPaths bool
+}
+
+// ExtractWith is Extract with options.
+func ExtractWith(ctx context.Context, data []byte, opt Options) (*nianbao.Document, error) {
+	dec := charset.Decode(data, opt.ContentType, true)
 	doc := &nianbao.Document{Format: nianbao.FormatHTML}
 	if dec.Note != "" {
 		doc.Notes = append(doc.Notes, "charset: "+dec.Note)
 	}
 	r := reader{ctx: ctx, doc: doc, z: html.NewTokenizer(strings.NewReader(dec.Text)), budget: nianbao.BudgetOf(ctx)}
+	r.path.lost = opt.NoPaths
 	if err := r.read(); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,8 @@ type elemPath struct {
 	top  []kid // the children of the document itself
 	// lost is set when the page nests deeper, or names more kinds of
 	// children, than a page of reports does: the paths are given up
-	// rather than the memory.
+	// rather than the memory. It is set from the start when the caller
+	// wants no paths (Options.NoPaths).
 	lost bool
 	// buf is the path of open[:done], rendered, and ends[i] where the step
 	// of open[i] ends in it: a cell's path is its row's path and one step

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -189,4 +190,48 @@ func nodeText(n *html.Node) string {
 	}
 	walk(n)
 	return b.String()
+}
+
+// TestNoPaths: without paths a page reads into the same document, the
+// paths left empty.
+func TestNoPaths(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/generated/*.html")
+	files = append(files, "../../testdata/samples/shanghai-bgt-2019.html", "../../testdata/synthetic/table3_gbk.html")
+	if len(files) < 100 {
+		t.Fatalf("only %d pages", len(files))
+	}
+	paths := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		with, err := Extract(context.Background(), data, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		without, err := ExtractWith(context.Background(), data, Options{NoPaths: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range with.Blocks {
+			if b.Table == nil {
+				continue
+			}
+			for _, row := range b.Table.Rows {
+				for i := range row {
+					if row[i].Path != "" {
+						paths++
+					}
+					row[i].Path = ""
+				}
+			}
+		}
+		if !reflect.DeepEqual(with, without) {
+			t.Fatalf("%s: the document differs without paths", f)
+		}
+	}
+	if paths == 0 {
+		t.Fatal("no cell had a path to leave out")
+	}
 }
