@@ -11,7 +11,6 @@ import (
 	"math"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -270,21 +269,19 @@ func (w *txWriter) pgWriteChildren(repID int64, r *rows) error {
 var cellColumns = []string{"report_id", "key", "value", "raw", "blank", "tbl", "row", "col", "engine",
 	"unit", "uncertain", "extra", "label", "page", "x0", "y0", "x1", "y1", "derived"}
 
-// decodeCells reads back the rows encodeCells wrote (the JSON arrays
+// decodeCells reads back the rows encodeCells wrote (the JSONB arrays
 // SQLite expands itself) as the values of cellColumns.
 func decodeCells(repID int64, r *rows) ([][]any, error) {
 	var out [][]any
 	for _, part := range []struct {
-		text  string
+		b     []byte
 		plain bool
 	}{{r.plain, true}, {r.full, false}} {
-		if part.text == "" {
+		if len(part.b) == 0 {
 			continue
 		}
-		dec := json.NewDecoder(strings.NewReader(part.text))
-		dec.UseNumber()
-		var arr [][]any
-		if err := dec.Decode(&arr); err != nil {
+		arr, err := jsonbRows(part.b)
+		if err != nil {
 			return nil, fmt.Errorf("cells: %w", err)
 		}
 		for _, in := range arr {

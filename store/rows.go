@@ -20,10 +20,10 @@ import (
 
 // rows are the children of a report as the writer inserts them, built by a
 // batch worker so that the single writer only binds and steps: the cells
-// as JSON arrays that SQLite expands itself (one bound value instead of
+// as JSONB arrays that SQLite expands itself (one bound value instead of
 // ~2,000, each a cgo call), the findings and the sections.
 type rows struct {
-	plain, full string        // the cells, see encodeCells; "" when none
+	plain, full []byte        // the cells, see encodeCells; nil when none
 	engine      string        // the engine of every plain cell
 	figures     sql.NullInt64 // digest of the figures, see encodeCells; null when none
 	prose       sql.NullInt64 // digest of the sections without white space; null when none
@@ -41,9 +41,11 @@ type findingRow struct {
 
 type sectionRow struct{ section, text string }
 
-// The cells are inserted from JSON arrays of rows, which SQLite expands
-// (jsonb_each hands each row over as JSONB, so ->> reads it without parsing
-// text again). Most cells have no unit, doubt, label, page or box: they go
+// The cells are inserted from JSONB arrays of rows (SQLite's binary JSON,
+// https://sqlite.org/jsonb.html), which SQLite expands: given JSONB
+// rather than JSON text, it reads the rows where they are instead of
+// parsing the text into JSONB first, which was an eighth of storing a
+// cell (BenchmarkTmpCells: 275–288 µs a report against 331–360). Most cells have no unit, doubt, label, page or box: they go
 // through the narrower statement, since every ->> costs about as much as
 // storing the value it reads, even for a column the row leaves out; the
 // engine, the same for every cell a report's tables give, is bound once.
@@ -156,13 +158,13 @@ func (d digest) sum() int64 {
 // years are the cells the cross-year equations read (yearKeys), as
 // yearCells would read them from the rows: a cell marked missing left out,
 // an unprinted one nil.
-func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.NullInt64, years []yearCell) {
+func encodeCells(rep *nianbao.Report) (plain, full []byte, engine string, figures sql.NullInt64, years []yearCell) {
 	cells := make([]keyedCell, 0, len(rep.Cells)+len(rep.Extra)+len(nianbao.T3Cols))
 	for i := range rep.Cells {
-		cells = append(cells, keyedCell{key: rep.Cells[i].Key, c: &rep.Cells[i]})
+		cells = append(cells, keyedCell{key: rep.Cells[i].Key, rank: rankOf(rep.Cells[i].Key), c: &rep.Cells[i]})
 	}
 	for i := range rep.Extra {
-		cells = append(cells, keyedCell{key: rep.Extra[i].Key, c: &rep.Extra[i], extra: true})
+		cells = append(cells, keyedCell{key: rep.Extra[i].Key, rank: rankOf(rep.Extra[i].Key), c: &rep.Extra[i], extra: true})
 	}
 	sortCells(cells)
 	// Keys are unique and present as a rule; otherwise they are made so
@@ -185,7 +187,7 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 		}
 	}
 	var p, f cellEncoder
-	p.b = make([]byte, 0, 48*len(cells))
+	p.b = make([]byte, jsonbRoom, jsonbRoom+40*len(cells))
 	figs := newDigest()
 	var bits [9]byte
 	for _, k := range cells {
@@ -224,6 +226,7 @@ func encodeCells(rep *nianbao.Report) (plain, full, engine string, figures sql.N
 type keyedCell struct {
 	key     string
 	c       *nianbao.Cell
+	rank    int32 // see rankOf
 	extra   bool
 	derived bool // computed by derivedOther, not printed
 }
@@ -277,13 +280,82 @@ func derivedOther(cells []keyedCell) []keyedCell {
 		} else {
 			d.Blank = "blank"
 		}
-		out = append(out, keyedCell{key: key, c: d, derived: true})
+		out = append(out, keyedCell{key: key, rank: rankOf(key), c: d, derived: true})
 	}
 	return out
 }
 
+// sortCells sorts cells by key. The canonical keys are placed by their
+// ranks, in one pass and without comparing, and the others (a province's
+// extra cells, few) sorted and merged in: sorting by comparing the keys
+// was a third of encoding a report's cells. Keys twice go the slow way.
 func sortCells(cells []keyedCell) {
-	slices.SortFunc(cells, func(a, b keyedCell) int { return strings.Compare(a.key, b.key) })
+	var slot [maxRanks]int32 // 1 + the index of the cell of each rank
+	extras := 0
+	for i, k := range cells {
+		switch {
+		case k.rank < 0:
+			extras++
+		case slot[k.rank] != 0:
+			slices.SortFunc(cells, func(a, b keyedCell) int { return strings.Compare(a.key, b.key) })
+			return
+		default:
+			slot[k.rank] = int32(i + 1)
+		}
+	}
+	in := slices.Clone(cells)
+	var other []keyedCell
+	if extras > 0 {
+		other = make([]keyedCell, 0, extras)
+		for _, k := range in {
+			if k.rank < 0 {
+				other = append(other, k)
+			}
+		}
+		slices.SortFunc(other, func(a, b keyedCell) int { return strings.Compare(a.key, b.key) })
+	}
+	out := cells[:0]
+	for _, i := range slot[:len(keyRanks)] {
+		if i == 0 {
+			continue
+		}
+		k := in[i-1]
+		for len(other) > 0 && other[0].key < k.key {
+			out = append(out, other[0])
+			other = other[1:]
+		}
+		out = append(out, k)
+	}
+	out = append(out, other...)
+}
+
+// maxRanks bounds the canonical keys sortCells places (keyRanks checks).
+const maxRanks = 512
+
+// keyRanks numbers the canonical keys of both templates in string order.
+var keyRanks = func() map[string]int32 {
+	var keys []string
+	for _, f := range nianbao.AllFields() {
+		keys = append(keys, f.Key)
+	}
+	slices.Sort(keys)
+	if len(keys) > maxRanks {
+		panic(fmt.Sprintf("store: %d canonical keys, more than maxRanks", len(keys)))
+	}
+	m := make(map[string]int32, len(keys))
+	for i, k := range keys {
+		m[k] = int32(i)
+	}
+	return m
+}()
+
+// rankOf returns the place of a canonical key among them all in string
+// order, -1 for another key.
+func rankOf(key string) int32 {
+	if r, ok := keyRanks[key]; ok {
+		return r
+	}
+	return -1
 }
 
 // uniqueKeys appends the cells of rep to cells with their keys made
@@ -304,38 +376,70 @@ func uniqueKeys(rep *nianbao.Report, cells []keyedCell) []keyedCell {
 		return k
 	}
 	for i := range rep.Cells {
-		cells = append(cells, keyedCell{key: keyOf(&rep.Cells[i]), c: &rep.Cells[i]})
+		k := keyOf(&rep.Cells[i])
+		cells = append(cells, keyedCell{key: k, rank: rankOf(k), c: &rep.Cells[i]})
 	}
 	for i := range rep.Extra {
-		cells = append(cells, keyedCell{key: keyOf(&rep.Extra[i]), c: &rep.Extra[i], extra: true})
+		k := keyOf(&rep.Extra[i])
+		cells = append(cells, keyedCell{key: k, rank: rankOf(k), c: &rep.Extra[i], extra: true})
 	}
 	return cells
 }
 
-// cellEncoder appends rows to a JSON array; values are held back while
-// they are null, so that trailing nulls are never written.
+// cellEncoder appends rows to a JSONB array; values are held back while
+// they are null, so that trailing nulls are never written. Strings are
+// TEXTRAW elements, their bytes as they are; numbers INT or FLOAT elements,
+// their JSON text.
 type cellEncoder struct {
-	b     []byte
-	n     int // values written in the current row
-	nulls int // nulls pending
+	b     []byte // jsonbRoom bytes for the array's header, then its rows
+	cur   []byte // the elements of the current row
+	nulls int    // nulls pending
 }
 
-// array returns the JSON array of the rows, "" when there are none.
-func (e *cellEncoder) array() string {
-	if len(e.b) == 0 {
-		return ""
+// JSONB element types (the low four bits of an element's first byte).
+const (
+	jsonbNull    = 0x0
+	jsonbInt     = 0x3
+	jsonbFloat   = 0x5
+	jsonbTextRaw = 0xa
+	jsonbArray   = 0xb
+	// jsonbRoom is the largest header: a byte and an 8-byte size.
+	jsonbRoom = 9
+)
+
+// jsonbHead appends the header of an element of type typ whose payload
+// is n bytes long, in its shortest form.
+func jsonbHead(b []byte, typ byte, n uint64) []byte {
+	switch {
+	case n <= 11:
+		return append(b, byte(n)<<4|typ)
+	case n <= 0xff:
+		return append(b, 0xc0|typ, byte(n))
+	case n <= 0xffff:
+		return append(b, 0xd0|typ, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(b, 0xe0|typ, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
-	return string(append(e.b, ']'))
+	return binary.BigEndian.AppendUint64(append(b, 0xf0|typ), n)
+}
+
+// array returns the JSONB array of the rows, nil when there are none.
+func (e *cellEncoder) array() []byte {
+	if len(e.b) <= jsonbRoom {
+		return nil
+	}
+	var h [jsonbRoom]byte
+	head := jsonbHead(h[:0], jsonbArray, uint64(len(e.b)-jsonbRoom))
+	at := jsonbRoom - len(head)
+	copy(e.b[at:], head)
+	return e.b[at:]
 }
 
 func (e *cellEncoder) row(key string, c *nianbao.Cell, extra, full, derived bool) {
 	if len(e.b) == 0 {
-		e.b = append(e.b, '[')
-	} else {
-		e.b = append(e.b, ',')
+		e.b = make([]byte, jsonbRoom, jsonbRoom+64)
 	}
-	e.b = append(e.b, '[')
-	e.n, e.nulls = 0, 0
+	e.cur, e.nulls = e.cur[:0], 0
 	e.str(key)
 	if c.Value != nil {
 		e.float(*c.Value)
@@ -398,83 +502,77 @@ func (e *cellEncoder) row(key string, c *nianbao.Cell, extra, full, derived bool
 			e.int(1)
 		}
 	}
-	e.b = append(e.b, ']')
+	e.b = jsonbHead(e.b, jsonbArray, uint64(len(e.cur)))
+	e.b = append(e.b, e.cur...)
 }
 
-// sep writes the pending nulls and the separator before a value.
+// sep writes the pending nulls before a value.
 func (e *cellEncoder) sep() {
 	for ; e.nulls > 0; e.nulls-- {
-		if e.n > 0 {
-			e.b = append(e.b, ',')
-		}
-		e.b = append(e.b, "null"...)
-		e.n++
+		e.cur = append(e.cur, jsonbNull)
 	}
-	if e.n > 0 {
-		e.b = append(e.b, ',')
-	}
-	e.n++
 }
 
 func (e *cellEncoder) null() { e.nulls++ }
 
 func (e *cellEncoder) int(v int64) {
+	var d [20]byte
+	e.number(jsonbInt, strconv.AppendInt(d[:0], v, 10))
+}
+
+// number writes a number element whose payload is its JSON text.
+func (e *cellEncoder) number(typ byte, text []byte) {
 	e.sep()
-	e.b = strconv.AppendInt(e.b, v, 10)
+	e.cur = jsonbHead(e.cur, typ, uint64(len(text)))
+	e.cur = append(e.cur, text...)
 }
 
 // float writes v so that SQLite reads back the same float64 (tested
-// against SQLite's own parser in rows_test.go).
+// against SQLite in rows_test.go): an INT element when its shortest text
+// is an integer, as SQLite's own JSON parser makes it, else a FLOAT.
 func (e *cellEncoder) float(v float64) {
 	switch {
 	case math.IsNaN(v):
 		e.null()
 		return
 	case math.IsInf(v, 1):
-		e.sep()
-		e.b = append(e.b, "9e999"...)
+		e.number(jsonbFloat, []byte("9e999"))
 		return
 	case math.IsInf(v, -1):
-		e.sep()
-		e.b = append(e.b, "-9e999"...)
+		e.number(jsonbFloat, []byte("-9e999"))
+		return
+	case v == 0 && math.Signbit(v):
+		e.number(jsonbFloat, []byte("-0.0"))
 		return
 	}
-	e.sep()
-	if v == 0 && math.Signbit(v) {
-		e.b = append(e.b, "-0.0"...)
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		// Most figures: an integer's digits are its shortest text.
+		e.int(int64(v))
 		return
 	}
-	e.b = strconv.AppendFloat(e.b, v, 'g', -1, 64)
+	var d [32]byte
+	text := strconv.AppendFloat(d[:0], v, 'g', -1, 64)
+	typ := byte(jsonbInt)
+	for _, c := range text {
+		if c == '.' || c == 'e' {
+			typ = jsonbFloat
+			break
+		}
+	}
+	e.number(typ, text)
 }
 
-// str writes s as a JSON string, or a null for "" (stored as NULL).
+// str writes s as a TEXTRAW element (its bytes as they are: SQLite's
+// ->> returns them unchanged), or a null for "" (stored as NULL).
 func (e *cellEncoder) str(s string) {
 	if s == "" {
 		e.null()
 		return
 	}
 	e.sep()
-	e.b = append(e.b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		e.b = append(e.b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			e.b = append(e.b, '\\', c)
-		default:
-			e.b = append(e.b, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
-		}
-		start = i + 1
-	}
-	e.b = append(e.b, s[start:]...)
-	e.b = append(e.b, '"')
+	e.cur = jsonbHead(e.cur, jsonbTextRaw, uint64(len(s)))
+	e.cur = append(e.cur, s...)
 }
-
-const hexDigit = "0123456789abcdef"
 
 // indexSections adds the sections written in this transaction to
 // sections_fts, in one statement. FTS5 writes its pending terms to disk at
@@ -519,4 +617,72 @@ func (w *txWriter) noteSections() error {
 		return fmt.Errorf("sections: %w", err)
 	}
 	return nil
+}
+
+// jsonbRows reads back an array of rows cellEncoder wrote: a string for a
+// text, a json.Number for a number, nil for a null.
+func jsonbRows(b []byte) ([][]any, error) {
+	arr, rest, err := jsonbElem(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("jsonb: %d bytes after the array", len(rest))
+	}
+	rows, ok := arr.([]any)
+	if !ok {
+		return nil, fmt.Errorf("jsonb: not an array")
+	}
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		if out[i], ok = r.([]any); !ok {
+			return nil, fmt.Errorf("jsonb: row %d is not an array", i)
+		}
+	}
+	return out, nil
+}
+
+// jsonbElem reads the element at the start of b, of the types
+// cellEncoder writes, and returns it and what follows it.
+func jsonbElem(b []byte) (any, []byte, error) {
+	if len(b) == 0 {
+		return nil, nil, fmt.Errorf("jsonb: truncated")
+	}
+	typ, size := b[0]&0x0f, uint64(b[0]>>4)
+	b = b[1:]
+	if size >= 12 {
+		w := 1 << (size - 12) // 1, 2, 4 or 8 bytes of size
+		if len(b) < w {
+			return nil, nil, fmt.Errorf("jsonb: truncated header")
+		}
+		size = 0
+		for _, c := range b[:w] {
+			size = size<<8 | uint64(c)
+		}
+		b = b[w:]
+	}
+	if uint64(len(b)) < size {
+		return nil, nil, fmt.Errorf("jsonb: payload of %d bytes, %d left", size, len(b))
+	}
+	payload, rest := b[:size], b[size:]
+	switch typ {
+	case jsonbNull:
+		return nil, rest, nil
+	case jsonbInt, jsonbFloat:
+		return json.Number(payload), rest, nil
+	case jsonbTextRaw:
+		return string(payload), rest, nil
+	case jsonbArray:
+		var elems []any
+		for len(payload) > 0 {
+			v, more, err := jsonbElem(payload)
+			if err != nil {
+				return nil, nil, err
+			}
+			elems = append(elems, v)
+			payload = more
+		}
+		return elems, rest, nil
+	}
+	return nil, nil, fmt.Errorf("jsonb: element type %d", typ)
 }

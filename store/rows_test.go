@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 	"github.com/nianbao/nianbao/pipeline"
 )
 
-// The cells go to SQLite as JSON; every value must come back as the report
+// The cells go to SQLite as JSONB; every value must come back as the report
 // had it: floats to the bit, strings byte for byte (quotes, backslashes,
 // control characters, NUL, bytes that are not UTF-8), blanks as NULL.
 func TestCellsStoredExactly(t *testing.T) {
@@ -287,5 +288,44 @@ func TestSectionsMigratedFromTrigger(t *testing.T) {
 		if n := count(t, s.Reader(), `SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?`, term); n != want {
 			t.Errorf("%s: %d matches, want %d", term, n, want)
 		}
+	}
+}
+
+// TestSortCellsByKey: canonical keys compare by rank, others by their
+// text, and the whole is in the keys' string order either way.
+func TestSortCellsByKey(t *testing.T) {
+	var cells []keyedCell
+	for _, f := range nianbao.AllFields() {
+		cells = append(cells, keyedCell{key: f.Key, rank: rankOf(f.Key)})
+	}
+	for _, k := range []string{"t3.other.total#2", "t2.a", "t4.zz", "unkeyed", "t3.extra.省级", "t3", ""} {
+		cells = append(cells, keyedCell{key: k, rank: rankOf(k)})
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	check := func(cells []keyedCell) {
+		t.Helper()
+		var want []string
+		for _, k := range cells {
+			want = append(want, k.key)
+		}
+		slices.Sort(want)
+		for range 20 {
+			rng.Shuffle(len(cells), func(i, j int) { cells[i], cells[j] = cells[j], cells[i] })
+			sortCells(cells)
+			var got []string
+			for _, k := range cells {
+				got = append(got, k.key)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("sorted:\n%q\nwant:\n%q", got, want)
+			}
+		}
+	}
+	check(cells)
+	check(cells[:40:40])                                                                             // canonical only
+	check(append(slices.Clone(cells), keyedCell{key: "t3.new.total", rank: rankOf("t3.new.total")})) // a key twice
+	check([]keyedCell{{key: "b", rank: -1}, {key: "a", rank: -1}})
+	if rankOf("t3.new.total") < 0 || rankOf("t3.new.total#2") != -1 {
+		t.Error("rankOf: a canonical key has a rank, another none")
 	}
 }

@@ -976,12 +976,12 @@ func (w *txWriter) writeChildren(repID int64, r *rows) error {
 	if w.s.pg {
 		return w.pgWriteChildren(repID, r)
 	}
-	if r.plain != "" {
+	if len(r.plain) > 0 {
 		if _, err := w.exec(cellsPlainInsert, repID, r.plain, r.engine); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
 	}
-	if r.full != "" {
+	if len(r.full) > 0 {
 		if _, err := w.exec(cellsFullInsert, repID, r.full); err != nil {
 			return fmt.Errorf("cells: %w", err)
 		}
