@@ -8,7 +8,9 @@
 package organ
 
 import (
+	"cmp"
 	_ "embed"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,6 +80,7 @@ type Table struct {
 	// placed with it (divisions change every year).
 	Date    string
 	divs    []Division // sorted by code
+	codes   []uint64   // codeKey of each of divs
 	names   []int32    // indices into divs, sorted by name then code
 	maxName int        // the longest name, in bytes
 
@@ -87,12 +90,45 @@ type Table struct {
 
 // Lookup returns the division with this code, or nil.
 func (t *Table) Lookup(code string) *Division {
-	i, ok := slices.BinarySearchFunc(t.divs, code, func(d Division, code string) int { return strings.Compare(d.Code, code) })
+	k, ok := codeKey(code)
+	if !ok {
+		return nil
+	}
+	i, ok := slices.BinarySearch(t.codes, k)
 	if !ok {
 		return nil
 	}
 	return &t.divs[i]
 }
+
+// codeKey returns a number that orders codes as their text does: the
+// digits padded with zeros to 12, then the length (a code comes before
+// the longer ones it begins). Sorting the table by comparing strings was
+// most of the time a program took to start.
+func codeKey(code string) (uint64, bool) {
+	if code == "" || len(code) > maxCode {
+		return 0, false
+	}
+	var v uint64
+	for i := range maxCode {
+		v *= 10
+		if i < len(code) {
+			c := code[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v += uint64(c - '0')
+		}
+	}
+	return v<<4 | uint64(len(code)), true
+}
+
+const (
+	maxCode = 12 // digits of the longest code (a village's)
+	// idxBits are the low bits of a sort key that hold a row's index: a
+	// codeKey is below 2^44.
+	idxBits = 20
+)
 
 // Named returns the divisions with this name (several: 朝阳区).
 func (t *Table) Named(name string) []*Division {
@@ -175,8 +211,12 @@ func Load(date string, provinces, cities, areas, streets string) (*Table, error)
 	for _, f := range files {
 		n += strings.Count(f.data, "\n")
 	}
+	if n >= 1<<idxBits {
+		return nil, fmt.Errorf("divisions: %d rows, more than %d", n, 1<<idxBits)
+	}
 	t := &Table{Date: date, divs: make([]Division, 0, n)}
 	parents := make([]string, 0, n)
+	keys := make([]uint64, 0, n) // codeKey and index, to sort by
 	for _, f := range files {
 		data := f.data
 		_, data, _ = strings.Cut(data, "\n") // header
@@ -190,31 +230,29 @@ func Load(date string, provinces, cities, areas, streets string) (*Table, error)
 			code, rest, ok1 := strings.Cut(row, ",")
 			name, rest, ok2 := cutQuoted(rest)
 			parent, _, _ := strings.Cut(rest, ",")
-			if !ok1 || !ok2 || code == "" || strings.Trim(code, "0123456789") != "" || (f.level != LevelProvince && parent == "") {
+			key, ok3 := codeKey(code)
+			if !ok1 || !ok2 || !ok3 || (f.level != LevelProvince && parent == "") {
 				return nil, fmt.Errorf("divisions %s:%d: %q is no row of code,\"name\",parent", f.name, line, row)
 			}
+			keys = append(keys, key<<idxBits|uint64(len(t.divs)))
 			t.divs = append(t.divs, Division{Code: code, Name: name, Level: f.level})
 			parents = append(parents, parent)
 		}
 	}
 	// Sorted by code, parents resolved by code; a parent must be in the
 	// table at a level above.
-	order := make([]int, len(t.divs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(t.divs[a].Code, t.divs[b].Code) })
+	slices.Sort(keys)
 	sorted := make([]Division, len(t.divs))
 	sortedParents := make([]string, len(t.divs))
-	for i, j := range order {
-		sorted[i], sortedParents[i] = t.divs[j], parents[j]
-	}
-	t.divs = sorted
-	for i := range t.divs {
-		if i > 0 && t.divs[i].Code == t.divs[i-1].Code {
-			return nil, fmt.Errorf("divisions: code %s twice", t.divs[i].Code)
+	t.codes = make([]uint64, len(t.divs))
+	for i, k := range keys {
+		j := k & (1<<idxBits - 1)
+		sorted[i], sortedParents[i], t.codes[i] = t.divs[j], parents[j], k>>idxBits
+		if i > 0 && t.codes[i] == t.codes[i-1] {
+			return nil, fmt.Errorf("divisions: code %s twice", sorted[i].Code)
 		}
 	}
+	t.divs = sorted
 	for i := range t.divs {
 		d := &t.divs[i]
 		if d.Level == LevelProvince {
@@ -231,11 +269,22 @@ func Load(date string, provinces, cities, areas, streets string) (*Table, error)
 			t.maxName = max(t.maxName, len(d.Name))
 		}
 	}
+	// The first eight bytes of a name decide most comparisons as one
+	// number; the strings are compared only when those are equal.
+	prefix := make([]uint64, len(t.divs))
+	for _, i := range t.names {
+		var b [8]byte
+		copy(b[:], t.divs[i].Name)
+		prefix[i] = binary.BigEndian.Uint64(b[:])
+	}
 	slices.SortFunc(t.names, func(a, b int32) int {
+		if pa, pb := prefix[a], prefix[b]; pa != pb {
+			return cmp.Compare(pa, pb)
+		}
 		if c := strings.Compare(t.divs[a].Name, t.divs[b].Name); c != 0 {
 			return c
 		}
-		return strings.Compare(t.divs[a].Code, t.divs[b].Code)
+		return cmp.Compare(t.codes[a], t.codes[b])
 	})
 	return t, nil
 }
