@@ -846,6 +846,17 @@ func (w *txWriter) place(organ int64, year int, r *versionRow) (versionPlace, er
 		pl.version = sql.NullInt64{Int64: 1, Valid: true}
 		return pl, nil
 	}
+	// The newest version first: with none, there is nothing to be a copy
+	// of either (copies are of versions), the usual case of a year's first
+	// report, which then costs one search instead of three.
+	var newest, version int64
+	switch err := w.queryRow(qNewestVersion, organ, year).Scan(&newest, &version); {
+	case errors.Is(err, sql.ErrNoRows):
+		pl.version = sql.NullInt64{Int64: 1, Valid: true}
+		return pl, nil
+	case err != nil:
+		return pl, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
+	}
 	if r.figures.Valid {
 		var first sql.NullInt64
 		err := w.queryRow(qCopyByProse, organ, year, r.figures, r.prose).Scan(&first)
@@ -875,16 +886,8 @@ func (w *txWriter) place(organ int64, year int, r *versionRow) (versionPlace, er
 			return pl, nil
 		}
 	}
-	var newest, version int64
-	switch err := w.queryRow(qNewestVersion, organ, year).Scan(&newest, &version); {
-	case errors.Is(err, sql.ErrNoRows):
-		pl.version = sql.NullInt64{Int64: 1, Valid: true}
-	case err != nil:
-		return pl, fmt.Errorf("versions of organ %d %d: %w", organ, year, err)
-	default:
-		pl.version = sql.NullInt64{Int64: version + 1, Valid: true}
-		pl.prev = sql.NullInt64{Int64: newest, Valid: true}
-	}
+	pl.version = sql.NullInt64{Int64: version + 1, Valid: true}
+	pl.prev = sql.NullInt64{Int64: newest, Valid: true}
 	return pl, nil
 }
 

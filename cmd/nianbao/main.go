@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"syscall"
@@ -89,6 +90,17 @@ func runMain() int {
 				defer func() { pprof.StopCPUProfile(); f.Close() }()
 			}
 		}
+	}
+	// $NIANBAO_MEMPROFILE writes a heap profile when the command ends, of
+	// what it still holds (go tool pprof -sample_index=inuse_space FILE).
+	if path := os.Getenv("NIANBAO_MEMPROFILE"); path != "" {
+		defer func() {
+			if f, err := os.Create(path); err == nil {
+				runtime.GC()
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
