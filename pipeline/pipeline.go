@@ -4,6 +4,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -84,13 +85,19 @@ func ReadRegular(path string, maxSize int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	fi, err = f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read %s: %w", path, ErrNotRegular)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
-	if err != nil {
+	// Read into a buffer of the file's size (io.ReadAll grows one from
+	// 512 bytes, allocating about twice the file and copying it), with
+	// room to see the end, or a file that grew since.
+	var buf bytes.Buffer
+	buf.Grow(int(min(fi.Size(), maxSize)) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxSize+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > maxSize {
 		return nil, fmt.Errorf("read %s: more than the limit of %d bytes (--max-size)", path, maxSize)
 	}
