@@ -329,7 +329,7 @@ func sortCells(cells []keyedCell) {
 		}
 		out = append(out, k)
 	}
-	out = append(out, other...)
+	copy(cells[len(out):], other) // the extras after the last canonical key
 }
 
 // maxRanks bounds the canonical keys sortCells places (keyRanks checks).
