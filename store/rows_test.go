@@ -31,7 +31,7 @@ func TestCellsStoredExactly(t *testing.T) {
 		floats = append(floats, float64(rng.IntN(1_000_000))/100, rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)))
 	}
 	texts := []string{"", "1,234", `引号"与\反斜杠`, "tab\there\nline\r", "nul\x00inside", "\x01\x1f\x7f", "bad utf-8 \xff\xfe\x80 中",
-		"无", "—", strings.Repeat("长", 3000), "\u2028\u2029", `\u0041 is not unescaped`}
+		"无", "—", strings.Repeat("长", 3000), strings.Repeat("长", 25000), "\u2028\u2029", `\u0041 is not unescaped`}
 
 	rep := &nianbao.Report{Agency: "精确", Year: 2024, Template: nianbao.Template2021, Status: nianbao.StatusOK, Format: nianbao.FormatHTML,
 		Parser: nianbao.ParserVersion}
@@ -327,5 +327,57 @@ func TestSortCellsByKey(t *testing.T) {
 	check([]keyedCell{{key: "b", rank: -1}, {key: "a", rank: -1}})
 	if rankOf("t3.new.total") < 0 || rankOf("t3.new.total#2") != -1 {
 		t.Error("rankOf: a canonical key has a rank, another none")
+	}
+}
+
+// TestDecodeCells: PostgreSQL's COPY gets the values SQLite reads from the
+// same JSONB rows, texts of every header size included.
+func TestDecodeCells(t *testing.T) {
+	long := strings.Repeat("长", 25000) // an element with a 4-byte size
+	texts := []string{"1,234", `引号"与\反斜杠`, "nul\x00inside", "bad utf-8 \xff", strings.Repeat("x", 11), strings.Repeat("x", 12), strings.Repeat("y", 300), long}
+	floats := []float64{0, -1, 13, 14.2404, 1e21, -2.5e-310, math.Inf(1), math.Inf(-1), 123456789012345678}
+	rep := &nianbao.Report{}
+	for i, f := range floats {
+		v := f
+		rep.Cells = append(rep.Cells, nianbao.Cell{Key: "t9.f." + strconv.Itoa(i), Value: &v, Raw: texts[i%len(texts)],
+			Source: &nianbao.Provenance{Table: i, Row: -i, Col: 1000 * i, Engine: "html"}})
+	}
+	rep.Cells = append(rep.Cells, nianbao.Cell{Key: "t9.blank", Blank: "dash"})
+	rep.Extra = append(rep.Extra, nianbao.Cell{Key: "t9.x", Label: long, Value: &floats[3], Unit: "元",
+		Source: &nianbao.Provenance{Page: 2, Box: &nianbao.Box{X0: 1.5, Y0: -2, X1: 1e300, Y1: 0}, Engine: "ocr"}})
+	r, err := buildRows(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := decodeCells(7, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string][]any{}
+	for _, row := range rows {
+		if len(row) != len(cellColumns) || row[0] != int64(7) {
+			t.Fatalf("row %v", row)
+		}
+		byKey[row[1].(string)] = row
+	}
+	for i, f := range floats {
+		row := byKey["t9.f."+strconv.Itoa(i)]
+		if row == nil {
+			t.Fatalf("cell %d missing", i)
+		}
+		if row[2] != f || row[3] != texts[i%len(texts)] || row[5] != int64(i) || row[6] != int64(-i) || row[7] != int64(1000*i) || row[8] != "html" {
+			t.Errorf("cell %d: %v", i, row[:9])
+		}
+	}
+	if row := byKey["t9.blank"]; row == nil || row[2] != nil || row[4] != "dash" {
+		t.Errorf("blank cell: %v", row)
+	}
+	row := byKey["t9.x"]
+	if row == nil || row[2] != floats[3] || row[8] != "ocr" || row[9] != "元" || row[11] != int64(1) || row[12] != long ||
+		row[13] != int64(2) || row[14] != 1.5 || row[15] != -2.0 || row[16] != 1e300 || row[17] != 0.0 || row[18] != int64(0) {
+		t.Errorf("extra cell: %v", row)
+	}
+	if _, err := jsonbRows(r.plain[:len(r.plain)-1]); err == nil {
+		t.Error("a cut array decoded")
 	}
 }
