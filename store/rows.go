@@ -46,9 +46,10 @@ type sectionRow struct{ section, text string }
 // rather than JSON text, it reads the rows where they are instead of
 // parsing the text into JSONB first (342 k instructions a report, callgrind
 // on 500 generated reports). Most cells have no unit, doubt, label, page or
-// box: they go through the narrower statement, since every ->> costs about as much as
-// storing the value it reads, even for a column the row leaves out; the
-// engine, the same for every cell a report's tables give, is bound once.
+// box: they go through the narrower statement, since every ->> costs about
+// as much as storing the value it reads, even for a column the row leaves
+// out; the engine, the same for every cell a report's tables give, is
+// bound once.
 const (
 	// Rows [key, value, raw, blank, tbl, row, col]; ?3 is the engine.
 	cellsPlainInsert = `INSERT INTO cells(report_id, key, value, raw, blank, tbl, row, col, engine)
@@ -531,8 +532,9 @@ func (e *cellEncoder) number(typ byte, text []byte) {
 }
 
 // float writes v so that SQLite reads back the same float64 (tested
-// against SQLite in rows_test.go): an INT element when its shortest text
-// is an integer, as SQLite's own JSON parser makes it, else a FLOAT.
+// against SQLite in rows_test.go): an INT element for an integer below
+// 10^15, as SQLite's own JSON parser makes its digits, else a FLOAT, whose
+// shortest text then always has a point or an exponent.
 func (e *cellEncoder) float(v float64) {
 	switch {
 	case math.IsNaN(v):
@@ -554,15 +556,7 @@ func (e *cellEncoder) float(v float64) {
 		return
 	}
 	var d [32]byte
-	text := strconv.AppendFloat(d[:0], v, 'g', -1, 64)
-	typ := byte(jsonbInt)
-	for _, c := range text {
-		if c == '.' || c == 'e' {
-			typ = jsonbFloat
-			break
-		}
-	}
-	e.number(typ, text)
+	e.number(jsonbFloat, strconv.AppendFloat(d[:0], v, 'g', -1, 64))
 }
 
 // str writes s as a TEXTRAW element (its bytes as they are: SQLite's
